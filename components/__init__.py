@@ -1,0 +1,1 @@
+"""Guarded AWS delivery pipeline components."""

@@ -1,0 +1,11 @@
+"""Entry point the Pulumi engine runs: it only assembles the pack (constructing it starts the server)."""
+
+from pulumi_policy import EnforcementLevel, PolicyPack
+
+from cicd_guardrails import PACK_NAME, all_policies
+
+PolicyPack(
+    name=PACK_NAME,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    policies=all_policies(),
+)

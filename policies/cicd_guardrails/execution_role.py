@@ -1,0 +1,3 @@
+"""Placeholder until the module lands."""
+
+POLICIES: list = []
