@@ -1,0 +1,268 @@
+"""Physical names and ARNs of everything the stack declares, known before anything exists.
+
+Every IAM document and the bucket name are built from these strings (project, stack, service, account id,
+region), never from another resource's computed `arn`: a document built from a computed output is unknown
+on a first `pulumi preview`, so the policy pack could not judge it. Names that would exceed an AWS length
+limit are shortened deterministically (prefix + short hash), so they are still stable between runs.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+BUCKET_NAME_LIMIT = 63
+IAM_ROLE_NAME_LIMIT = 64
+EVENT_RULE_NAME_LIMIT = 64
+CODEBUILD_NAME_LIMIT = 150
+CODEPIPELINE_NAME_LIMIT = 100
+CODEDEPLOY_NAME_LIMIT = 100
+SNS_TOPIC_NAME_LIMIT = 256
+KMS_ALIAS_NAME_LIMIT = 256
+HASH_LENGTH = 8
+
+_NOT_NAME_CHARS = re.compile(r"[^a-z0-9-]+")
+
+
+def bounded(name: str, limit: int) -> str:
+    """`name` if it fits, else its head plus a short hash of the whole name (stable and unique)."""
+    if len(name) <= limit:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:HASH_LENGTH]
+    return f"{name[: limit - HASH_LENGTH - 1].rstrip('-')}-{digest}"
+
+
+def name_part(value: str) -> str:
+    """Lowercase, hyphen-only form of a project/stack/service name, valid in every AWS name we build."""
+    cleaned = _NOT_NAME_CHARS.sub("-", value.lower()).strip("-")
+    return re.sub("-{2,}", "-", cleaned) or "x"
+
+
+@dataclass(frozen=True)
+class RoleNames:
+    """The name and ARN of one IAM role, both known at preview."""
+
+    name: str
+    arn: str
+
+
+@dataclass(frozen=True)
+class PlatformNames:
+    """Names shared by all services of one stack: the key, the artifact bucket, the topic."""
+
+    project: str
+    stack: str
+    account_id: str
+    region: str
+    partition: str = "aws"
+
+    @cached_property
+    def prefix(self) -> str:
+        """`<project>-<stack>`, the head of every physical name."""
+        return f"{name_part(self.project)}-{name_part(self.stack)}"
+
+    @property
+    def account_root_arn(self) -> str:
+        return f"arn:{self.partition}:iam::{self.account_id}:root"
+
+    @property
+    def key_alias_name(self) -> str:
+        return bounded(f"alias/{self.prefix}-artifacts", KMS_ALIAS_NAME_LIMIT)
+
+    @property
+    def key_alias_arn(self) -> str:
+        return self.arn("kms", self.key_alias_name)
+
+    @property
+    def key_arn_pattern(self) -> str:
+        """Any key in our account and region; IAM statements narrow it with `kms:ResourceAliases`."""
+        return self.arn("kms", "key/*")
+
+    @property
+    def artifact_bucket_name(self) -> str:
+        """Globally unique: includes account id and region; lowercase as S3 requires."""
+        suffix = f"-artifacts-{self.account_id}-{self.region}"
+        return bounded(f"{self.prefix}{suffix}", BUCKET_NAME_LIMIT)
+
+    @property
+    def artifact_bucket_arn(self) -> str:
+        return f"arn:{self.partition}:s3:::{self.artifact_bucket_name}"
+
+    @property
+    def artifact_objects_arn(self) -> str:
+        return f"{self.artifact_bucket_arn}/*"
+
+    @property
+    def topic_name(self) -> str:
+        return bounded(f"{self.prefix}-notifications", SNS_TOPIC_NAME_LIMIT)
+
+    @property
+    def topic_arn(self) -> str:
+        return self.arn("sns", self.topic_name)
+
+    def role_arn(self, role_name: str) -> str:
+        return f"arn:{self.partition}:iam::{self.account_id}:role/{role_name}"
+
+    def arn(self, service: str, resource: str) -> str:
+        """A regional ARN in our account, e.g. `arn("sns", "topic")`."""
+        return f"arn:{self.partition}:{service}:{self.region}:{self.account_id}:{resource}"
+
+    def service(self, service_name: str, repository_name: str) -> "ServiceNames":
+        """Names of one service's resources; the repository name comes from config, as is."""
+        return ServiceNames(self, service_name, repository_name)
+
+
+@dataclass(frozen=True)
+class ServiceNames:
+    """Names and ARNs of one service's repository, build, deployment, pipeline, roles and alarms."""
+
+    platform: PlatformNames
+    service_name: str
+    repository_name: str
+
+    @cached_property
+    def prefix(self) -> str:
+        """`<project>-<stack>-<service>`, the head of this service's physical names."""
+        return f"{self.platform.prefix}-{name_part(self.service_name)}"
+
+    # Source
+    @property
+    def repository_arn(self) -> str:
+        return self.platform.arn("codecommit", self.repository_name)
+
+    @property
+    def source_rule_name(self) -> str:
+        return bounded(f"{self.prefix}-on-push", EVENT_RULE_NAME_LIMIT)
+
+    @property
+    def source_rule_arn(self) -> str:
+        return self.platform.arn("events", f"rule/{self.source_rule_name}")
+
+    # Build
+    @property
+    def build_project_name(self) -> str:
+        return bounded(f"{self.prefix}-build", CODEBUILD_NAME_LIMIT)
+
+    @property
+    def build_project_arn(self) -> str:
+        return self.platform.arn("codebuild", f"project/{self.build_project_name}")
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/codebuild/{self.build_project_name}"
+
+    @property
+    def log_group_arn(self) -> str:
+        """The log group itself, as used in the logs KMS encryption context."""
+        return self.platform.arn("logs", f"log-group:{self.log_group_name}")
+
+    @property
+    def log_streams_arn(self) -> str:
+        """The log group's streams, the resource of `logs:CreateLogStream`/`PutLogEvents`."""
+        return f"{self.log_group_arn}:*"
+
+    @property
+    def report_group_name(self) -> str:
+        """`<project>-<report>`: the name CodeBuild itself uses for a buildspec report called `tests`."""
+        return bounded(f"{self.build_project_name}-tests", CODEBUILD_NAME_LIMIT)
+
+    @property
+    def report_group_arn(self) -> str:
+        return self.platform.arn("codebuild", f"report-group/{self.report_group_name}")
+
+    # Deploy
+    @property
+    def deploy_application_name(self) -> str:
+        return bounded(self.prefix, CODEDEPLOY_NAME_LIMIT)
+
+    @property
+    def deploy_application_arn(self) -> str:
+        return self.platform.arn("codedeploy", f"application:{self.deploy_application_name}")
+
+    @property
+    def deployment_group_name(self) -> str:
+        return bounded(f"{self.prefix}-deployment", CODEDEPLOY_NAME_LIMIT)
+
+    @property
+    def deployment_group_arn(self) -> str:
+        resource = f"deploymentgroup:{self.deploy_application_name}/{self.deployment_group_name}"
+        return self.platform.arn("codedeploy", resource)
+
+    def deployment_config_arn(self, config_name: str) -> str:
+        return self.platform.arn("codedeploy", f"deploymentconfig:{config_name}")
+
+    # Pipeline
+    @property
+    def pipeline_name(self) -> str:
+        return bounded(self.prefix, CODEPIPELINE_NAME_LIMIT)
+
+    @property
+    def pipeline_arn(self) -> str:
+        return self.platform.arn("codepipeline", self.pipeline_name)
+
+    @property
+    def console_url(self) -> str:
+        region = self.platform.region
+        return (
+            f"https://{region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/"
+            f"{self.pipeline_name}/view?region={region}"
+        )
+
+    # Roles
+    @property
+    def build_role(self) -> RoleNames:
+        return self._role("build")
+
+    @property
+    def deploy_role(self) -> RoleNames:
+        return self._role("deploy")
+
+    @property
+    def pipeline_role(self) -> RoleNames:
+        return self._role("pipeline")
+
+    @property
+    def events_role(self) -> RoleNames:
+        return self._role("events")
+
+    @property
+    def execution_role(self) -> RoleNames:
+        return self._role("execution")
+
+    @property
+    def service_role_arns(self) -> list[str]:
+        """The roles AWS services assume for this service (the key policy names them)."""
+        roles = (self.build_role, self.deploy_role, self.pipeline_role, self.events_role)
+        return [role.arn for role in roles]
+
+    # Monitoring
+    @property
+    def failed_builds_alarm(self) -> str:
+        return f"{self.prefix}-failed-builds"
+
+    @property
+    def build_errors_alarm(self) -> str:
+        return f"{self.prefix}-build-log-errors"
+
+    @property
+    def build_errors_metric_filter(self) -> str:
+        return f"{self.prefix}-build-log-errors"
+
+    @property
+    def failure_rule_name(self) -> str:
+        return bounded(f"{self.prefix}-failed", EVENT_RULE_NAME_LIMIT)
+
+    @property
+    def failure_rule_arn(self) -> str:
+        return self.platform.arn("events", f"rule/{self.failure_rule_name}")
+
+    def deployment_alarm(self, purpose: str) -> str:
+        """Name of an alarm that stops and rolls back a deployment, e.g. `deployment_alarm("5xx")`."""
+        return f"{self.prefix}-deploy-{name_part(purpose)}"
+
+    def alarm_arn(self, alarm_name: str) -> str:
+        return self.platform.arn("cloudwatch", f"alarm:{alarm_name}")
+
+    def _role(self, purpose: str) -> RoleNames:
+        name = bounded(f"{self.prefix}-{purpose}", IAM_ROLE_NAME_LIMIT)
+        return RoleNames(name, self.platform.role_arn(name))
