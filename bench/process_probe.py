@@ -1,0 +1,79 @@
+"""Run one child process and measure what a user pays for it: wall time and peak RSS of its whole tree.
+
+The policy pack runs as a grandchild (the offline preview starts it), so the RSS of the child alone would
+miss it: we sample the sum over the child and all its descendants.
+"""
+
+import subprocess
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+SAMPLE_INTERVAL_S = 0.01
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    """One finished child process: its exit code, output and cost."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    wall_s: float
+    peak_rss_mib: float
+
+
+def run_measured(argv: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None) -> ChildRun:
+    """Run `argv` to completion while a sampler thread tracks the peak RSS of its process tree."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        list(argv),
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    sampler = _TreeRssSampler(proc.pid)
+    sampler.start()
+    stdout, stderr = proc.communicate()
+    wall_s = time.perf_counter() - start
+    sampler.stop()
+    return ChildRun(proc.returncode, stdout, stderr, wall_s, sampler.peak_bytes / MIB)
+
+
+class _TreeRssSampler(threading.Thread):
+    """Polls the RSS of a process and its descendants; keeps the largest sum seen."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self._root = psutil.Process(pid)
+        self._done = threading.Event()
+        self.peak_bytes = 0
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            self.peak_bytes = max(self.peak_bytes, self._tree_rss())
+            self._done.wait(SAMPLE_INTERVAL_S)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+    def _tree_rss(self) -> int:
+        try:
+            processes = [self._root, *self._root.children(recursive=True)]
+        except psutil.Error:
+            return 0
+        total = 0
+        for process in processes:
+            try:
+                total += process.memory_info().rss
+            except psutil.Error:
+                continue  # exited between listing and reading
+        return total
