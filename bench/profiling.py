@@ -1,0 +1,107 @@
+"""Where a program run spends its time: cProfile of our program and of the floor at the largest size.
+
+Each run is `bench.capture` under `python -m cProfile` in a child process (the same program run the
+preview does, without the pack). The summary splits own time (tottime) by origin — our program, the
+offline preview's runner, the Pulumi SDK, pulumi_aws, protobuf/gRPC, asyncio — and lists our program's
+most expensive functions by cumulative time: the avoidable work, if any, is there.
+"""
+
+import io
+import pstats
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.floor import make_floor_project
+from bench.stack_config import make_project
+from bench.suite import Settings
+
+# First match wins: a path is classified by the first fragment it contains.
+ORIGINS = (
+    ("our program (components/)", "/components/"),
+    ("offline preview runner", "/offline_preview/"),
+    ("bench capture/replay", "/bench/"),
+    ("pulumi_aws", "/pulumi_aws/"),
+    ("pulumi SDK", "/pulumi/"),
+    ("protobuf / gRPC", "/google/protobuf/"),
+    ("protobuf / gRPC", "/grpc/"),
+    ("asyncio", "/asyncio/"),
+)
+OUR_MAIN = "__main__.py"
+TOP_FUNCTIONS = 12
+
+
+def profile_largest(settings: Settings, out_dir: Path) -> str:
+    """Profile ours and the floor at the largest size; write .prof files; return the summary text."""
+    services = max(settings.sizes)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
+        work = Path(tmp)
+        ours_dir = make_project(settings.repo, work, settings.stack, services)
+        ours_records = work / "ours.json"
+        ours_prof = out_dir / f"profile-ours-{services}.prof"
+        _profiled_capture(settings.repo, ours_dir, settings.stack, ours_records, ours_prof)
+        floor_dir = make_floor_project(ours_dir, ours_records, work, settings.stack)
+        floor_prof = out_dir / f"profile-floor-{services}.prof"
+        _profiled_capture(settings.repo, floor_dir, settings.stack, work / "floor.json", floor_prof)
+    parts = [
+        summarize(ours_prof, f"our program, N={services}", program_dir_name=ours_dir.name),
+        summarize(floor_prof, f"floor, N={services}", program_dir_name=None),
+    ]
+    return "\n".join(parts)
+
+
+def _profiled_capture(repo: Path, project: Path, stack: str, records: Path, prof: Path) -> None:
+    command = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "bench.capture",
+               str(project), stack, str(records)]  # fmt: skip
+    subprocess.run(command, cwd=repo, check=True, capture_output=True)
+
+
+def summarize(prof: Path, title: str, *, program_dir_name: str | None) -> str:
+    stats = pstats.Stats(str(prof))
+    raw = stats.stats  # type: ignore[attr-defined]  # {(file, line, func): (cc, nc, tt, ct, callers)}
+    total = sum(entry[2] for entry in raw.values())
+    by_origin: dict[str, float] = {}
+    ours: list[tuple[float, float, int, str]] = []
+    for (filename, line, function), (_, calls, tottime, cumtime, _) in raw.items():
+        origin = _origin(filename, program_dir_name)
+        by_origin[origin] = by_origin.get(origin, 0.0) + tottime
+        if origin.startswith("our program"):
+            ours.append((cumtime, tottime, calls, f"{_short(filename)}:{line} {function}"))
+    lines = [f"== cProfile, {title}: {total:.2f} s of own time ({prof}) =="]
+    for origin, seconds in sorted(by_origin.items(), key=lambda item: -item[1]):
+        lines.append(f"  {seconds / total:6.1%}  {seconds:6.2f} s  {origin}")
+    if ours:
+        lines.append(f"  our program's functions by cumulative time (top {TOP_FUNCTIONS}):")
+        for cumtime, tottime, calls, where in sorted(ours, reverse=True)[:TOP_FUNCTIONS]:
+            lines.append(
+                f"    cum {cumtime:6.3f} s  own {tottime:6.3f} s  {calls:6d} calls  {where}"
+            )
+    lines.append(_top_own_time(stats))
+    return "\n".join(lines)
+
+
+def _origin(filename: str, program_dir_name: str | None) -> str:
+    if program_dir_name and f"/{program_dir_name}/" in filename and filename.endswith(OUR_MAIN):
+        return "our program (__main__.py)"
+    for label, fragment in ORIGINS:
+        if fragment in filename:
+            return label
+    return "other (stdlib, builtins)"
+
+
+def _short(filename: str) -> str:
+    for marker in ("/site-packages/", "/components/", "/offline_preview/"):
+        if marker in filename:
+            return marker.strip("/") + "/" + filename.split(marker, 1)[1]
+    return filename
+
+
+def _top_own_time(stats: pstats.Stats) -> str:
+    buffer = io.StringIO()
+    stats.stream = buffer  # type: ignore[attr-defined]
+    stats.sort_stats("tottime").print_stats(TOP_FUNCTIONS)
+    body = buffer.getvalue()
+    table = body[body.find("   ncalls") :] if "   ncalls" in body else body
+    return "  top functions by own time:\n" + table.rstrip()

@@ -1,0 +1,151 @@
+"""Medians of a benchmark run: the table, the targets of issue 5, and the CSV and PNG under bench/out/."""
+
+import csv
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on CI runners
+import matplotlib.pyplot as plt
+from rich.console import Console
+from rich.table import Table
+
+from bench.suite import SizeResult
+
+MAX_FLOOR_RATIO = 1.3
+MAX_GROWTH = 1.2  # per-resource cost at N=100 over N=10
+MAX_POLICY_SHARE = 0.10  # at N=100
+SMALL_N, LARGE_N = 10, 100
+CSV_NAME = "bench.csv"
+PLOT_NAME = "bench.png"
+
+
+@dataclass(frozen=True)
+class Row:
+    """The medians of one size."""
+
+    services: int
+    resources: int
+    ours_s: float
+    floor_s: float
+    ratio: float
+    ours_rss_mib: float
+    floor_rss_mib: float
+    pack_start_s: float
+    pack_eval_s: float
+    empty_pack_eval_s: float
+    policy_ms_per_resource: float
+    policy_share: float
+
+
+def rows_of(results: list[SizeResult]) -> list[Row]:
+    rows = []
+    for r in results:
+        ours_s, floor_s = r.median_of("ours", "wall_s"), r.median_of("floor", "wall_s")
+        pack_eval, empty_eval = r.median_of("pack", "eval_s"), r.median_of("empty_pack", "eval_s")
+        rows.append(
+            Row(
+                services=r.services,
+                resources=r.resources,
+                ours_s=ours_s,
+                floor_s=floor_s,
+                ratio=ours_s / floor_s,
+                ours_rss_mib=r.median_of("ours", "peak_rss_mib"),
+                floor_rss_mib=r.median_of("floor", "peak_rss_mib"),
+                pack_start_s=r.median_of("pack", "start_s"),
+                pack_eval_s=pack_eval,
+                empty_pack_eval_s=empty_eval,
+                policy_ms_per_resource=1000 * (pack_eval - empty_eval) / r.resources,
+                policy_share=pack_eval / ours_s,
+            )
+        )
+    return rows
+
+
+def print_table(rows: list[Row], console: Console) -> None:
+    table = Table(title="Offline preview cost: ours (program + cicd-guardrails) vs the SDK floor")
+    for header in (
+        "services", "resources", "ours s", "floor s", "ours/floor", "ours MiB", "floor MiB",
+        "pack start s", "pack eval s", "empty eval s", "policy ms/res", "policy share",
+    ):  # fmt: skip
+        table.add_column(header, justify="right")
+    for row in rows:
+        table.add_row(
+            str(row.services), str(row.resources), f"{row.ours_s:.2f}", f"{row.floor_s:.2f}",
+            f"{row.ratio:.2f}", f"{row.ours_rss_mib:.0f}", f"{row.floor_rss_mib:.0f}",
+            f"{row.pack_start_s:.2f}", f"{row.pack_eval_s:.3f}", f"{row.empty_pack_eval_s:.3f}",
+            f"{row.policy_ms_per_resource:.2f}", f"{row.policy_share:.1%}",
+        )  # fmt: skip
+    console.print(table)
+
+
+def print_targets(rows: list[Row], console: Console) -> None:
+    """Each target of issue 5 with its measured value; a target needing absent sizes says so."""
+    worst = max(rows, key=lambda row: row.ratio)
+    console.print(_verdict(worst.ratio <= MAX_FLOOR_RATIO) + f" ours/floor <= {MAX_FLOOR_RATIO} at "
+                  f"every N: worst {worst.ratio:.2f} at N={worst.services}")  # fmt: skip
+    by_n = {row.services: row for row in rows}
+    base = min(rows, key=lambda row: row.services)
+    if SMALL_N in by_n and LARGE_N in by_n and base.services < SMALL_N:
+        small, large = by_n[SMALL_N], by_n[LARGE_N]
+        for label, attribute in (("time", "ours_s"), ("memory", "ours_rss_mib")):
+            growth = _marginal(large, base, attribute) / _marginal(small, base, attribute)
+            plain = (getattr(large, attribute) / large.resources) / (
+                getattr(small, attribute) / small.resources
+            )
+            console.print(
+                _verdict(growth <= MAX_GROWTH)
+                + f" {label} per resource N={LARGE_N} / N={SMALL_N} <= {MAX_GROWTH}: marginal "
+                f"{growth:.2f} (above N={base.services}); plain per-resource {plain:.2f}"
+            )
+    else:
+        console.print(f"[dim]- linearity: needs sizes 1, {SMALL_N} and {LARGE_N}[/dim]")
+    if LARGE_N in by_n:
+        share = by_n[LARGE_N].policy_share
+        console.print(_verdict(share < MAX_POLICY_SHARE) + f" policy evaluation < "
+                      f"{MAX_POLICY_SHARE:.0%} of the total at N={LARGE_N}: {share:.1%}")  # fmt: skip
+    else:
+        console.print(f"[dim]- policy share: needs size {LARGE_N}[/dim]")
+
+
+def _marginal(row: Row, base: Row, attribute: str) -> float:
+    """Cost per resource added above the smallest size: the fixed start-up cost cancels out."""
+    return (getattr(row, attribute) - getattr(base, attribute)) / (row.resources - base.resources)
+
+
+def _verdict(met: bool) -> str:
+    return "[green]MET [/green]" if met else "[red]MISSED[/red]"
+
+
+def write_csv(rows: list[Row], out_dir: Path) -> Path:
+    path = out_dir / CSV_NAME
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(asdict(rows[0])))
+        writer.writeheader()
+        writer.writerows(asdict(row) for row in rows)
+    return path
+
+
+def write_plot(rows: list[Row], out_dir: Path) -> Path:
+    path = out_dir / PLOT_NAME
+    services = [row.services for row in rows]
+    figure, (time_axis, memory_axis) = plt.subplots(1, 2, figsize=(11, 4.5))
+    time_axis.plot(services, [row.ours_s for row in rows], "o-", label="ours (program + pack)")
+    time_axis.plot(
+        services, [row.floor_s for row in rows], "s--", label="floor (bare SDK + empty pack)"
+    )
+    time_axis.set(xlabel="services in the stack (N)", ylabel="wall time, median (s)",
+                  title="Offline preview time vs N")  # fmt: skip
+    memory_axis.plot(services, [row.ours_rss_mib for row in rows], "o-", label="ours")
+    memory_axis.plot(services, [row.floor_rss_mib for row in rows], "s--", label="floor")
+    memory_axis.set(xlabel="services in the stack (N)", ylabel="peak RSS of the process tree (MiB)",
+                    title="Peak memory vs N")  # fmt: skip
+    for axis in (time_axis, memory_axis):
+        axis.grid(alpha=0.3)
+        axis.legend()
+        axis.set_ylim(bottom=0)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+    return path
