@@ -1,0 +1,172 @@
+"""A mock monitor that records every whole RegisterResourceRequest and answers as a first preview would.
+
+The SDK's own `MockMonitor` hands `Mocks.new_resource` only type, name, inputs and provider; the engine
+(and so a policy pack) also gets parent, dependencies, property dependencies and options. We keep the
+whole request, give the URN the engine would give (full parent type chain, root stack not qualifying
+its children), and answer a create the way the engine answers it during preview: no ID yet, and the
+inputs echoed back as outputs, so every output the program did not set stays unknown.
+"""
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from google.protobuf import empty_pb2, json_format
+from pulumi.runtime.mocks import MockCallArgs, MockEngine, MockMonitor, MockResourceArgs, Mocks
+from pulumi.runtime.proto import engine_pb2, resource_pb2
+
+from offline_preview.registration import STACK_TYPE, RegisteredResource, make_urn
+
+CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
+REGION = "aws:index/getRegion:getRegion"
+PARTITION = "aws:index/getPartition:getPartition"
+
+SEVERITY_NAMES = {
+    engine_pb2.DEBUG: "debug",
+    engine_pb2.INFO: "info",
+    engine_pb2.WARNING: "warning",
+    engine_pb2.ERROR: "error",
+}
+
+
+class OfflineInvokeError(Exception):
+    """An invoke that needs the cloud; the program sees it as the invoke failing."""
+
+
+class FixtureMocks(Mocks):
+    """Answers the account/region/partition invokes from a fixture; nothing else can be answered."""
+
+    def __init__(
+        self, account_id: str, region: str, extra_answers: Mapping[str, dict] | None = None
+    ) -> None:
+        partition = "aws-cn" if region.startswith("cn-") else "aws"
+        self.answers: dict[str, dict] = {
+            CALLER_IDENTITY: {
+                "accountId": account_id,
+                "arn": f"arn:{partition}:iam::{account_id}:user/offline-preview",
+                "userId": "AIDAOFFLINEPREVIEW",
+                "id": account_id,
+            },
+            REGION: {
+                "name": region,
+                "region": region,
+                "id": region,
+                "description": region,
+                "endpoint": f"ec2.{region}.amazonaws.com",
+            },
+            PARTITION: {
+                "partition": partition,
+                "dnsSuffix": "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com",
+                "reverseDnsPrefix": "cn.com.amazonaws"
+                if partition == "aws-cn"
+                else "com.amazonaws",
+                "id": partition,
+            },
+        }
+        self.answers.update(extra_answers or {})
+        self.unanswered: list[str] = []
+
+    def call(self, args: MockCallArgs) -> dict:
+        if args.token in self.answers:
+            return dict(self.answers[args.token])
+        self.unanswered.append(args.token)
+        raise OfflineInvokeError(
+            f"invoke {args.token} needs the cloud; the offline preview answers only "
+            f"{', '.join(sorted(self.answers))}"
+        )
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict]:
+        # Only reads (`get`, StackReference) come here: their state is unknown offline.
+        return args.resource_id or "", {}
+
+
+@dataclass
+class LogMessage:
+    severity: str
+    message: str
+    urn: str = ""
+
+
+class RecordingEngine(MockEngine):
+    """Keeps the program's log messages (pulumi.log.*) for the report."""
+
+    def __init__(self) -> None:
+        super().__init__(logger=None)
+        self.messages: list[LogMessage] = []
+
+    def Log(self, request: Any) -> None:
+        severity = SEVERITY_NAMES.get(request.severity, "info")
+        if severity != "debug":
+            self.messages.append(LogMessage(severity, request.message, request.urn))
+
+
+class CaptureMonitor(MockMonitor):
+    """Records registrations in order; `registrations` is the whole program as the engine saw it."""
+
+    def __init__(self, mocks: Mocks, project: str, stack: str) -> None:
+        super().__init__(mocks)
+        self.project = project
+        self.stack = stack
+        self.registrations: list[RegisteredResource] = []
+        self._lock = threading.Lock()
+        self._by_urn: dict[str, RegisteredResource] = {}
+
+    def RegisterResource(self, request: Any) -> Any:
+        urn = make_urn(self.stack, self.project, request.parent, request.type, request.name)
+        parent = self._by_urn.get(request.parent)
+        registered = RegisteredResource(
+            type=request.type,
+            name=request.name,
+            urn=urn,
+            custom=bool(request.custom),
+            parent=request.parent,
+            inputs=json_format.MessageToDict(request.object),
+            dependencies=list(request.dependencies),
+            property_dependencies={
+                key: list(deps.urns) for key, deps in request.propertyDependencies.items()
+            },
+            provider=request.provider,
+            # Unset protect/retainOnDelete are inherited from the parent, as the engine does.
+            protect=request.protect
+            if request.HasField("protect")
+            else bool(parent and parent.protect),
+            retain_on_delete=request.retainOnDelete
+            if request.HasField("retainOnDelete")
+            else bool(parent and parent.retain_on_delete),
+            delete_before_replace=request.deleteBeforeReplace
+            if request.deleteBeforeReplaceDefined
+            else None,
+            ignore_changes=list(request.ignoreChanges),
+            additional_secret_outputs=list(request.additionalSecretOutputs),
+            aliases=list(request.aliasURNs),
+            custom_timeouts=_custom_timeouts(request),
+            version=request.version,
+            import_id=request.importId,
+        )
+        with self._lock:
+            self.registrations.append(registered)
+            self._by_urn[urn] = registered
+            self.resources[urn] = MockMonitor.ResourceRegistration(urn, "", registered.inputs)
+        if request.type == STACK_TYPE or not request.custom:
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        # A create during preview: no ID yet, outputs are the inputs (the rest is unknown).
+        return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=request.object)
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        with self._lock:
+            registered = self._by_urn.get(request.urn)
+            if registered is not None:
+                registered.outputs = json_format.MessageToDict(request.outputs)
+        return empty_pb2.Empty()
+
+
+def _custom_timeouts(request: Any) -> dict[str, str]:
+    if not request.HasField("customTimeouts"):
+        return {}
+    timeouts = request.customTimeouts
+    return {
+        name: getattr(timeouts, name)
+        for name in ("create", "update", "delete")
+        if getattr(timeouts, name)
+    }

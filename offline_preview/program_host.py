@@ -1,0 +1,108 @@
+"""Child-process side of `run_program`: runs one Pulumi program as the Python language host would.
+
+Run as `python -m offline_preview.program_host REQUEST.json RESULT.json`. The program gets a fresh
+interpreter (the SDK keeps its settings, config and root stack in module globals, and the program's
+own modules stay cached in `sys.modules`), cwd = its project directory and its directory first on
+`sys.path`, exactly like `pulumi-language-python-exec`.
+"""
+
+import asyncio
+import json
+import os
+import runpy
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+from google.protobuf import empty_pb2
+from pulumi.runtime import set_all_config
+from pulumi.runtime.mocks import MockSettings
+from pulumi.runtime.settings import configure
+from pulumi.runtime.stack import run_in_stack
+
+from offline_preview.capture import CaptureMonitor, FixtureMocks, RecordingEngine
+
+ORGANIZATION = "organization"  # what the CLI passes for a DIY backend
+
+
+def main(request_path: str, result_path: str) -> None:
+    request = json.loads(Path(request_path).read_text())
+    result = run(request)
+    Path(result_path).write_text(json.dumps(result))
+
+
+def run(request: dict[str, Any]) -> dict[str, Any]:
+    project_dir = Path(request["project_dir"])
+    main_path = Path(request["main"])
+    os.chdir(project_dir)
+    # Our own package root was only needed to import this module: the program must not see it.
+    package_root = request.get("package_root")
+    sys.path[:] = [p for p in sys.path if p not in (package_root, "")]
+    sys.path.insert(0, str(main_path.parent))
+    sys.argv = [str(main_path)]
+
+    mocks = FixtureMocks(request["account_id"], request["region"], request.get("invoke_answers"))
+    monitor = CaptureMonitor(mocks, request["project"], request["stack"])
+    engine = RecordingEngine()
+    configure(
+        MockSettings(
+            monitor=monitor,
+            monitor_features=set(monitor.GetDeploymentInfo(empty_pb2.Empty()).supportedFeatures),
+            engine=engine,
+            project=request["project"],
+            stack=request["stack"],
+            dry_run=True,
+            organization=ORGANIZATION,
+            callbacks=None,
+        )
+    )
+    set_all_config(request["config"], request["secret_keys"])
+
+    failure: dict[str, str] | None = None
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(
+            run_in_stack(lambda: runpy.run_path(str(main_path), run_name="__main__"))
+        )
+    except BaseException as exc:  # reported as a ProgramError, never a traceback
+        failure = describe_failure(exc, project_dir, mocks.unanswered)
+    finally:
+        loop.close()
+
+    return {
+        "resources": [r.to_json() for r in monitor.registrations],
+        "logs": [vars(m) for m in engine.messages],
+        "failure": failure,
+    }
+
+
+def describe_failure(
+    exc: BaseException, project_dir: Path, unanswered: list[str]
+) -> dict[str, str]:
+    """The exception's type, message and the innermost frame that lies in the user's project."""
+    location = ""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        path = Path(frame.filename)
+        if _is_user_code(path, project_dir):
+            location = f"{path.resolve().relative_to(project_dir.resolve())}:{frame.lineno}"
+            break
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, SystemExit):
+        message = f"the program called sys.exit({exc.code!r})"
+    if unanswered:
+        message = f"{message} (invoke {unanswered[0]} cannot be answered offline)"
+    return {"exception_type": type(exc).__name__, "message": message, "location": location}
+
+
+def _is_user_code(path: Path, project_dir: Path) -> bool:
+    try:
+        relative = path.resolve().relative_to(project_dir.resolve())
+    except ValueError:
+        return False
+    return not any(part in {"venv", ".venv", "site-packages"} for part in relative.parts)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,164 @@
+"""Public API: run a Pulumi Python program as on a first `pulumi preview` and return what it registered.
+
+Each run happens in a child interpreter (`offline_preview.program_host`). The SDK keeps its settings,
+config, root stack and callback server in module globals and the program's modules stay cached in
+`sys.modules`, so a second in-process run (another stack, another project, the same pytest session)
+would see the first one's state. A child costs the interpreter start and the SDK imports once per run
+(measured in the README), which buys isolation and lets the program run in its own virtualenv.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from offline_preview.capture import LogMessage
+from offline_preview.errors import PreviewError, ProgramError
+from offline_preview.project import Project, load_project
+from offline_preview.registration import STACK_TYPE, RegisteredResource
+
+FIXTURE_ACCOUNT_ID = "123456789012"
+FIXTURE_REGION = "us-east-1"
+REGION_CONFIG_KEY = "aws:region"
+# The directory that holds the `offline_preview` package, so the child can import it.
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class ProgramRun:
+    """Everything one preview of the program registered, in registration order."""
+
+    project: Project
+    account_id: str
+    region: str
+    resources: list[RegisteredResource]
+    outputs: dict[str, Any] = field(default_factory=dict)  # stack outputs, wire form
+    diagnostics: list[LogMessage] = field(default_factory=list)
+
+    @property
+    def stack_resource(self) -> RegisteredResource:
+        return next(r for r in self.resources if r.type == STACK_TYPE)
+
+    def of_type(self, type_token: str) -> list[RegisteredResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def named(self, name: str) -> RegisteredResource:
+        matches = [r for r in self.resources if r.name == name]
+        if len(matches) != 1:
+            raise KeyError(f"expected one resource named {name!r}, found {len(matches)}")
+        return matches[0]
+
+    def by_urn(self, urn: str) -> RegisteredResource:
+        return next(r for r in self.resources if r.urn == urn)
+
+    @property
+    def errors(self) -> list[LogMessage]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+
+def run_program(
+    project_dir: Path,
+    stack: str,
+    *,
+    account_id: str = FIXTURE_ACCOUNT_ID,
+    region: str | None = None,
+    invoke_answers: Mapping[str, dict] | None = None,
+) -> ProgramRun:
+    """Run `project_dir`'s program for `stack` under preview-mode mocks.
+
+    `region` defaults to the stack's `aws:region`, else us-east-1; it answers getRegion only (the
+    program's config is the stack's). Raises PreviewError for project/config problems and
+    ProgramError when the program raises.
+    """
+    project = load_project(Path(project_dir), stack)
+    region = region or str(project.config.get(REGION_CONFIG_KEY) or FIXTURE_REGION)
+    request = {
+        "project_dir": str(project.directory),
+        "main": str(project.main),
+        "project": project.name,
+        "stack": stack,
+        "config": project.config_env(),
+        "secret_keys": project.secret_keys,
+        "account_id": account_id,
+        "region": region,
+        "invoke_answers": dict(invoke_answers or {}),
+        "package_root": str(PACKAGE_ROOT),
+    }
+    result, output_lines = _run_child(project, request)
+    if result["failure"]:
+        raise ProgramError(**result["failure"])
+    resources = [RegisteredResource.from_json(r) for r in result["resources"]]
+    stack_urn = next((r.urn for r in resources if r.type == STACK_TYPE), "")
+    diagnostics = [LogMessage(**m) for m in result["logs"]]
+    diagnostics += [LogMessage("info", line, stack_urn) for line in output_lines]
+    stack_outputs = next((r.outputs for r in resources if r.type == STACK_TYPE), None)
+    return ProgramRun(project, account_id, region, resources, stack_outputs or {}, diagnostics)
+
+
+def _run_child(project: Project, request: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    with tempfile.TemporaryDirectory(prefix="offline-preview-") as scratch:
+        request_path = Path(scratch) / "request.json"
+        result_path = Path(scratch) / "result.json"
+        request_path.write_text(json.dumps(request))
+        completed = subprocess.run(
+            [
+                project.python(),
+                "-u",
+                "-m",
+                "offline_preview.program_host",
+                request_path,
+                result_path,
+            ],
+            cwd=project.directory,
+            env=_child_env(project, request),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if not result_path.exists():
+            last = _last_line(completed.stderr) or f"exit code {completed.returncode}"
+            raise PreviewError(f"the program host ({project.python()}) failed to run: {last}")
+        result = json.loads(result_path.read_text())
+    # What the program printed: the CLI shows it as diagnostics of the stack.
+    lines = [line for line in completed.stdout.splitlines() if line.strip()]
+    return result, lines
+
+
+def _child_env(project: Project, request: dict[str, Any]) -> dict[str, str]:
+    """The variables the language host sets for a program (no engine or monitor address)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p
+    )
+    env.update(
+        {
+            "PULUMI_PROJECT": project.name,
+            "PULUMI_STACK": project.stack,
+            "PULUMI_ORGANIZATION": "organization",
+            "PULUMI_DRY_RUN": "true",
+            "PULUMI_CONFIG": json.dumps(request["config"]),
+            "PULUMI_CONFIG_SECRET_KEYS": json.dumps(request["secret_keys"]),
+        }
+    )
+    env.pop("PULUMI_MONITOR", None)
+    env.pop("PULUMI_ENGINE", None)
+    return env
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+if __name__ == "__main__":  # a quick look: python -m offline_preview.program_runner DIR STACK
+    try:
+        run = run_program(Path(sys.argv[1]), sys.argv[2])
+    except PreviewError as exc:
+        sys.exit(f"error: {exc}")
+    for resource in run.resources:
+        print(resource.urn)
