@@ -1,0 +1,250 @@
+"""IAM identity-policy documents as IAM evaluates them: parsing, action and resource wildcards.
+
+A document arrives from the engine as a JSON string (what pulumi-aws sends for `policy`) or as an
+object (a `PolicyDocument` passed as a dict), possibly secret-wrapped, and always behind the SDK's
+unknown-checking proxy. `parse_policy_document` turns it into plain, immutable statements; any
+not-yet-known part raises the SDK's `UnknownValueError`, which the SDK reports as "can't run policy
+during preview" instead of letting a half-known document pass.
+
+Where IAM's own rules are loose or undocumented we pick the reading that can only make a policy
+stricter: element names (`Statement`, `Action`, ...) and the `Effect` value are matched
+case-insensitively (if IAM rejects `"action"`, nothing is granted and our extra strictness costs
+nothing; if it accepts it, we did not miss a grant), and a document whose shape IAM would refuse
+is reported as invalid rather than guessed at.
+"""
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from pulumi_policy.proxy import (
+    UNKNOWN_ARCHIVE_VALUE,
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_ASSET_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_STRING_VALUE,
+    UnknownValueError,
+)
+from pulumi_policy.secret import Secret
+
+ALLOW = "Allow"
+DENY = "Deny"
+WILDCARD = "*"
+POLICY_VARIABLE_START = "${"
+
+# The wire form of a secret, in case a caller hands us a value the SDK has not deserialized.
+SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
+UNKNOWN_SENTINELS = frozenset(
+    {
+        UNKNOWN_STRING_VALUE,
+        UNKNOWN_BOOLEAN_VALUE,
+        UNKNOWN_NUMBER_VALUE,
+        UNKNOWN_ARRAY_VALUE,
+        UNKNOWN_OBJECT_VALUE,
+        UNKNOWN_ASSET_VALUE,
+        UNKNOWN_ARCHIVE_VALUE,
+    }
+)
+
+
+class PolicyDocumentError(ValueError):
+    """A document IAM would reject (bad JSON, wrong shape); the message is one line for a violation."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One `operator: {key: values}` entry; several entries of a statement are ANDed by IAM."""
+
+    operator: str
+    key: str
+    values: tuple[object, ...]
+
+    def key_is(self, key: str) -> bool:
+        """Condition keys are case-insensitive in IAM (`AWS:SOURCEIP` is `aws:SourceIp`)."""
+        return self.key.lower() == key.lower()
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement, numbered from 1 as people count them in messages."""
+
+    number: int
+    sid: str | None
+    effect: str
+    action_patterns: tuple[str, ...]
+    not_action: bool
+    resource_patterns: tuple[str, ...]
+    not_resource: bool
+    conditions: tuple[Condition, ...]
+
+    @property
+    def label(self) -> str:
+        return f'statement {self.number} ("{self.sid}")' if self.sid else f"statement {self.number}"
+
+    def applies_to_action(self, action: str) -> bool:
+        """Whether IAM would consider this statement for a request to `action`."""
+        matched = any(action_pattern_matches(p, action) for p in self.action_patterns)
+        return matched != self.not_action
+
+    def describe_action_grant(self, action: str) -> str:
+        """How this statement reaches `action`, for a message: the matching pattern or the NotAction."""
+        if self.not_action:
+            excluded = ", ".join(self.action_patterns) or "nothing"
+            return f"{action} through NotAction (which excludes only {excluded})"
+        return ", ".join(p for p in self.action_patterns if action_pattern_matches(p, action))
+
+
+@dataclass(frozen=True)
+class PolicyDocument:
+    statements: tuple[Statement, ...]
+
+
+def parse_policy_document(raw: object) -> PolicyDocument:
+    """Parse a document given as JSON text or an object; raise PolicyDocumentError if IAM would not."""
+    value = to_plain(raw)
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise PolicyDocumentError(f"is not valid JSON ({error})") from None
+        value = to_plain(value)
+    if not isinstance(value, dict):
+        raise PolicyDocumentError(f"must be a JSON object, got {type(value).__name__}")
+    statements = _element(value, "Statement", "the document")
+    if statements is None:
+        raise PolicyDocumentError("has no Statement")
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list):
+        raise PolicyDocumentError("Statement must be an object or a list of objects")
+    return PolicyDocument(tuple(_parse_statement(s, n) for n, s in enumerate(statements, 1)))
+
+
+def to_plain(value: object, path: tuple[str, ...] = ()) -> object:
+    """Copy a proxied/secret value into plain dicts and lists, raising UnknownValueError on unknowns."""
+    if isinstance(value, Secret):
+        return to_plain(value.value, path)
+    if isinstance(value, str):
+        if value in UNKNOWN_SENTINELS:
+            raise UnknownValueError(value, list(path))
+        return value
+    if isinstance(value, Mapping):
+        if value.get(SECRET_SIGNATURE_KEY) == SECRET_SIGNATURE and "value" in value:
+            return to_plain(value["value"], path)
+        return {str(k): to_plain(value[k], (*path, str(k))) for k in value}
+    if isinstance(value, Sequence):
+        return [to_plain(item, (*path, str(i))) for i, item in enumerate(value)]
+    return value
+
+
+def action_pattern_matches(pattern: str, action: str) -> bool:
+    """IAM action match: `*` and `?` wildcards, case-insensitive service prefix and name."""
+    return _glob_regex(pattern, ignore_case=True).fullmatch(action) is not None
+
+
+def resource_pattern_covers(general: str, specific: str) -> bool:
+    """True only when every ARN matched by `specific` is also matched by `general` (case-sensitive).
+
+    Sound, not complete: a `*` in `specific` can only be absorbed by a `*` in `general`, and a `?`
+    by `?` or `*`. A policy variable (`${aws:username}`) in `specific` may expand to anything, so it
+    is read as `*`; one in `general` makes us give up, since we cannot tell what it will cover.
+    """
+    if POLICY_VARIABLE_START in general:
+        return False
+    return _covers(general, re.sub(r"\$\{[^}]*\}", WILDCARD, specific))
+
+
+def _parse_statement(raw: object, number: int) -> Statement:
+    where = f"statement {number}"
+    if not isinstance(raw, dict):
+        raise PolicyDocumentError(f"{where} must be an object")
+    sid = _element(raw, "Sid", where)
+    effect = _parse_effect(_element(raw, "Effect", where), where)
+    actions, not_action = _either(raw, "Action", "NotAction", where)
+    resources, not_resource = _either(raw, "Resource", "NotResource", where)
+    conditions = _parse_conditions(_element(raw, "Condition", where), where)
+    return Statement(
+        number=number,
+        sid=sid if isinstance(sid, str) and sid else None,
+        effect=effect,
+        action_patterns=actions,
+        not_action=not_action,
+        resource_patterns=resources,
+        not_resource=not_resource,
+        conditions=conditions,
+    )
+
+
+def _parse_effect(value: object, where: str) -> str:
+    if isinstance(value, str) and value.lower() in (ALLOW.lower(), DENY.lower()):
+        return ALLOW if value.lower() == ALLOW.lower() else DENY
+    raise PolicyDocumentError(f'{where} Effect must be "Allow" or "Deny", got {value!r}')
+
+
+def _either(raw: dict, positive: str, negative: str, where: str) -> tuple[tuple[str, ...], bool]:
+    """Read `Action`/`NotAction` (or `Resource`/`NotResource`): exactly one, a string or strings."""
+    present = _element(raw, positive, where)
+    absent = _element(raw, negative, where)
+    if (present is None) == (absent is None):
+        raise PolicyDocumentError(f"{where} must have exactly one of {positive} or {negative}")
+    name, value = (positive, present) if present is not None else (negative, absent)
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise PolicyDocumentError(f"{where} {name} must be a string or a list of strings")
+    return tuple(values), present is None
+
+
+def _parse_conditions(raw: object, where: str) -> tuple[Condition, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise PolicyDocumentError(f"{where} Condition must be an object")
+    conditions: list[Condition] = []
+    for operator, by_key in raw.items():
+        if not isinstance(by_key, dict):
+            raise PolicyDocumentError(f"{where} Condition.{operator} must be an object")
+        for key, values in by_key.items():
+            listed = tuple(values) if isinstance(values, list) else (values,)
+            conditions.append(Condition(operator, key, listed))
+    return tuple(conditions)
+
+
+def _element(raw: dict, name: str, where: str) -> object:
+    """Look an element up case-insensitively; two spellings of one element are ambiguous."""
+    matches = [key for key in raw if key.lower() == name.lower()]
+    if len(matches) > 1:
+        raise PolicyDocumentError(f"{where} has {name} spelled several ways: {', '.join(matches)}")
+    return raw[matches[0]] if matches else None
+
+
+@lru_cache(maxsize=4096)
+def _glob_regex(pattern: str, *, ignore_case: bool) -> re.Pattern[str]:
+    translated = "".join(
+        ".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern
+    )
+    return re.compile(translated, re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
+
+
+@lru_cache(maxsize=4096)
+def _covers(general: str, specific: str) -> bool:
+    """Glob inclusion by dynamic programming over (position in general, position in specific)."""
+
+    @cache
+    def from_(g: int, s: int) -> bool:
+        if g == len(general):
+            return s == len(specific)
+        token = general[g]
+        if token == "*":
+            return from_(g + 1, s) or (s < len(specific) and from_(g, s + 1))
+        if s == len(specific) or specific[s] == "*":
+            return False
+        if token == "?":
+            return from_(g + 1, s + 1)
+        return specific[s] == token and from_(g + 1, s + 1)
+
+    return from_(0, 0)
