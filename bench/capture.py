@@ -9,16 +9,33 @@ import sys
 from pathlib import Path
 
 from bench.registrations import Registration, save
+from offline_preview.errors import PreviewError
+from offline_preview.program_runner import run_program
+from offline_preview.registration import STACK_TYPE
 
 FIXTURE_ACCOUNT = "123456789012"
 FIXTURE_REGION = "us-east-1"
 
 
 def capture(project_dir: Path, stack: str) -> list[Registration]:
-    """Registrations of one preview run of `project_dir` on `stack`."""
-    from bench.sdk_capture import capture as capture_with_sdk
-
-    return capture_with_sdk(project_dir, stack, FIXTURE_ACCOUNT, FIXTURE_REGION)
+    """Registrations of one preview run of `project_dir` on `stack`, by the offline preview's runner."""
+    run = run_program(project_dir, stack, account_id=FIXTURE_ACCOUNT, region=FIXTURE_REGION)
+    return [
+        Registration(
+            type=r.type,
+            name=r.name,
+            urn=r.urn,
+            parent=r.parent,
+            custom=r.custom,
+            inputs=r.inputs,
+            dependencies=r.dependencies,
+            property_dependencies=r.property_dependencies,
+            provider=r.provider,
+            protect=r.protect,
+        )
+        for r in run.resources
+        if r.type != STACK_TYPE
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,7 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     args = parser.parse_args(argv)
     out = args.out.resolve()
-    save(capture(args.project_dir.resolve(), args.stack), out)
+    try:
+        save(capture(args.project_dir.resolve(), args.stack), out)
+    except PreviewError as exc:
+        print(f"bench.capture: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,7 +1,7 @@
 """Where a program run spends its time: cProfile of our program and of the floor at the largest size.
 
-Each run is `bench.capture` under `python -m cProfile` in a child process (the same program run the
-preview does, without the pack). The summary splits own time (tottime) by origin — our program, the
+Each run is the offline preview's program host under cProfile in a child process (`bench.profile_host`:
+the same program run the preview does, without the pack). The summary splits own time (tottime) by origin — our program, the
 offline preview's runner, the Pulumi SDK, pulumi_aws, protobuf/gRPC, asyncio — and lists our program's
 most expensive functions by cumulative time: the avoidable work, if any, is there.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench.floor import make_floor_project
 from bench.stack_config import make_project
-from bench.suite import Settings
+from bench.suite import BenchError, Settings
 
 # First match wins: a path is classified by the first fragment it contains.
 ORIGINS = (
@@ -30,6 +30,8 @@ ORIGINS = (
 )
 OUR_MAIN = "__main__.py"
 TOP_FUNCTIONS = 12
+# importlib's outermost frame for one import: its cumulative time is the whole import cost.
+IMPORT_FUNCTION = "_find_and_load"
 
 
 def profile_largest(settings: Settings, out_dir: Path) -> str:
@@ -40,11 +42,12 @@ def profile_largest(settings: Settings, out_dir: Path) -> str:
         work = Path(tmp)
         ours_dir = make_project(settings.repo, work, settings.stack, services)
         ours_records = work / "ours.json"
+        _run(settings.repo, "bench.capture", str(ours_dir), settings.stack, str(ours_records))
         ours_prof = out_dir / f"profile-ours-{services}.prof"
-        _profiled_capture(settings.repo, ours_dir, settings.stack, ours_records, ours_prof)
+        _run(settings.repo, "bench.profile_host", str(ours_dir), settings.stack, str(ours_prof))
         floor_dir = make_floor_project(ours_dir, ours_records, work, settings.stack)
         floor_prof = out_dir / f"profile-floor-{services}.prof"
-        _profiled_capture(settings.repo, floor_dir, settings.stack, work / "floor.json", floor_prof)
+        _run(settings.repo, "bench.profile_host", str(floor_dir), settings.stack, str(floor_prof))
     parts = [
         summarize(ours_prof, f"our program, N={services}", program_dir_name=ours_dir.name),
         summarize(floor_prof, f"floor, N={services}", program_dir_name=None),
@@ -52,10 +55,13 @@ def profile_largest(settings: Settings, out_dir: Path) -> str:
     return "\n".join(parts)
 
 
-def _profiled_capture(repo: Path, project: Path, stack: str, records: Path, prof: Path) -> None:
-    command = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "bench.capture",
-               str(project), stack, str(records)]  # fmt: skip
-    subprocess.run(command, cwd=repo, check=True, capture_output=True)
+def _run(repo: Path, module: str, *args: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=repo, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no stderr)"])[-1]
+        raise BenchError(f"{module} failed for {Path(args[0]).name}: {last}")
 
 
 def summarize(prof: Path, title: str, *, program_dir_name: str | None) -> str:
@@ -69,7 +75,13 @@ def summarize(prof: Path, title: str, *, program_dir_name: str | None) -> str:
         by_origin[origin] = by_origin.get(origin, 0.0) + tottime
         if origin.startswith("our program"):
             ours.append((cumtime, tottime, calls, f"{_short(filename)}:{line} {function}"))
-    lines = [f"== cProfile, {title}: {total:.2f} s of own time ({prof}) =="]
+    imports = max(
+        (entry[3] for key, entry in raw.items() if key[2] == IMPORT_FUNCTION), default=0.0
+    )
+    lines = [
+        f"== cProfile, {title}: {total:.2f} s of own time ({prof}) ==",
+        f"  imports (cumulative, all origins): {imports:.2f} s = {imports / total:.1%}",
+    ]
     for origin, seconds in sorted(by_origin.items(), key=lambda item: -item[1]):
         lines.append(f"  {seconds / total:6.1%}  {seconds:6.2f} s  {origin}")
     if ours:

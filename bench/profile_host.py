@@ -1,0 +1,50 @@
+"""Child-process entry: one program run by the offline preview's host, under cProfile.
+
+`python -m bench.profile_host PROJECT_DIR STACK OUT.prof`. `run_program` runs the program in a
+grandchild we cannot attach a profiler to, so this builds the same request it builds and calls the
+host's `run` in this process. (Written around `program_runner`'s private request building: if its
+request gains fields, add them here.)
+"""
+
+import cProfile
+import json
+import os
+import sys
+from pathlib import Path
+
+from offline_preview import program_host
+from offline_preview.program_runner import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, PACKAGE_ROOT
+from offline_preview.project import load_project
+
+
+def main(project_dir: Path, stack: str, out: Path) -> None:
+    project = load_project(project_dir, stack)
+    request = {
+        "project_dir": str(project.directory),
+        "main": str(project.main),
+        "project": project.name,
+        "stack": stack,
+        "config": project.config_env(),
+        "secret_keys": project.secret_keys,
+        "account_id": FIXTURE_ACCOUNT_ID,
+        "region": FIXTURE_REGION,
+        "invoke_answers": {},
+        "package_root": str(PACKAGE_ROOT),
+    }
+    os.environ.update(
+        {
+            "PULUMI_PROJECT": project.name,
+            "PULUMI_STACK": stack,
+            "PULUMI_DRY_RUN": "true",
+            "PULUMI_CONFIG": json.dumps(request["config"]),
+        }
+    )
+    profiler = cProfile.Profile()
+    result = profiler.runcall(program_host.run, request)
+    profiler.dump_stats(out)
+    if result["failure"]:
+        sys.exit(f"bench.profile_host: the program failed: {result['failure']}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]).resolve(), sys.argv[2], Path(sys.argv[3]).resolve())
