@@ -1,0 +1,61 @@
+"""`cloudwatch-alarm-actions`: an alarm that fires must reach someone or something.
+
+An alarm with actions disabled or no action at all is silent: a deployment-rollback alarm still
+works through CodeDeploy, but nobody is told the release went wrong.
+"""
+
+from pulumi_policy import (
+    EnforcementLevel,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
+
+from cicd_guardrails.wire import as_list, fail_undecided, is_false, is_unknown, plain
+
+NAME = "cloudwatch-alarm-actions"
+METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+ACTION_KEYS = ("alarmActions", "okActions", "insufficientDataActions")
+
+
+def validate_alarm_actions(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != METRIC_ALARM:
+        return
+    props = plain(args.props)
+    label = f"alarm '{args.name}'"
+    enabled = props.get("actionsEnabled")
+    if is_unknown(enabled):
+        fail_undecided(args.name, ["actionsEnabled"])
+    if is_false(enabled):
+        report(
+            f"{label}: actionsEnabled is false, so it notifies no one; remove it or set it to true"
+        )
+    values = [props.get(k) for k in ACTION_KEYS]
+    if any(is_unknown(v) for v in values):
+        return  # an action list computed from another resource is, by construction, non-empty
+    if not any(a for v in values for a in as_list(v)):
+        report(
+            f"{label}: alarmActions, okActions and insufficientDataActions are all empty; "
+            "add alarmActions with the notification topic ARN"
+        )
+
+
+CLOUDWATCH_ALARM_ACTIONS = ResourceValidationPolicy(
+    name=NAME,
+    description=(
+        "Every CloudWatch metric alarm has actions enabled and at least one action (Checkov "
+        "CKV_AWS_319, Security Hub CloudWatch.15 and CloudWatch.17, AWS Config "
+        "CLOUDWATCH_ALARM_ACTION_CHECK and CLOUDWATCH_ALARM_ACTION_ENABLED_CHECK)."
+    ),
+    validate=validate_alarm_actions,
+    enforcement_level=EnforcementLevel.ADVISORY,
+)
+
+POLICIES = [CLOUDWATCH_ALARM_ACTIONS]
+
+REMEDIATIONS = {
+    NAME: (
+        "Leave actionsEnabled unset (true) and add alarmActions (and okActions) with the ARN of "
+        "the pipeline's notification topic."
+    ),
+}

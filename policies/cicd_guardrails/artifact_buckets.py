@@ -1,0 +1,195 @@
+"""Artifact bucket hygiene: versioned, never public, TLS only — the AWS CDK Pipelines defaults.
+
+Stack policies, because each setting lives on a side resource linked to its bucket. A side
+resource whose bucket is unknown and not a property dependency makes the check skip (it might be
+the missing setting); any other unknown setting is accepted, since the engine re-runs the pack on
+`pulumi up` with every input known.
+"""
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    ReportViolation,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from cicd_guardrails.bucket_links import Resource, buckets, link_side_resources, unwrap
+from cicd_guardrails.wire import as_list, block, fail_undecided, is_false, is_true, is_unknown
+
+VERSIONING = "s3-bucket-versioning"
+PUBLIC_ACCESS = "s3-bucket-public-access-blocked"
+TLS_ONLY = "s3-bucket-tls-only"
+
+VERSIONING_TYPES = frozenset(
+    {"aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"}
+)
+PUBLIC_ACCESS_BLOCK_TYPES = frozenset({"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"})
+BUCKET_POLICY_TYPES = frozenset({"aws:s3/bucketPolicy:BucketPolicy"})
+PUBLIC_ACCESS_FLAGS = (
+    "blockPublicAcls",
+    "blockPublicPolicy",
+    "ignorePublicAcls",
+    "restrictPublicBuckets",
+)
+ENABLED = "Enabled"
+SECURE_TRANSPORT = "aws:securetransport"
+
+Judge = Callable[[Resource, list[Resource], ReportViolation], None]
+
+
+def bucket_policy(side_types: frozenset[str], judge: Judge, name: str) -> Callable[..., None]:
+    """A stack validation that links `side_types` to each bucket and hands both to `judge`."""
+
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        resources = unwrap(args.resources)
+        sides = link_side_resources(resources, side_types)
+        undecided = []
+        for bucket in buckets(resources):
+            linked = sides.of(bucket)
+            if not linked and sides.unlinked:
+                undecided.append(bucket.name)
+                continue
+            judge(bucket, linked, report)
+        if undecided:
+            fail_undecided(name, undecided)
+
+    return validate
+
+
+def judge_versioning(bucket: Resource, linked: list[Resource], report: ReportViolation) -> None:
+    fix = "add an aws.s3.BucketVersioning with versioningConfiguration.status 'Enabled'"
+    inline = [
+        block(v) for key in ("versioning", "versionings") for v in as_list(bucket.props.get(key))
+    ]
+    if any(is_true(v.get("enabled")) or is_unknown(v.get("enabled")) for v in inline):
+        return
+    if not linked:
+        report(
+            f"bucket '{bucket.name}' is not versioned, so an overwritten artifact is lost; {fix}",
+            bucket.urn,
+        )
+        return
+    for side in linked:
+        status = block(side.props.get("versioningConfiguration")).get("status")
+        if not is_unknown(status) and status != ENABLED:
+            report(
+                f"BucketVersioning '{side.name}' (bucket '{bucket.name}'): "
+                f"versioningConfiguration.status is {status!r}; set it to 'Enabled'",
+                side.urn,
+            )
+
+
+def judge_public_access(bucket: Resource, linked: list[Resource], report: ReportViolation) -> None:
+    if not linked:
+        report(
+            f"bucket '{bucket.name}' has no BucketPublicAccessBlock; add one with "
+            f"{', '.join(PUBLIC_ACCESS_FLAGS)} all true",
+            bucket.urn,
+        )
+        return
+    for side in linked:
+        off = [
+            f
+            for f in PUBLIC_ACCESS_FLAGS
+            if not (is_true(side.props.get(f)) or is_unknown(side.props.get(f)))
+        ]
+        if off:
+            report(
+                f"BucketPublicAccessBlock '{side.name}' (bucket '{bucket.name}'): "
+                f"{', '.join(off)} not true; set all four flags to true",
+                side.urn,
+            )
+
+
+def judge_tls_only(bucket: Resource, linked: list[Resource], report: ReportViolation) -> None:
+    documents = [bucket.props.get("policy")] + [side.props.get("policy") for side in linked]
+    documents = [d for d in documents if d is not None]
+    if any(is_unknown(d) or _denies_insecure_transport(d) for d in documents):
+        return
+    report(
+        f"bucket '{bucket.name}' has no bucket policy statement denying requests without TLS; add "
+        "a BucketPolicy statement {Effect: Deny, Principal: '*', Action: 's3:*', Resource: [bucket "
+        "ARN, bucket ARN/*], Condition: {Bool: {'aws:SecureTransport': 'false'}}}",
+        bucket.urn,
+    )
+
+
+def _denies_insecure_transport(document: Any) -> bool:
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            return False
+    for statement in as_list(block(document).get("Statement")):
+        statement = block(statement)
+        if statement.get("Effect") != "Deny" or not _everyone(statement.get("Principal")):
+            continue
+        actions = {a.lower() for a in as_list(statement.get("Action")) if isinstance(a, str)}
+        if not actions & {"s3:*", "*"}:
+            continue
+        for operator, conditions in block(statement.get("Condition")).items():
+            if operator.lower() != "bool":
+                continue
+            for key, value in block(conditions).items():
+                if key.lower() == SECURE_TRANSPORT and any(is_false(v) for v in as_list(value)):
+                    return True
+    return False
+
+
+def _everyone(principal: Any) -> bool:
+    return principal == "*" or (
+        isinstance(principal, dict) and "*" in as_list(principal.get("AWS"))
+    )
+
+
+S3_BUCKET_VERSIONING = StackValidationPolicy(
+    name=VERSIONING,
+    description=(
+        "Every S3 bucket has versioning enabled so an overwritten or deleted artifact can be "
+        "recovered (Checkov CKV_AWS_21, Security Hub S3.14, AWS Config S3_BUCKET_VERSIONING_ENABLED)."
+    ),
+    validate=bucket_policy(VERSIONING_TYPES, judge_versioning, VERSIONING),
+    enforcement_level=EnforcementLevel.ADVISORY,
+)
+
+S3_BUCKET_PUBLIC_ACCESS_BLOCKED = StackValidationPolicy(
+    name=PUBLIC_ACCESS,
+    description=(
+        "Every S3 bucket has a public access block with all four settings on (Checkov CKV_AWS_53 "
+        "to CKV_AWS_56, cdk-nag AwsSolutions-S2, Security Hub S3.8, AWS Config "
+        "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED)."
+    ),
+    validate=bucket_policy(PUBLIC_ACCESS_BLOCK_TYPES, judge_public_access, PUBLIC_ACCESS),
+    enforcement_level=EnforcementLevel.ADVISORY,
+)
+
+S3_BUCKET_TLS_ONLY = StackValidationPolicy(
+    name=TLS_ONLY,
+    description=(
+        "Every S3 bucket policy denies requests made without TLS (cdk-nag AwsSolutions-S10, "
+        "Security Hub S3.5, AWS Config S3_BUCKET_SSL_REQUESTS_ONLY)."
+    ),
+    validate=bucket_policy(BUCKET_POLICY_TYPES, judge_tls_only, TLS_ONLY),
+    enforcement_level=EnforcementLevel.ADVISORY,
+)
+
+POLICIES = [S3_BUCKET_VERSIONING, S3_BUCKET_PUBLIC_ACCESS_BLOCKED, S3_BUCKET_TLS_ONLY]
+
+REMEDIATIONS = {
+    VERSIONING: (
+        "Add an aws.s3.BucketVersioning(bucket=bucket.id, versioningConfiguration={'status': "
+        "'Enabled'}) and a lifecycle rule expiring noncurrent versions."
+    ),
+    PUBLIC_ACCESS: (
+        "Add an aws.s3.BucketPublicAccessBlock(bucket=bucket.id) with blockPublicAcls, "
+        "blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true."
+    ),
+    TLS_ONLY: (
+        "Add to the aws.s3.BucketPolicy a statement denying s3:* to Principal '*' on the bucket "
+        "and its objects when aws:SecureTransport is false."
+    ),
+}

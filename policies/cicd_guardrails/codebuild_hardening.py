@@ -1,0 +1,208 @@
+"""CodeBuild hardening: no root-equivalent builds, logs kept, no secrets in project definitions.
+
+A build runs whatever the repository's buildspec says, so a build project is the easiest place
+for an attacker with commit access to escalate: privileged mode hands them the Docker daemon,
+disabled logs hide what they ran, and plaintext variables or URL credentials are readable by
+anyone allowed `codebuild:BatchGetProjects`.
+"""
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
+
+from cicd_guardrails.policy_config import PolicyConfigError, config_bool
+from cicd_guardrails.wire import as_list, block, is_true, is_unknown, plain
+
+BUILD_PROJECT = "aws:codebuild/project:Project"
+PRIVILEGED = "codebuild-privileged-mode"
+LOGS = "codebuild-logs-enabled"
+PLAINTEXT_SECRETS = "codebuild-no-plaintext-secrets"
+SOURCE_CREDENTIALS = "codebuild-source-no-credentials"
+
+PLAINTEXT = "PLAINTEXT"
+DISABLED = "DISABLED"
+# Name parts that mark a variable as a credential; KEY only as a whole word (API_KEY, KEY),
+# so CACHE_KEY-like names are caught too: prefer PARAMETER_STORE over guessing intent.
+SECRET_NAME_RE = re.compile(
+    r"(^|_)(PASSWORD|PASSWD|PWD|SECRET|SECRETS|TOKEN|CREDENTIAL|CREDENTIALS|KEY|APIKEY|PASSPHRASE)(_|$)",
+    re.IGNORECASE,
+)
+SECRET_VALUE_RES = (
+    re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),  # AWS access key id
+    re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),  # GitHub token
+    re.compile(r"\bgithub_pat_[A-Za-z0-9_]{22,}\b"),
+    re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b"),  # Slack token
+    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+)
+ARN_PREFIX = "arn:"
+
+
+def validate_privileged_mode(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != BUILD_PROJECT:
+        return
+    try:
+        allowed = config_bool(PRIVILEGED, args.get_config(), "allowPrivileged", False)
+    except PolicyConfigError as error:
+        report(str(error))
+        return
+    privileged = block(plain(args.props).get("environment")).get("privilegedMode")
+    if is_true(privileged) and not allowed:
+        report(
+            f"build project '{args.name}': environment.privilegedMode is true; set it to false "
+            "unless the project builds Docker images (then set allowPrivileged in this policy's config)"
+        )
+
+
+def validate_logs_enabled(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != BUILD_PROJECT:
+        return
+    cloudwatch = block(block(plain(args.props).get("logsConfig")).get("cloudwatchLogs"))
+    status = cloudwatch.get("status")
+    if isinstance(status, str) and status.upper() == DISABLED:
+        report(
+            f"build project '{args.name}': logsConfig.cloudwatchLogs.status is DISABLED; set it "
+            "to ENABLED with a groupName of a KMS-encrypted log group that has a retention"
+        )
+
+
+def validate_no_plaintext_secrets(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != BUILD_PROJECT:
+        return
+    variables = block(plain(args.props).get("environment")).get("environmentVariables")
+    for index, variable in enumerate(as_list(variables) if not is_unknown(variables) else []):
+        reason = _plaintext_secret_reason(block(variable))
+        if reason:
+            name = block(variable).get("name")
+            report(
+                f"build project '{args.name}': environment.environmentVariables[{index}] "
+                f"({name}) {reason}; store the value in SSM Parameter Store or Secrets Manager "
+                "and set type PARAMETER_STORE or SECRETS_MANAGER with the parameter name as value"
+            )
+
+
+def _plaintext_secret_reason(variable: dict[str, Any]) -> str:
+    kind = variable.get("type") or PLAINTEXT
+    if is_unknown(kind) or kind != PLAINTEXT:
+        return ""
+    name, value = variable.get("name"), variable.get("value")
+    if isinstance(value, str) and not is_unknown(value):
+        if any(pattern.search(value) for pattern in SECRET_VALUE_RES):
+            return "holds a credential-shaped PLAINTEXT value"
+        if value.startswith(ARN_PREFIX):
+            return ""  # an ARN names a secret, it is not one
+    if isinstance(name, str) and SECRET_NAME_RE.search(name):
+        return "has a secret-looking name and type PLAINTEXT"
+    return ""
+
+
+def validate_source_no_credentials(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != BUILD_PROJECT:
+        return
+    props = plain(args.props)
+    locations = [("source.location", block(props.get("source")).get("location"))]
+    secondary = props.get("secondarySources")
+    for index, source in enumerate(as_list(secondary) if not is_unknown(secondary) else []):
+        locations.append((f"secondarySources[{index}].location", block(source).get("location")))
+    for path, location in locations:
+        if isinstance(location, str) and not is_unknown(location) and _has_credentials(location):
+            report(
+                f"build project '{args.name}': {path} embeds credentials in the URL; remove the "
+                "user:password@ part and use a CodeConnections connection or aws.codebuild."
+                "SourceCredential stored in Secrets Manager"
+            )
+
+
+def _has_credentials(location: str) -> bool:
+    try:
+        parts = urlsplit(location)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.username or parts.password)
+
+
+CODEBUILD_PRIVILEGED_MODE = ResourceValidationPolicy(
+    name=PRIVILEGED,
+    description=(
+        "CodeBuild projects do not run in privileged mode unless the policy config allows it "
+        "(Checkov CKV_AWS_316, cdk-nag AwsSolutions-CB3, Security Hub CodeBuild.5, AWS Config "
+        "CODEBUILD_PROJECT_ENVIRONMENT_PRIVILEGED_CHECK)."
+    ),
+    validate=validate_privileged_mode,
+    enforcement_level=EnforcementLevel.ADVISORY,
+    config_schema=PolicyConfigSchema(
+        properties={
+            "allowPrivileged": {
+                "type": "boolean",
+                "default": False,
+                "description": "Accept privilegedMode (needed to build Docker images).",
+            }
+        }
+    ),
+)
+
+CODEBUILD_LOGS_ENABLED = ResourceValidationPolicy(
+    name=LOGS,
+    description=(
+        "CodeBuild projects keep CloudWatch Logs enabled (Checkov CKV_AWS_314, Security Hub "
+        "CodeBuild.4, AWS Config CODEBUILD_PROJECT_LOGGING_ENABLED)."
+    ),
+    validate=validate_logs_enabled,
+    enforcement_level=EnforcementLevel.ADVISORY,
+)
+
+CODEBUILD_NO_PLAINTEXT_SECRETS = ResourceValidationPolicy(
+    name=PLAINTEXT_SECRETS,
+    description=(
+        "CodeBuild environment variables with secret-looking names or values are not PLAINTEXT "
+        "(Security Hub CodeBuild.2, AWS Config CODEBUILD_PROJECT_ENVVAR_AWSCRED_CHECK)."
+    ),
+    validate=validate_no_plaintext_secrets,
+    enforcement_level=EnforcementLevel.ADVISORY,
+)
+
+CODEBUILD_SOURCE_NO_CREDENTIALS = ResourceValidationPolicy(
+    name=SOURCE_CREDENTIALS,
+    description=(
+        "CodeBuild source URLs carry no user name, password or token (Security Hub CodeBuild.1, "
+        "AWS Config CODEBUILD_PROJECT_SOURCE_REPO_URL_CHECK)."
+    ),
+    validate=validate_source_no_credentials,
+    # Mandatory: the check is exact (URL userinfo), and a credential in a project definition is
+    # readable by every principal with codebuild:BatchGetProjects (Security Hub rates it critical).
+    enforcement_level=EnforcementLevel.MANDATORY,
+)
+
+POLICIES = [
+    CODEBUILD_PRIVILEGED_MODE,
+    CODEBUILD_LOGS_ENABLED,
+    CODEBUILD_NO_PLAINTEXT_SECRETS,
+    CODEBUILD_SOURCE_NO_CREDENTIALS,
+]
+
+REMEDIATIONS = {
+    PRIVILEGED: (
+        "Set environment.privilegedMode=false; if the project must build Docker images, keep it "
+        "and set allowPrivileged=true for this policy in that environment's policy config."
+    ),
+    LOGS: (
+        "Set logsConfig.cloudwatchLogs {status: 'ENABLED', groupName: <log group>} pointing at a "
+        "KMS-encrypted log group with a retention."
+    ),
+    PLAINTEXT_SECRETS: (
+        "Move the value to SSM Parameter Store (SecureString) or Secrets Manager and declare the "
+        "variable with type PARAMETER_STORE or SECRETS_MANAGER and the parameter/secret name as "
+        "value; grant the build role read access to exactly that parameter."
+    ),
+    SOURCE_CREDENTIALS: (
+        "Remove user:password@ (or token@) from source.location and secondarySources; "
+        "authenticate with a CodeConnections connection or an aws.codebuild.SourceCredential."
+    ),
+}

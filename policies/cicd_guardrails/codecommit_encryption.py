@@ -1,0 +1,49 @@
+"""`codecommit-repository-kms`: source repositories are encrypted under our own key.
+
+CodeCommit otherwise uses the AWS-managed `aws/codecommit` key, which cannot be scoped or
+audited separately from every other repository in the account.
+"""
+
+from pulumi_policy import (
+    EnforcementLevel,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
+
+from cicd_guardrails.key_references import key_problem
+from cicd_guardrails.wire import plain
+
+NAME = "codecommit-repository-kms"
+REPOSITORY = "aws:codecommit/repository:Repository"
+
+
+def validate_codecommit_kms(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != REPOSITORY:
+        return
+    problem = key_problem(plain(args.props).get("kmsKeyId"))
+    if problem:
+        report(
+            f"repository '{args.name}': kmsKeyId {problem}; set kmsKeyId to a customer-managed "
+            "KMS key ARN"
+        )
+
+
+CODECOMMIT_REPOSITORY_KMS = ResourceValidationPolicy(
+    name=NAME,
+    description=(
+        "Every CodeCommit repository is encrypted with a customer-managed KMS key instead of "
+        "aws/codecommit (no Checkov, cdk-nag, Security Hub or AWS Config equivalent found)."
+    ),
+    validate=validate_codecommit_kms,
+    enforcement_level=EnforcementLevel.ADVISORY,
+)
+
+POLICIES = [CODECOMMIT_REPOSITORY_KMS]
+
+REMEDIATIONS = {
+    NAME: (
+        "Set kmsKeyId on the aws.codecommit.Repository to the customer-managed key's ARN and "
+        "grant the pipeline's source role kms:Decrypt on it."
+    ),
+}

@@ -1,0 +1,134 @@
+"""`codedeploy-auto-rollback`: a failed (or, where required, alarming) deployment rolls itself back.
+
+Without automatic rollback a failed deployment leaves the fleet on a half-deployed revision until
+someone notices; in prod we also want CloudWatch alarms to stop and roll back a deployment that
+"succeeded" while the service degraded.
+"""
+
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
+
+from cicd_guardrails.policy_config import PolicyConfigError, config_bool
+from cicd_guardrails.wire import as_list, block, fail_undecided, is_true, is_unknown, plain
+
+NAME = "codedeploy-auto-rollback"
+DEPLOYMENT_GROUP = "aws:codedeploy/deploymentGroup:DeploymentGroup"
+FAILURE_EVENT = "DEPLOYMENT_FAILURE"
+ALARM_EVENT = "DEPLOYMENT_STOP_ON_ALARM"
+REQUIRE_ALARM_ROLLBACK = "requireAlarmRollback"
+
+
+def validate_auto_rollback(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != DEPLOYMENT_GROUP:
+        return
+    try:
+        require_alarm = config_bool(NAME, args.get_config(), REQUIRE_ALARM_ROLLBACK, False)
+    except PolicyConfigError as error:
+        report(str(error))
+        return
+    props = plain(args.props)
+    undecided: list[str] = []
+    label = f"deployment group '{args.name}'"
+    rollback = props.get("autoRollbackConfiguration")
+    required = [FAILURE_EVENT, ALARM_EVENT] if require_alarm else [FAILURE_EVENT]
+
+    if is_unknown(rollback):
+        undecided.append("autoRollbackConfiguration")
+    else:
+        _judge_rollback(label, block(rollback), required, report, undecided)
+    if require_alarm:
+        alarms = props.get("alarmConfiguration")
+        if is_unknown(alarms):
+            undecided.append("alarmConfiguration")
+        else:
+            _judge_alarms(label, block(alarms), report, undecided)
+    if undecided:
+        fail_undecided(args.name, undecided)
+
+
+def _judge_rollback(
+    label: str,
+    rollback: dict[str, Any],
+    required: list[str],
+    report: ReportViolation,
+    undecided: list[str],
+) -> None:
+    enabled = rollback.get("enabled")
+    events = rollback.get("events")
+    if is_unknown(enabled):
+        undecided.append("autoRollbackConfiguration.enabled")
+    elif not is_true(enabled):
+        report(
+            f"{label}: autoRollbackConfiguration.enabled is {enabled!r}; set "
+            f"autoRollbackConfiguration {{enabled: true, events: {required}}}"
+        )
+        return
+    if is_unknown(events):
+        undecided.append("autoRollbackConfiguration.events")
+        return
+    listed = {e for e in as_list(events) if isinstance(e, str)}
+    missing = [e for e in required if e not in listed]
+    if missing:
+        report(
+            f"{label}: autoRollbackConfiguration.events lacks {', '.join(missing)}; "
+            f"add {', '.join(missing)} to autoRollbackConfiguration.events"
+        )
+
+
+def _judge_alarms(
+    label: str, alarms: dict[str, Any], report: ReportViolation, undecided: list[str]
+) -> None:
+    fix = "set alarmConfiguration {enabled: true, alarms: [<CloudWatch alarm name>]}"
+    enabled = alarms.get("enabled")
+    names = alarms.get("alarms")
+    if is_unknown(enabled):
+        undecided.append("alarmConfiguration.enabled")
+    elif not is_true(enabled):
+        report(
+            f"{label}: alarmConfiguration.enabled is {enabled!r} but alarm rollback is required; {fix}"
+        )
+    if is_unknown(names):
+        undecided.append("alarmConfiguration.alarms")
+    elif not [n for n in as_list(names) if n]:
+        report(
+            f"{label}: alarmConfiguration.alarms names no alarm but alarm rollback is required; {fix}"
+        )
+
+
+CODEDEPLOY_AUTO_ROLLBACK = ResourceValidationPolicy(
+    name=NAME,
+    description=(
+        "Every CodeDeploy deployment group rolls back automatically on failure and, when "
+        "requireAlarmRollback is set, on a CloudWatch alarm (AWS Config "
+        "CODEDEPLOY_AUTO_ROLLBACK_MONITOR_ENABLED and CODEDEPLOY_DEPLOYMENT_GROUP_AUTO_ROLLBACK_ENABLED)."
+    ),
+    validate=validate_auto_rollback,
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=PolicyConfigSchema(
+        properties={
+            REQUIRE_ALARM_ROLLBACK: {
+                "type": "boolean",
+                "default": False,
+                "description": "Also require DEPLOYMENT_STOP_ON_ALARM and an enabled alarmConfiguration.",
+            }
+        }
+    ),
+)
+
+POLICIES = [CODEDEPLOY_AUTO_ROLLBACK]
+
+REMEDIATIONS = {
+    NAME: (
+        "Set autoRollbackConfiguration {enabled: true, events: ['DEPLOYMENT_FAILURE', "
+        "'DEPLOYMENT_STOP_ON_ALARM']} on the aws.codedeploy.DeploymentGroup and, where alarm "
+        "rollback is required, alarmConfiguration {enabled: true, alarms: [<alarm names>]} naming "
+        "CloudWatch alarms on the service's health (the stack setting alarmRollback does this)."
+    ),
+}

@@ -1,0 +1,125 @@
+"""`pipeline-artifacts-kms`: pipeline and build artifacts are encrypted under a customer-managed key.
+
+Without an `encryptionKey`, CodePipeline and CodeBuild fall back to the AWS-managed `aws/s3` key,
+whose key policy no one can scope: any principal in the account with S3 access can read artifacts.
+"""
+
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
+
+from cicd_guardrails.key_references import key_problem
+from cicd_guardrails.wire import as_list, block, fail_undecided, is_true, is_unknown, plain
+
+NAME = "pipeline-artifacts-kms"
+PIPELINE = "aws:codepipeline/pipeline:Pipeline"
+BUILD_PROJECT = "aws:codebuild/project:Project"
+KMS_KEY_TYPE = "KMS"
+
+STORE_FIX = "set encryptionKey {type: 'KMS', id: <customer-managed KMS key ARN>}"
+PROJECT_KEY_FIX = "set encryptionKey to a customer-managed KMS key ARN"
+ENCRYPTION_DISABLED_FIX = "remove encryptionDisabled (or set it to false)"
+
+
+def validate_pipeline_artifacts_kms(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    props = plain(args.props)
+    undecided: list[str] = []
+    if args.resource_type == PIPELINE:
+        _judge_pipeline(args.name, props, report, undecided)
+    elif args.resource_type == BUILD_PROJECT:
+        _judge_build_project(args.name, props, report, undecided)
+    if undecided:
+        fail_undecided(args.name, undecided)
+
+
+def _judge_pipeline(
+    name: str, props: dict[str, Any], report: ReportViolation, undecided: list[str]
+) -> None:
+    stores = props.get("artifactStores")
+    if is_unknown(stores):
+        undecided.append("artifactStores")
+        return
+    for index, store in enumerate(as_list(stores)):
+        path = f"artifactStores[{index}]"
+        region = block(store).get("region")
+        where = f" (region {region})" if isinstance(region, str) and not is_unknown(region) else ""
+        key = block(store).get("encryptionKey")
+        if is_unknown(key):
+            undecided.append(f"{path}.encryptionKey")
+            continue
+        if not isinstance(key, dict):
+            report(
+                f"pipeline '{name}': {path}.encryptionKey{where} is not set, so artifacts use the "
+                f"AWS-managed aws/s3 key; {STORE_FIX}"
+            )
+            continue
+        key_type = key.get("type")
+        if is_unknown(key_type):
+            undecided.append(f"{path}.encryptionKey.type")
+        elif key_type != KMS_KEY_TYPE:
+            report(
+                f"pipeline '{name}': {path}.encryptionKey.type{where} is {key_type!r}; {STORE_FIX}"
+            )
+        problem = key_problem(key.get("id"))
+        if problem:
+            report(f"pipeline '{name}': {path}.encryptionKey.id{where} {problem}; {STORE_FIX}")
+
+
+def _judge_build_project(
+    name: str, props: dict[str, Any], report: ReportViolation, undecided: list[str]
+) -> None:
+    problem = key_problem(props.get("encryptionKey"))
+    if problem:
+        report(f"build project '{name}': encryptionKey {problem}; {PROJECT_KEY_FIX}")
+
+    flags: list[tuple[str, Any]] = [
+        ("artifacts.encryptionDisabled", block(props.get("artifacts")).get("encryptionDisabled")),
+        (
+            "logsConfig.s3Logs.encryptionDisabled",
+            block(block(props.get("logsConfig")).get("s3Logs")).get("encryptionDisabled"),
+        ),
+    ]
+    secondary = props.get("secondaryArtifacts")
+    if is_unknown(secondary):
+        undecided.append("secondaryArtifacts")
+    for index, artifact in enumerate(as_list(secondary) if not is_unknown(secondary) else []):
+        flags.append(
+            (
+                f"secondaryArtifacts[{index}].encryptionDisabled",
+                block(artifact).get("encryptionDisabled"),
+            )
+        )
+    for path, value in flags:
+        if is_unknown(value):
+            undecided.append(path)
+        elif is_true(value):
+            report(f"build project '{name}': {path} is true; {ENCRYPTION_DISABLED_FIX}")
+
+
+PIPELINE_ARTIFACTS_KMS = ResourceValidationPolicy(
+    name=NAME,
+    description=(
+        "CodePipeline artifact stores and CodeBuild projects encrypt artifacts and S3 logs with a "
+        "customer-managed KMS key (Checkov CKV_AWS_219, CKV_AWS_147, CKV_AWS_78, CKV_AWS_311, "
+        "cdk-nag AwsSolutions-CB4, Security Hub CodeBuild.3, AWS Config "
+        "CODEBUILD_PROJECT_ARTIFACT_ENCRYPTION and CODEBUILD_PROJECT_S3_LOGS_ENCRYPTED)."
+    ),
+    validate=validate_pipeline_artifacts_kms,
+    enforcement_level=EnforcementLevel.MANDATORY,
+)
+
+POLICIES = [PIPELINE_ARTIFACTS_KMS]
+
+REMEDIATIONS = {
+    NAME: (
+        "Give every entry of the pipeline's artifactStores an encryptionKey {type: 'KMS', "
+        "id: key.arn} using the customer-managed artifact key (one key per region for cross-region "
+        "stores), set the CodeBuild project's encryptionKey to the same key ARN, and never set "
+        "encryptionDisabled on artifacts, secondaryArtifacts or logsConfig.s3Logs."
+    ),
+}

@@ -1,0 +1,169 @@
+"""`s3-sse-kms`: every bucket is encrypted with SSE-KMS under a customer-managed key.
+
+A stack policy, because a bucket's encryption may live on a separate
+`BucketServerSideEncryptionConfiguration(V2)` resource. Properties are read as plain data so an
+unknown bucket name in one place never hides an unencrypted bucket elsewhere.
+"""
+
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    ReportViolation,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from cicd_guardrails.bucket_links import Resource, buckets, link_side_resources, unwrap
+from cicd_guardrails.key_references import key_problem
+from cicd_guardrails.wire import as_list, block, fail_undecided, is_unknown
+
+NAME = "s3-sse-kms"
+SSE_CONFIG_TYPES = frozenset(
+    {
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+    }
+)
+KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
+
+# Inline configuration: `serverSideEncryptionConfiguration` {rule {applyServerSideEncryptionByDefault}}
+# on Bucket, the plural list-shaped forms on BucketV2; both deprecated, both still honoured by AWS.
+INLINE_KEYS = ("serverSideEncryptionConfiguration", "serverSideEncryptionConfigurations")
+RULE_KEYS = ("rule", "rules")
+DEFAULT_KEYS = ("applyServerSideEncryptionByDefault", "applyServerSideEncryptionByDefaults")
+
+FIX = (
+    "set sseAlgorithm to 'aws:kms' and kmsMasterKeyId to a customer-managed KMS key ARN "
+    "(e.g. the pipeline's artifact key)"
+)
+MISSING_FIX = (
+    "add an aws.s3.BucketServerSideEncryptionConfiguration for it with "
+    "rules[0].applyServerSideEncryptionByDefault {sseAlgorithm: 'aws:kms', kmsMasterKeyId: <key ARN>}"
+)
+
+
+def validate_s3_sse_kms(args: StackValidationArgs, report: ReportViolation) -> None:
+    resources = unwrap(args.resources)
+    sse_configs = link_side_resources(resources, SSE_CONFIG_TYPES)
+    undecided: list[str] = []
+
+    for config in (r for r in resources if r.type in SSE_CONFIG_TYPES):
+        label = f"BucketServerSideEncryptionConfiguration '{config.name}'"
+        rules = as_list(config.props.get("rules"))
+        if is_unknown(config.props.get("rules")):
+            undecided.append(f"{config.name}.rules")
+            continue
+        _judge_rules(label, "rules", rules, config.urn, report, undecided)
+
+    for bucket in buckets(resources):
+        inline = _inline_rules(bucket)
+        linked = sse_configs.of(bucket)
+        if any(is_unknown(bucket.props.get(key)) for key in INLINE_KEYS) and not linked:
+            undecided.append(f"{bucket.name}.serverSideEncryptionConfiguration")
+        elif inline is not None:
+            path, rules = inline
+            _judge_rules(f"bucket '{bucket.name}'", path, rules, bucket.urn, report, undecided)
+        elif not linked:
+            if sse_configs.unlinked:
+                undecided.append(f"{bucket.name} (an encryption configuration's bucket is unknown)")
+                continue
+            report(
+                f"bucket '{bucket.name}' has no server-side encryption configuration, so S3 "
+                f"encrypts it with SSE-S3 (AES256); {MISSING_FIX}",
+                bucket.urn,
+            )
+
+    if undecided:
+        fail_undecided(NAME, undecided)
+
+
+def _inline_rules(bucket: Resource) -> tuple[str, list[Any]] | None:
+    """The inline rules and their property path, or None when the bucket has none inline."""
+    for key in INLINE_KEYS:
+        value = bucket.props.get(key)
+        if value is None:
+            continue
+        rules: list[Any] = []
+        path = key
+        for index, config in enumerate(as_list(value)):
+            for rule_key in RULE_KEYS:
+                if rule_key in block(config):
+                    rule_path = (
+                        f"{key}[{index}].{rule_key}"
+                        if isinstance(value, list)
+                        else f"{key}.{rule_key}"
+                    )
+                    path = rule_path
+                    rules.extend(as_list(block(config)[rule_key]))
+        if rules:
+            return path, rules
+    return None
+
+
+def _judge_rules(
+    label: str,
+    path: str,
+    rules: list[Any],
+    urn: str,
+    report: ReportViolation,
+    undecided: list[str],
+) -> None:
+    if not rules:
+        report(f"{label}: {path} is empty, so S3 falls back to SSE-S3 (AES256); {FIX}", urn)
+        return
+    for index, rule in enumerate(rules):
+        rule_path = f"{path}[{index}]"
+        defaults = [(k, d) for k in DEFAULT_KEYS for d in as_list(block(rule).get(k))]
+        if not defaults:
+            report(
+                f"{label}: {rule_path}.applyServerSideEncryptionByDefault is not set, so S3 "
+                f"falls back to SSE-S3 (AES256); {FIX}",
+                urn,
+            )
+            continue
+        for key, default in defaults:
+            _judge_default(label, f"{rule_path}.{key}", block(default), urn, report, undecided)
+
+
+def _judge_default(
+    label: str,
+    path: str,
+    default: dict[str, Any],
+    urn: str,
+    report: ReportViolation,
+    undecided: list[str],
+) -> None:
+    algorithm = default.get("sseAlgorithm")
+    if is_unknown(algorithm):
+        undecided.append(f"{path}.sseAlgorithm")
+        return
+    if algorithm not in KMS_ALGORITHMS:
+        report(f"{label}: {path}.sseAlgorithm is {algorithm!r}, not SSE-KMS; {FIX}", urn)
+        return
+    problem = key_problem(default.get("kmsMasterKeyId"))
+    if problem:
+        report(f"{label}: {path}.kmsMasterKeyId {problem}; {FIX}", urn)
+
+
+S3_SSE_KMS = StackValidationPolicy(
+    name=NAME,
+    description=(
+        "Every S3 bucket is encrypted with SSE-KMS under a customer-managed key "
+        "(Checkov CKV_AWS_145, cdk-nag AwsSolutions-S3, Security Hub S3.17, "
+        "AWS Config S3_DEFAULT_ENCRYPTION_KMS)."
+    ),
+    validate=validate_s3_sse_kms,
+    enforcement_level=EnforcementLevel.MANDATORY,
+)
+
+POLICIES = [S3_SSE_KMS]
+
+REMEDIATIONS = {
+    NAME: (
+        "Create a customer-managed aws.kms.Key (rotation on) and give each bucket an "
+        "aws.s3.BucketServerSideEncryptionConfiguration whose rule sets "
+        "applyServerSideEncryptionByDefault.sseAlgorithm='aws:kms' and kmsMasterKeyId=key.arn "
+        "(bucketKeyEnabled=true keeps KMS costs down). Do not use AES256 or an alias/aws/* key."
+    ),
+}
