@@ -1,7 +1,7 @@
 """Generated projects for one benchmark size: our program with N services, nothing checked in per N.
 
-Each size gets a temporary project directory that links every file of the repository except the stack
-files, plus a generated `Pulumi.<stack>.yaml`: the stack's own settings with its services replaced by N
+Each size gets a temporary project directory that links the program (`Pulumi.yaml`, the top-level
+Python files, `components/`), plus a generated `Pulumi.<stack>.yaml`: the stack's own settings with its services replaced by N
 services spread over the three compute platforms. The stack keeps its name, so physical names, tags and
 the policy pack config are the ones a user of that stack gets.
 """
@@ -14,8 +14,8 @@ import yaml
 NAMESPACE = "guarded-delivery"
 SERVICES_KEY = f"{NAMESPACE}:services"
 DEFAULT_SERVICE_KEY = f"{NAMESPACE}:defaultService"
-# Entries of the repository a program run never needs; stack files are generated instead.
-NOT_LINKED = {".git", "venv", "bench", "tests", ".pytest_cache", ".ruff_cache", "__pycache__"}
+# The program: what `pulumi preview` runs. Other top-level Python files are linked too (program modules).
+PROGRAM_ENTRIES = ("Pulumi.yaml", "components")
 # Spread over every platform so each kind of deployment group is in the mix, as in a real stack.
 PLATFORMS = ("Server", "ECS", "Lambda")
 FIXTURE_ACCOUNT = "123456789012"
@@ -38,11 +38,8 @@ def make_project(repo: Path, work_dir: Path, stack: str, services: int) -> Path:
     project_dir = work_dir / f"ours-{stack}-{services}"
     project_dir.mkdir(parents=True)
     for entry in repo.iterdir():
-        if entry.name in NOT_LINKED or (
-            entry.name.startswith("Pulumi.") and entry.name != "Pulumi.yaml"
-        ):
-            continue
-        (project_dir / entry.name).symlink_to(entry)
+        if entry.name in PROGRAM_ENTRIES or entry.suffix == ".py":
+            (project_dir / entry.name).symlink_to(entry)
     write_stack_config(
         stack_file(project_dir, stack), base=stack_file(repo, stack), services=services
     )
