@@ -1,0 +1,260 @@
+"""The customer-managed KMS key and the S3 bucket every pipeline stores its artifacts in.
+
+Safer than the CDK defaults: rotation is on, the key policy gives `kms:*` to the account root only (the
+IAM delegation statement) and names exactly which roles and services may use the key, the bucket refuses
+plain-HTTP requests and uploads that are not SSE-KMS or use a key from another account, and old artifact
+versions expire. Both documents are built from `PlatformNames`, so they are known on a first preview.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.iam_documents import policy_document, statement
+from components.naming import PlatformNames
+
+NONCURRENT_VERSION_DAYS = 30
+"""How long a replaced artifact version stays restorable (pipelines only read the current one)."""
+ABORT_MULTIPART_DAYS = 7
+KEY_ROTATION_DAYS = 365
+
+KEY_USER_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey")
+LOGS_KEY_ACTIONS = (
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+)
+PUBLISHER_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+TOPIC_PUBLISHER_SERVICES = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
+
+
+@dataclass(frozen=True)
+class ArtifactStoreArgs:
+    """Inputs of the artifact store."""
+
+    names: PlatformNames
+    key_user_role_arns: Sequence[str]
+    """Roles (pipeline, build, deploy, events of every service) that may use the key; they must exist
+    before the key policy names them, so pass them in `opts.depends_on` too."""
+    log_group_arns: Sequence[str]
+    """Log groups CloudWatch Logs may encrypt with the key (encryption-context bound)."""
+    tags: Mapping[str, str]
+    deletion_window_days: int = 30
+    """KMS waiting period before a scheduled key deletion (7..30); the maximum by default."""
+    noncurrent_version_days: int = NONCURRENT_VERSION_DAYS
+    protect: bool = True
+    """Protect and retain the key and the bucket (prod): deleting them loses every artifact."""
+
+
+class ArtifactStore(pulumi.ComponentResource):
+    """KMS key + alias + SSE-KMS, versioned, private, TLS-only artifact bucket."""
+
+    key: aws.kms.Key
+    key_arn: pulumi.Output[str]
+    key_alias_arn: str
+    bucket_name: str
+    bucket_arn: str
+
+    def __init__(
+        self, name: str, args: ArtifactStoreArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("guarded-delivery:artifact_store:ArtifactStore", name, None, opts)
+        names = args.names
+        child = pulumi.ResourceOptions(parent=self)
+        kept = pulumi.ResourceOptions(
+            parent=self, protect=args.protect, retain_on_delete=args.protect
+        )
+        tags = dict(args.tags)
+
+        self.key = aws.kms.Key(
+            f"{name}-key",
+            description=f"Encrypts the {names.prefix} pipeline artifacts, repositories, logs and topic",
+            enable_key_rotation=True,
+            rotation_period_in_days=KEY_ROTATION_DAYS,
+            deletion_window_in_days=args.deletion_window_days,
+            key_usage="ENCRYPT_DECRYPT",
+            customer_master_key_spec="SYMMETRIC_DEFAULT",
+            policy=key_policy(args),
+            tags=tags,
+            opts=kept,
+        )
+        self.alias = aws.kms.Alias(
+            f"{name}-key-alias",
+            name=names.key_alias_name,
+            target_key_id=self.key.key_id,
+            opts=child,
+        )
+        self.bucket = aws.s3.Bucket(
+            f"{name}-bucket",
+            bucket=names.artifact_bucket_name,
+            force_destroy=False,
+            tags=tags,
+            opts=kept,
+        )
+        bucket_id = self.bucket.id
+        self.versioning = aws.s3.BucketVersioning(
+            f"{name}-versioning",
+            bucket=bucket_id,
+            versioning_configuration={"status": "Enabled"},
+            opts=child,
+        )
+        self.encryption = aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption",
+            bucket=bucket_id,
+            rules=[
+                {
+                    "apply_server_side_encryption_by_default": {
+                        "sse_algorithm": "aws:kms",
+                        "kms_master_key_id": self.key.arn,
+                    },
+                    "bucket_key_enabled": True,
+                }
+            ],
+            opts=child,
+        )
+        self.public_access_block = aws.s3.BucketPublicAccessBlock(
+            f"{name}-public-access-block",
+            bucket=bucket_id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        self.ownership = aws.s3.BucketOwnershipControls(
+            f"{name}-ownership",
+            bucket=bucket_id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            opts=child,
+        )
+        self.bucket_policy = aws.s3.BucketPolicy(
+            f"{name}-bucket-policy",
+            bucket=bucket_id,
+            policy=bucket_policy(names),
+            # S3 rejects a policy while the public access block is still being applied.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.public_access_block]),
+        )
+        self.lifecycle = aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle",
+            bucket=bucket_id,
+            rules=[
+                {
+                    "id": "expire-replaced-artifacts",
+                    "status": "Enabled",
+                    "filter": {"prefix": ""},
+                    "noncurrent_version_expiration": {
+                        "noncurrent_days": args.noncurrent_version_days
+                    },
+                    "abort_incomplete_multipart_upload": {
+                        "days_after_initiation": ABORT_MULTIPART_DAYS
+                    },
+                }
+            ],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.versioning]),
+        )
+
+        self.key_arn = self.key.arn
+        self.key_alias_arn = names.key_alias_arn
+        self.bucket_name = names.artifact_bucket_name
+        self.bucket_arn = names.artifact_bucket_arn
+        self.register_outputs(
+            {
+                "key_arn": self.key_arn,
+                "key_alias_arn": self.key_alias_arn,
+                "bucket_name": self.bucket_name,
+                "bucket_arn": self.bucket_arn,
+            }
+        )
+
+
+def key_policy(args: ArtifactStoreArgs) -> str:
+    """Root delegates to IAM; named roles and services get only the calls they make, nobody `kms:*`."""
+    names = args.names
+    # In a key policy "Resource": "*" means "this key"; it is the only form AWS accepts there.
+    this_key = ["*"]
+    statements = [
+        statement(
+            "Allow",
+            ["kms:*"],
+            this_key,
+            sid="AccountRootDelegatesToIam",
+            principal={"AWS": names.account_root_arn},
+        ),
+        statement(
+            "Allow",
+            KEY_USER_ACTIONS,
+            this_key,
+            sid="PipelineRolesUseKey",
+            principal={"AWS": list(args.key_user_role_arns)},
+        ),
+        statement(
+            "Allow",
+            LOGS_KEY_ACTIONS,
+            this_key,
+            conditions={
+                "ArnEquals": {"kms:EncryptionContext:aws:logs:arn": list(args.log_group_arns)}
+            },
+            sid="CloudWatchLogsEncryptsBuildLogs",
+            principal={"Service": f"logs.{names.region}.amazonaws.com"},
+        ),
+        statement(
+            "Allow",
+            PUBLISHER_KEY_ACTIONS,
+            this_key,
+            conditions={"StringEquals": {"aws:SourceAccount": names.account_id}},
+            sid="EventsAndAlarmsPublishToEncryptedTopic",
+            principal={"Service": list(TOPIC_PUBLISHER_SERVICES)},
+        ),
+    ]
+    return policy_document(statements)
+
+
+def bucket_policy(names: PlatformNames) -> str:
+    """TLS only; uploads must be SSE-KMS with a key of this account and region (ideally ours).
+
+    The key's own ARN is only known after it exists, so pinning it would make this document unknown on
+    a first preview; instead uploads are limited to our alias or keys of our account and region, which
+    stops the real threat (objects encrypted under a key someone else controls).
+    """
+    bucket_and_objects = [names.artifact_bucket_arn, names.artifact_objects_arn]
+    everyone = "*"
+    return policy_document(
+        [
+            statement(
+                "Deny",
+                ["s3:*"],
+                bucket_and_objects,
+                conditions={"Bool": {"aws:SecureTransport": "false"}},
+                sid="DenyInsecureTransport",
+                principal=everyone,
+            ),
+            statement(
+                "Deny",
+                ["s3:PutObject"],
+                [names.artifact_objects_arn],
+                conditions={"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}},
+                sid="DenyUploadsNotEncryptedWithKms",
+                principal=everyone,
+            ),
+            statement(
+                "Deny",
+                ["s3:PutObject"],
+                [names.artifact_objects_arn],
+                conditions={
+                    "StringNotLikeIfExists": {
+                        "s3:x-amz-server-side-encryption-aws-kms-key-id": [
+                            names.key_alias_arn,
+                            names.key_arn_pattern,
+                        ]
+                    }
+                },
+                sid="DenyUploadsWithForeignKey",
+                principal=everyone,
+            ),
+        ]
+    )

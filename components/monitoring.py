@@ -1,0 +1,232 @@
+"""Tell people when a pipeline breaks: an encrypted topic, failure events, and build alarms.
+
+CDK creates no alarms at all; here every service gets a rule on failed pipeline executions, an alarm on
+CodeBuild's `FailedBuilds` and an alarm on `ERROR` lines in its build log, all publishing to one
+KMS-encrypted topic whose policy lets only our own rules and alarms publish.
+"""
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.iam_documents import policy_document, statement
+from components.naming import PlatformNames, ServiceNames
+
+ALARM_PERIOD_SECONDS = 300
+BUILD_LOG_ERROR_PATTERN = "ERROR"
+BUILD_LOG_METRIC_NAMESPACE = "GuardedDelivery/BuildLogs"
+CODEBUILD_NAMESPACE = "AWS/CodeBuild"
+FAILED_STATE = "FAILED"
+
+
+@dataclass(frozen=True)
+class NotificationTopicArgs:
+    """Inputs of the stack's notification topic."""
+
+    names: PlatformNames
+    key_alias_arn: str
+    """KMS key (alias ARN, known at preview) encrypting the topic; its key policy must let
+    events.amazonaws.com and cloudwatch.amazonaws.com use it (see `artifact_store.key_policy`)."""
+    tags: Mapping[str, str]
+    email_addresses: Sequence[str] = ()
+    """Email subscribers (each must confirm the subscription mail); none by default."""
+
+
+class NotificationTopic(pulumi.ComponentResource):
+    """KMS-encrypted SNS topic that only our rules and alarms (and IAM-allowed roles) publish to."""
+
+    topic: aws.sns.Topic
+    topic_arn: str
+
+    def __init__(
+        self, name: str, args: NotificationTopicArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("guarded-delivery:monitoring:NotificationTopic", name, None, opts)
+        names = args.names
+        child = pulumi.ResourceOptions(parent=self)
+        self.topic = aws.sns.Topic(
+            f"{name}-topic",
+            name=names.topic_name,
+            kms_master_key_id=args.key_alias_arn,
+            tags=dict(args.tags),
+            opts=child,
+        )
+        self.policy = aws.sns.TopicPolicy(
+            f"{name}-topic-policy", arn=self.topic.arn, policy=topic_policy(names), opts=child
+        )
+        self.subscriptions = [
+            aws.sns.TopicSubscription(
+                f"{name}-email-{hashlib.sha256(email.encode()).hexdigest()[:8]}",
+                topic=self.topic.arn,
+                protocol="email",
+                endpoint=email,
+                opts=child,
+            )
+            for email in args.email_addresses
+        ]
+        self.topic_arn = names.topic_arn
+        self.register_outputs({"topic_arn": self.topic_arn})
+
+
+def topic_policy(names: PlatformNames) -> str:
+    """EventBridge rules and CloudWatch alarms of this stack may publish; nobody else via the policy."""
+    same_account = {"aws:SourceAccount": names.account_id}
+    return policy_document(
+        [
+            statement(
+                "Allow",
+                ["sns:Publish"],
+                [names.topic_arn],
+                conditions={
+                    "StringEquals": same_account,
+                    "ArnLike": {"aws:SourceArn": names.arn("events", f"rule/{names.prefix}-*")},
+                },
+                sid="OurFailureRulesPublish",
+                principal={"Service": "events.amazonaws.com"},
+            ),
+            statement(
+                "Allow",
+                ["sns:Publish"],
+                [names.topic_arn],
+                conditions={
+                    "StringEquals": same_account,
+                    "ArnLike": {
+                        "aws:SourceArn": names.arn("cloudwatch", f"alarm:{names.prefix}-*")
+                    },
+                },
+                sid="OurAlarmsPublish",
+                principal={"Service": "cloudwatch.amazonaws.com"},
+            ),
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class ServiceMonitoringArgs:
+    """Inputs of one service's failure notifications and build alarms."""
+
+    names: ServiceNames
+    topic_arn: str
+    tags: Mapping[str, str]
+    failed_builds_threshold: int = 1
+    """Failed builds within one period that raise the alarm; any failure by default."""
+    build_log_errors_threshold: int = 1
+    """`ERROR` lines within one period that raise the alarm."""
+    period_seconds: int = ALARM_PERIOD_SECONDS
+
+
+class ServiceMonitoring(pulumi.ComponentResource):
+    """Failed-execution rule, FailedBuilds alarm, ERROR-line metric filter and alarm for one service.
+
+    Give it `depends_on` the service's pipeline: the metric filter needs the build log group to exist.
+    """
+
+    def __init__(
+        self, name: str, args: ServiceMonitoringArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("guarded-delivery:monitoring:ServiceMonitoring", name, None, opts)
+        names = args.names
+        child = pulumi.ResourceOptions(parent=self)
+        tags = dict(args.tags)
+
+        self.failure_rule = aws.cloudwatch.EventRule(
+            f"{name}-failed-executions",
+            name=names.failure_rule_name,
+            description=f"Pipeline {names.pipeline_name} execution failed",
+            event_pattern=failed_execution_pattern(names.pipeline_name),
+            tags=tags,
+            opts=child,
+        )
+        self.failure_target = aws.cloudwatch.EventTarget(
+            f"{name}-failed-executions-to-topic",
+            rule=self.failure_rule.name,
+            arn=args.topic_arn,
+            input_transformer={
+                "input_paths": {
+                    "pipeline": "$.detail.pipeline",
+                    "execution": "$.detail.execution-id",
+                    "time": "$.time",
+                },
+                "input_template": failure_message(names),
+            },
+            opts=child,
+        )
+        self.failed_builds_alarm = aws.cloudwatch.MetricAlarm(
+            f"{name}-failed-builds",
+            name=names.failed_builds_alarm,
+            alarm_description=f"CodeBuild project {names.build_project_name} had failed builds",
+            namespace=CODEBUILD_NAMESPACE,
+            metric_name="FailedBuilds",
+            dimensions={"ProjectName": names.build_project_name},
+            statistic="Sum",
+            period=args.period_seconds,
+            evaluation_periods=1,
+            threshold=args.failed_builds_threshold,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            treat_missing_data="notBreaching",
+            alarm_actions=[args.topic_arn],
+            tags=tags,
+            opts=child,
+        )
+        self.build_errors_filter = aws.cloudwatch.LogMetricFilter(
+            f"{name}-build-log-errors",
+            name=names.build_errors_metric_filter,
+            log_group_name=names.log_group_name,
+            pattern=BUILD_LOG_ERROR_PATTERN,
+            metric_transformation={
+                "name": names.build_project_name,
+                "namespace": BUILD_LOG_METRIC_NAMESPACE,
+                "value": "1",
+                "default_value": "0",
+            },
+            opts=child,
+        )
+        self.build_errors_alarm = aws.cloudwatch.MetricAlarm(
+            f"{name}-build-log-errors-alarm",
+            name=names.build_errors_alarm,
+            alarm_description=f"ERROR lines in {names.log_group_name}",
+            namespace=BUILD_LOG_METRIC_NAMESPACE,
+            metric_name=names.build_project_name,
+            statistic="Sum",
+            period=args.period_seconds,
+            evaluation_periods=1,
+            threshold=args.build_log_errors_threshold,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            treat_missing_data="notBreaching",
+            alarm_actions=[args.topic_arn],
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.build_errors_filter]),
+        )
+        self.register_outputs(
+            {
+                "failure_rule_name": names.failure_rule_name,
+                "failed_builds_alarm": names.failed_builds_alarm,
+                "build_errors_alarm": names.build_errors_alarm,
+            }
+        )
+
+
+def failed_execution_pattern(pipeline_name: str) -> str:
+    return json.dumps(
+        {
+            "source": ["aws.codepipeline"],
+            "detail-type": ["CodePipeline Pipeline Execution State Change"],
+            "detail": {"pipeline": [pipeline_name], "state": [FAILED_STATE]},
+        },
+        sort_keys=True,
+    )
+
+
+def failure_message(names: ServiceNames) -> str:
+    """A readable mail body with the console link and the first command to run."""
+    region = names.platform.region
+    text = (
+        "Pipeline <pipeline> execution <execution> FAILED at <time>. "
+        f"Console: {names.console_url} . "
+        f"Inspect: aws codepipeline get-pipeline-state --name {names.pipeline_name} --region {region}"
+    )
+    return json.dumps(text)

@@ -1,0 +1,172 @@
+"""The artifact store on its own: key, alias and bucket safety, with documents known at preview."""
+
+import json
+
+import pytest
+from conftest import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
+from program_support import recorded_options
+
+from components.artifact_store import ArtifactStore, ArtifactStoreArgs
+from components.naming import PlatformNames
+from components.tagging import resource_tags
+
+NAMES = PlatformNames("guarded-delivery", "dev", FIXTURE_ACCOUNT_ID, FIXTURE_REGION)
+ROLE_ARNS = (
+    f"arn:aws:iam::{FIXTURE_ACCOUNT_ID}:role/guarded-delivery-dev-web-build",
+    f"arn:aws:iam::{FIXTURE_ACCOUNT_ID}:role/guarded-delivery-dev-web-pipeline",
+)
+LOG_GROUP_ARN = f"arn:aws:logs:{FIXTURE_REGION}:{FIXTURE_ACCOUNT_ID}:log-group:/aws/codebuild/x"
+
+
+def build(protect: bool = False, deletion_window_days: int = 7) -> None:
+    ArtifactStore(
+        "artifacts",
+        ArtifactStoreArgs(
+            names=NAMES,
+            key_user_role_arns=ROLE_ARNS,
+            log_group_arns=[LOG_GROUP_ARN],
+            tags=resource_tags("guarded-delivery", "dev"),
+            deletion_window_days=deletion_window_days,
+            protect=protect,
+        ),
+    )
+
+
+@pytest.fixture(scope="module")
+def store():
+    return declare(build)
+
+
+def statements(document: str) -> dict[str, dict]:
+    assert isinstance(document, str), "policy must be a known JSON string at preview"
+    return {s["Sid"]: s for s in json.loads(document)["Statement"]}
+
+
+def test_key_rotates_and_keeps_the_configured_deletion_window(store):
+    key = store.of_type("aws:kms/key:Key")[0].inputs
+    assert key["enableKeyRotation"] is True
+    assert key["deletionWindowInDays"] == 7
+    assert key["customerMasterKeySpec"] == "SYMMETRIC_DEFAULT"
+
+
+def test_key_policy_gives_kms_star_only_to_the_account_root(store):
+    key_policy = statements(store.of_type("aws:kms/key:Key")[0].inputs["policy"])
+    star_holders = [
+        sid for sid, s in key_policy.items() if any(a in ("kms:*", "*") for a in s["Action"])
+    ]
+    assert star_holders == ["AccountRootDelegatesToIam"]
+    root = key_policy["AccountRootDelegatesToIam"]
+    assert root["Principal"] == {"AWS": f"arn:aws:iam::{FIXTURE_ACCOUNT_ID}:root"}
+
+
+def test_key_policy_names_exactly_the_pipeline_roles(store):
+    roles = statements(store.of_type("aws:kms/key:Key")[0].inputs["policy"])["PipelineRolesUseKey"]
+    assert roles["Principal"] == {"AWS": sorted(ROLE_ARNS)}
+    assert set(roles["Action"]) == {
+        "kms:Decrypt",
+        "kms:DescribeKey",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+    }
+
+
+def test_key_policy_binds_logs_to_our_log_groups_and_publishers_to_our_account(store):
+    policy = statements(store.of_type("aws:kms/key:Key")[0].inputs["policy"])
+    logs = policy["CloudWatchLogsEncryptsBuildLogs"]
+    assert logs["Principal"] == {"Service": f"logs.{FIXTURE_REGION}.amazonaws.com"}
+    assert logs["Condition"] == {
+        "ArnEquals": {"kms:EncryptionContext:aws:logs:arn": [LOG_GROUP_ARN]}
+    }
+    publishers = policy["EventsAndAlarmsPublishToEncryptedTopic"]
+    assert publishers["Principal"] == {
+        "Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
+    }
+    assert publishers["Condition"] == {"StringEquals": {"aws:SourceAccount": FIXTURE_ACCOUNT_ID}}
+    assert set(publishers["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey"}
+
+
+def test_alias_is_the_known_name(store):
+    alias = store.of_type("aws:kms/alias:Alias")[0].inputs
+    assert alias["name"] == "alias/guarded-delivery-dev-artifacts"
+
+
+def test_bucket_is_named_for_account_and_region_and_never_force_destroyed(store):
+    bucket = store.of_type("aws:s3/bucket:Bucket")[0].inputs
+    assert (
+        bucket["bucket"] == f"guarded-delivery-dev-artifacts-{FIXTURE_ACCOUNT_ID}-{FIXTURE_REGION}"
+    )
+    assert bucket["forceDestroy"] is False
+
+
+def test_bucket_is_versioned_kms_encrypted_with_bucket_key(store):
+    versioning = store.of_type("aws:s3/bucketVersioning:BucketVersioning")[0].inputs
+    assert versioning["versioningConfiguration"] == {"status": "Enabled"}
+    sse_type = (
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    )
+    (rule,) = store.of_type(sse_type)[0].inputs["rules"]
+    assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms"
+    assert rule["bucketKeyEnabled"] is True
+
+
+def test_bucket_blocks_all_public_access_and_enforces_owner(store):
+    block = store.of_type("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")[0].inputs
+    for flag in (
+        "blockPublicAcls",
+        "blockPublicPolicy",
+        "ignorePublicAcls",
+        "restrictPublicBuckets",
+    ):
+        assert block[flag] is True, flag
+    ownership = store.of_type("aws:s3/bucketOwnershipControls:BucketOwnershipControls")[0].inputs
+    assert ownership["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
+
+
+def test_bucket_policy_denies_plain_http_unencrypted_and_foreign_key_uploads(store):
+    policy = statements(store.of_type("aws:s3/bucketPolicy:BucketPolicy")[0].inputs["policy"])
+    assert all(s["Effect"] == "Deny" for s in policy.values())
+    tls = policy["DenyInsecureTransport"]
+    assert tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert set(tls["Resource"]) == {NAMES.artifact_bucket_arn, f"{NAMES.artifact_bucket_arn}/*"}
+    unencrypted = policy["DenyUploadsNotEncryptedWithKms"]
+    assert unencrypted["Condition"] == {
+        "StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}
+    }
+    foreign = policy["DenyUploadsWithForeignKey"]["Condition"]["StringNotLikeIfExists"]
+    assert set(foreign["s3:x-amz-server-side-encryption-aws-kms-key-id"]) == {
+        NAMES.key_alias_arn,
+        f"arn:aws:kms:{FIXTURE_REGION}:{FIXTURE_ACCOUNT_ID}:key/*",
+    }
+
+
+def test_lifecycle_expires_replaced_versions_and_stale_uploads(store):
+    (rule,) = store.of_type("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")[
+        0
+    ].inputs["rules"]
+    assert rule["status"] == "Enabled"
+    assert rule["noncurrentVersionExpiration"]["noncurrentDays"] == 30
+    assert rule["abortIncompleteMultipartUpload"]["daysAfterInitiation"] == 7
+    assert "expiration" not in rule, "current artifacts must never expire under a running pipeline"
+
+
+def test_taggable_resources_carry_the_stack_tags(store):
+    expected = resource_tags("guarded-delivery", "dev")
+    for resource in store.of_type("aws:kms/key:Key") + store.of_type("aws:s3/bucket:Bucket"):
+        assert resource.inputs["tags"] == expected
+
+
+def test_protect_marks_key_and_bucket_protected_and_retained():
+    with recorded_options() as registered:
+        declare(lambda: build(protect=True))
+    options = {o.typ: o for o in registered}
+    for token in ("aws:kms/key:Key", "aws:s3/bucket:Bucket"):
+        assert options[token].protect, token
+        assert options[token].retain_on_delete, token
+    assert not options["aws:kms/alias:Alias"].protect
+
+
+def test_unprotected_store_can_be_torn_down():
+    with recorded_options() as registered:
+        declare(lambda: build(protect=False))
+    assert registered
+    assert not any(o.protect or o.retain_on_delete for o in registered)
