@@ -1,0 +1,143 @@
+"""The CodeBuild project of one service, its log group and its test report group.
+
+The project runs the buildspec committed in the repository (default path `buildspec.yml`; the generated
+default is `default_buildspec`, shown in the README), encrypts its output with our key, writes logs only
+to a KMS-encrypted log group we create (so retention and encryption are ours, not CodeBuild's implicit
+never-expiring group) and runs unprivileged unless the stack says otherwise (Docker builds need it).
+"""
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components.buildspec import DEFAULT_BUILDSPEC_PATH, default_buildspec
+from components.config import BuildCache, ServiceSettings
+from components.naming import ServiceNames
+
+ENVIRONMENT_TYPE = "LINUX_CONTAINER"
+QUEUED_TIMEOUT_MINUTES = 60
+CACHE_PREFIX = "build-cache"
+"""S3 cache lives in the artifact bucket (encrypted with our key) under `build-cache/<service>`."""
+LOCAL_CACHE_MODES = ("LOCAL_SOURCE_CACHE", "LOCAL_CUSTOM_CACHE")
+DOCKER_LAYER_CACHE = "LOCAL_DOCKER_LAYER_CACHE"
+"""Only meaningful (and only allowed) for privileged builds."""
+
+
+@dataclass(frozen=True)
+class BuildArgs:
+    """Inputs of one service's build."""
+
+    service: ServiceSettings
+    """Compute platform (for the default buildspec) and the buildspec path (default `buildspec.yml`)."""
+    names: ServiceNames
+    """Project, log group and report group names."""
+    service_role_arn: str
+    """The CodeBuild role from `ServiceRoles`."""
+    key_arn: pulumi.Input[str]
+    """The artifact key: build output, logs and cache are encrypted with it."""
+    bucket_name: str
+    """The artifact bucket (S3 cache location)."""
+    compute_type: str = "BUILD_GENERAL1_SMALL"
+    image: str = "aws/codebuild/standard:7.0"
+    timeout_minutes: int = 30
+    cache: BuildCache = "none"
+    """`none`, `s3` (in the artifact bucket) or `local` (on the build host, best effort)."""
+    privileged_mode: bool = False
+    """Docker-in-Docker; off by default because it gives the build root on the build host."""
+    log_retention_days: int = 90
+    tags: dict[str, str] = field(default_factory=dict)
+    """Tags of the project, log group and report group."""
+
+
+class Build(pulumi.ComponentResource):
+    """CodeBuild project + log group + JUnit report group."""
+
+    project: aws.codebuild.Project
+    log_group: aws.cloudwatch.LogGroup
+    report_group: aws.codebuild.ReportGroup
+    project_name: str
+    log_group_name: str
+    report_group_arn: str
+    buildspec_path: str
+    default_buildspec: str
+    """The recommended buildspec for this service (YAML), to commit at `buildspec_path`."""
+
+    def __init__(
+        self, name: str, args: BuildArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("guarded-delivery:build:Build", name, None, opts)
+        service, names = args.service, args.names
+        child = pulumi.ResourceOptions(parent=self)
+        self.project_name = names.build_project_name
+        self.log_group_name = names.log_group_name
+        self.report_group_arn = names.report_group_arn
+        self.buildspec_path = service.buildspec or DEFAULT_BUILDSPEC_PATH
+        self.default_buildspec = default_buildspec(service, names.report_group_arn)
+
+        self.log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=self.log_group_name,
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.key_arn,
+            tags=args.tags,
+            opts=child,
+        )
+        self.report_group = aws.codebuild.ReportGroup(
+            f"{name}-reports",
+            name=names.report_group_name,
+            type="TEST",
+            # Reports stay in CodeBuild (encrypted at rest by the service); no export, no extra bucket.
+            export_config=aws.codebuild.ReportGroupExportConfigArgs(type="NO_EXPORT"),
+            tags=args.tags,
+            opts=child,
+        )
+        self.project = aws.codebuild.Project(
+            f"{name}-project",
+            name=self.project_name,
+            description=f"Build and test {service.name}",
+            service_role=args.service_role_arn,
+            encryption_key=args.key_arn,
+            build_timeout=args.timeout_minutes,
+            queued_timeout=QUEUED_TIMEOUT_MINUTES,
+            source=aws.codebuild.ProjectSourceArgs(
+                type="CODEPIPELINE", buildspec=self.buildspec_path
+            ),
+            artifacts=aws.codebuild.ProjectArtifactsArgs(type="CODEPIPELINE"),
+            environment=aws.codebuild.ProjectEnvironmentArgs(
+                type=ENVIRONMENT_TYPE,
+                compute_type=args.compute_type,
+                image=args.image,
+                image_pull_credentials_type="CODEBUILD",
+                privileged_mode=args.privileged_mode,
+            ),
+            logs_config=aws.codebuild.ProjectLogsConfigArgs(
+                cloudwatch_logs=aws.codebuild.ProjectLogsConfigCloudwatchLogsArgs(
+                    status="ENABLED", group_name=self.log_group_name
+                ),
+                s3_logs=aws.codebuild.ProjectLogsConfigS3LogsArgs(status="DISABLED"),
+            ),
+            cache=build_cache(args),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[self.log_group, self.report_group]
+            ),
+        )
+        self.register_outputs(
+            {
+                "project_name": self.project_name,
+                "log_group_name": self.log_group_name,
+                "report_group_arn": self.report_group_arn,
+            }
+        )
+
+
+def build_cache(args: BuildArgs) -> aws.codebuild.ProjectCacheArgs:
+    """The project cache for the configured mode."""
+    if args.cache == "s3":
+        location = f"{args.bucket_name}/{CACHE_PREFIX}/{args.names.service_name}"
+        return aws.codebuild.ProjectCacheArgs(type="S3", location=location)
+    if args.cache == "local":
+        modes = [*LOCAL_CACHE_MODES, *([DOCKER_LAYER_CACHE] if args.privileged_mode else [])]
+        return aws.codebuild.ProjectCacheArgs(type="LOCAL", modes=modes)
+    return aws.codebuild.ProjectCacheArgs(type="NO_CACHE")

@@ -1,0 +1,116 @@
+"""The role people and automation assume to start one service's pipeline, only from allowed networks.
+
+Starting a release is the one thing this role does: `codepipeline:StartPipelineExecution` on this
+pipeline, allowed only when `aws:SourceIp` is in the environment's allowed CIDRs, plus an explicit Deny of
+the same action from anywhere else (the Deny survives any Allow someone attaches later), plus read-only
+state of this pipeline from the same networks.
+
+Who may assume it comes from config (`executionRolePrincipals`, default the account root: IAM policies in
+the account then decide). No MFA condition, deliberately: the role is also for automation (a CI runner's
+role), and role sessions never carry `aws:MultiFactorAuthPresent`, so an MFA condition would lock
+automation out and push teams to widen the principals instead. The network is the guard here, and it is
+checked twice: on assuming the role and on every start.
+"""
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components.iam_documents import policy_document, statement
+from components.naming import ServiceNames
+
+START_ACTION = "codepipeline:StartPipelineExecution"
+READ_ACTIONS = ("codepipeline:GetPipelineExecution", "codepipeline:GetPipelineState")
+SOURCE_IP_KEY = "aws:SourceIp"
+MAX_SESSION_SECONDS = 3600
+"""An hour: long enough to start and watch a release, short-lived if a session leaks."""
+
+
+@dataclass(frozen=True)
+class ExecutionRoleArgs:
+    """Inputs of one service's execution role."""
+
+    names: ServiceNames
+    """Role name and the pipeline ARN it may start."""
+    allowed_cidrs: tuple[str, ...]
+    """Networks a release may be started from (validated: never 0.0.0.0/0 or ::/0)."""
+    principals: tuple[str, ...]
+    """IAM principal ARNs allowed to assume the role (config, default the account root)."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """Tags of the role."""
+
+
+class ExecutionRole(pulumi.ComponentResource):
+    """IAM role: start this pipeline, only from `allowed_cidrs`."""
+
+    role: aws.iam.Role
+    role_name: str
+    role_arn: str
+    trust_policy: str
+    policy: str
+
+    def __init__(
+        self, name: str, args: ExecutionRoleArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("guarded-delivery:execution_role:ExecutionRole", name, None, opts)
+        role_names = args.names.execution_role
+        self.role_name, self.role_arn = role_names.name, role_names.arn
+        self.trust_policy = execution_trust_policy(args.principals, args.allowed_cidrs)
+        self.policy = execution_policy(args.names.pipeline_arn, args.allowed_cidrs)
+        self.role = aws.iam.Role(
+            f"{name}-role",
+            name=self.role_name,
+            description=f"Start {args.names.pipeline_name}, only from allowed networks.",
+            assume_role_policy=self.trust_policy,
+            max_session_duration=MAX_SESSION_SECONDS,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.iam.RolePolicy(
+            f"{name}-policy",
+            name="start-pipeline-from-allowed-networks",
+            role=self.role_name,
+            policy=self.policy,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.role]),
+        )
+        self.register_outputs({"role_name": self.role_name, "role_arn": self.role_arn})
+
+
+def execution_trust_policy(principals: tuple[str, ...], allowed_cidrs: tuple[str, ...]) -> str:
+    """The configured principals may assume the role, and only from the allowed networks."""
+    return policy_document(
+        [
+            statement(
+                "Allow",
+                ["sts:AssumeRole"],
+                None,
+                conditions={"IpAddress": {SOURCE_IP_KEY: list(allowed_cidrs)}},
+                sid="AssumeFromAllowedNetworks",
+                principal={"AWS": list(principals)},
+            )
+        ]
+    )
+
+
+def execution_policy(pipeline_arn: str, allowed_cidrs: tuple[str, ...]) -> str:
+    """Allow start/read from `allowed_cidrs`; explicitly Deny start from anywhere else.
+
+    `aws:SourceIp` is the caller's address only for calls made directly by the principal; when an AWS
+    service calls on the principal's behalf (`aws:ViaAWSService`), it is the service's address, and a
+    NotIpAddress Deny would block that call. StartPipelineExecution is always called directly (console,
+    CLI, SDK), so the Deny blocks exactly the starts from other networks and nothing AWS needs.
+    """
+    inside = {"IpAddress": {SOURCE_IP_KEY: list(allowed_cidrs)}}
+    outside = {"NotIpAddress": {SOURCE_IP_KEY: list(allowed_cidrs)}}
+    return policy_document(
+        [
+            statement(
+                "Allow", [START_ACTION], [pipeline_arn], inside, sid="StartFromAllowedNetworks"
+            ),
+            statement("Allow", READ_ACTIONS, [pipeline_arn], inside, sid="ReadFromAllowedNetworks"),
+            statement(
+                "Deny", [START_ACTION], [pipeline_arn], outside, sid="DenyStartFromOtherNetworks"
+            ),
+        ]
+    )

@@ -1,0 +1,180 @@
+"""The CloudWatch alarms a deployment stops and rolls back on, per compute platform.
+
+CodeDeploy only rolls back on alarms that exist and measure the thing being deployed, so this stack
+creates them instead of asking the user for alarm names. Every dimension is derived from config, never
+from a computed output, so names and alarms are known at preview:
+- ECS: target 5xx responses and unhealthy targets behind the production listener's load balancer. A
+  target group's metric dimension carries an id config does not give (`targetgroup/<name>/<id>`), so the
+  alarms watch the load balancer; a shared load balancer makes them conservative (roll back more often).
+- Lambda: errors of the function through the alias being shifted (`Resource = <function>:<alias>`).
+- Server: no per-instance metric can be named before instances are known, so the alarm counts CodeDeploy's
+  own "instance FAILURE" events for this deployment group (an EventBridge rule; its `TriggeredRules`
+  metric), i.e. a lifecycle hook such as ValidateService failed on an instance. The deployment then stops
+  at the first broken instance instead of continuing until the minimum-healthy-hosts rule trips.
+"""
+
+import json
+
+import pulumi
+import pulumi_aws as aws
+
+from components.config import ServiceSettings
+from components.naming import EVENT_RULE_NAME_LIMIT, ServiceNames, bounded
+
+ALARM_PERIOD_SECONDS = 60
+TARGET_5XX_THRESHOLD = 5
+"""5xx responses from targets per minute that stop an ECS deployment (a few stray errors do not)."""
+UNHEALTHY_HOSTS_THRESHOLD = 1
+UNHEALTHY_EVALUATION_PERIODS = 2
+"""Two minutes, so a target briefly failing health checks while registering does not roll back."""
+LAMBDA_ERRORS_THRESHOLD = 1
+INSTANCE_FAILURES_THRESHOLD = 1
+
+ELB_NAMESPACE = "AWS/ApplicationELB"
+CODEDEPLOY_INSTANCE_EVENT = "CodeDeploy Instance State-change Notification"
+
+
+def rollback_alarm_names(service: ServiceSettings, names: ServiceNames) -> tuple[str, ...]:
+    """The alarms `declare_rollback_alarms` creates; the deploy role may read exactly these."""
+    if service.compute_platform == "ECS":
+        return (names.deployment_alarm("target-5xx"), names.deployment_alarm("unhealthy-targets"))
+    if service.compute_platform == "Lambda":
+        return (names.deployment_alarm("alias-errors"),)
+    return (names.deployment_alarm("instance-failures"),)
+
+
+def instance_failure_rule_name(names: ServiceNames) -> str:
+    return bounded(f"{names.prefix}-deploy-instance-failed", EVENT_RULE_NAME_LIMIT)
+
+
+def load_balancer_dimension(listener_arn: str) -> str:
+    """`...:listener/app/<name>/<id>/<listener id>` -> `app/<name>/<id>` (the `LoadBalancer` dimension)."""
+    _, _, resource = listener_arn.partition(":listener/")
+    parts = resource.split("/")
+    if len(parts) != 4:
+        raise ValueError(f"not a load balancer listener ARN: {listener_arn!r}")
+    return "/".join(parts[:3])
+
+
+def declare_rollback_alarms(
+    service: ServiceSettings,
+    names: ServiceNames,
+    topic_arn: str,
+    tags: dict[str, str],
+    parent: pulumi.Resource,
+) -> list[aws.cloudwatch.MetricAlarm]:
+    """Create this service's rollback alarms (and, for Server, the rule they count) under `parent`."""
+    opts = pulumi.ResourceOptions(parent=parent)
+    common = {
+        "alarm_actions": [topic_arn],
+        "ok_actions": [topic_arn],
+        "treat_missing_data": "notBreaching",
+        "comparison_operator": "GreaterThanOrEqualToThreshold",
+        "tags": tags,
+    }
+    alarm_names = rollback_alarm_names(service, names)
+    if service.compute_platform == "ECS":
+        assert service.ecs is not None  # config validation guarantees it for ECS services
+        balancer = load_balancer_dimension(service.ecs.prod_listener_arn)
+        query = (
+            f'SELECT MAX(UnHealthyHostCount) FROM SCHEMA("{ELB_NAMESPACE}", LoadBalancer, TargetGroup)'
+            f" WHERE LoadBalancer = '{balancer}'"
+        )
+        return [
+            aws.cloudwatch.MetricAlarm(
+                alarm_names[0],
+                name=alarm_names[0],
+                alarm_description=f"Targets of {balancer} answer 5xx: stop and roll back the deployment.",
+                namespace=ELB_NAMESPACE,
+                metric_name="HTTPCode_Target_5XX_Count",
+                dimensions={"LoadBalancer": balancer},
+                statistic="Sum",
+                period=ALARM_PERIOD_SECONDS,
+                evaluation_periods=1,
+                threshold=TARGET_5XX_THRESHOLD,
+                opts=opts,
+                **common,
+            ),
+            aws.cloudwatch.MetricAlarm(
+                alarm_names[1],
+                name=alarm_names[1],
+                alarm_description=f"Unhealthy targets behind {balancer}: roll back the deployment.",
+                metric_queries=[
+                    aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                        id="unhealthy",
+                        expression=query,
+                        period=ALARM_PERIOD_SECONDS,
+                        return_data=True,
+                    )
+                ],
+                evaluation_periods=UNHEALTHY_EVALUATION_PERIODS,
+                threshold=UNHEALTHY_HOSTS_THRESHOLD,
+                opts=opts,
+                **common,
+            ),
+        ]
+    if service.compute_platform == "Lambda":
+        assert service.lambda_ is not None  # config validation guarantees it for Lambda services
+        function, alias = service.lambda_.function_name, service.lambda_.alias_name
+        return [
+            aws.cloudwatch.MetricAlarm(
+                alarm_names[0],
+                name=alarm_names[0],
+                alarm_description=f"{function}:{alias} returns errors: roll back the alias shift.",
+                namespace="AWS/Lambda",
+                metric_name="Errors",
+                dimensions={"FunctionName": function, "Resource": f"{function}:{alias}"},
+                statistic="Sum",
+                period=ALARM_PERIOD_SECONDS,
+                evaluation_periods=1,
+                threshold=LAMBDA_ERRORS_THRESHOLD,
+                opts=opts,
+                **common,
+            )
+        ]
+    rule_name = instance_failure_rule_name(names)
+    rule = aws.cloudwatch.EventRule(
+        rule_name,
+        name=rule_name,
+        description=f"An instance of {names.deployment_group_name} failed a deployment.",
+        event_pattern=json.dumps(
+            {
+                "source": ["aws.codedeploy"],
+                "detail-type": [CODEDEPLOY_INSTANCE_EVENT],
+                "detail": {
+                    "application": [names.deploy_application_name],
+                    "deploymentGroup": [names.deployment_group_name],
+                    "state": ["FAILURE"],
+                },
+            },
+            sort_keys=True,
+        ),
+        tags=tags,
+        opts=opts,
+    )
+    # The rule also tells people which instance failed; the alarm below is what rolls back.
+    aws.cloudwatch.EventTarget(
+        f"{rule_name}-topic",
+        rule=rule_name,
+        arn=topic_arn,
+        target_id="notify",
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[rule]),
+    )
+    return [
+        aws.cloudwatch.MetricAlarm(
+            alarm_names[0],
+            name=alarm_names[0],
+            alarm_description=(
+                f"An instance failed a {names.deployment_group_name} deployment: stop and roll back."
+            ),
+            namespace="AWS/Events",
+            metric_name="TriggeredRules",
+            dimensions={"RuleName": rule_name},
+            statistic="Sum",
+            period=ALARM_PERIOD_SECONDS,
+            evaluation_periods=1,
+            threshold=INSTANCE_FAILURES_THRESHOLD,
+            opts=opts,
+            **common,
+        )
+    ]

@@ -1,0 +1,166 @@
+"""One service's delivery chain: repository -> build -> (approval) -> deployment, and who may start it.
+
+Composes `Build`, `Deploy`, `Pipeline`, `Source` and `ExecutionRole` around the shared key, bucket and
+topic. Names are strings known at preview, so ordering is explicit: every part waits for the service
+roles (an AWS service rejects a role it cannot assume yet), the pipeline waits for the project and the
+deployment group it names, and the push rule waits for the pipeline it starts.
+"""
+
+from dataclasses import dataclass, field
+
+import pulumi
+
+from components.build import Build, BuildArgs
+from components.config import PlatformSettings, ServiceSettings
+from components.deploy import Deploy, DeployArgs
+from components.execution_role import ExecutionRole, ExecutionRoleArgs
+from components.naming import PlatformNames, ServiceNames
+from components.pipeline import Pipeline, PipelineArgs
+from components.roles import ServiceRoles
+from components.source import Source, SourceArgs
+
+
+@dataclass(frozen=True)
+class ServicePipelineArgs:
+    """Inputs of one service's chain (shared resources come from the artifact store and monitoring)."""
+
+    settings: PlatformSettings
+    """Stack settings (approval, rollback, build sizing, retention, allowed CIDRs, principals)."""
+    service: ServiceSettings
+    """This service's settings."""
+    names: ServiceNames
+    """This service's names and ARNs."""
+    platform_names: PlatformNames
+    """Stack-wide names (account root for the default execution principal)."""
+    roles: ServiceRoles
+    """The service roles, declared before the key (the key policy names them)."""
+    key_arn: pulumi.Input[str]
+    """The artifact key's ARN (repository, build and log encryption need a key ARN)."""
+    key_alias_arn: str
+    """The artifact key's alias ARN (pipeline artifact store; known at preview)."""
+    bucket_name: str
+    """The artifact bucket."""
+    topic_arn: str
+    """Notifications: approvals and rollback alarms."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """Tags of every taggable resource (with this service's `service` tag)."""
+    protect: bool = False
+    """Protect and retain the repository (prod)."""
+
+
+class ServicePipeline(pulumi.ComponentResource):
+    """Source, build, deploy, pipeline and execution role of one service."""
+
+    source: Source
+    build: Build
+    deploy: Deploy
+    pipeline: Pipeline
+    execution_role: ExecutionRole
+    pipeline_name: str
+    pipeline_arn: str
+    console_url: str
+    repository_name: str
+    build_project_name: str
+    log_group_name: str
+    deployment_group_name: str
+    rollback_alarm_names: list[str]
+    execution_role_arn: str
+    default_buildspec: str
+
+    def __init__(
+        self, name: str, args: ServicePipelineArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("guarded-delivery:service_pipeline:ServicePipeline", name, None, opts)
+        settings, service, names, roles = args.settings, args.service, args.names, args.roles
+
+        def after(*resources: pulumi.Resource) -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions(parent=self, depends_on=[roles, *resources])
+
+        self.build = Build(
+            f"{name}-build",
+            BuildArgs(
+                service=service,
+                names=names,
+                service_role_arn=roles.build_role_arn,
+                key_arn=args.key_arn,
+                bucket_name=args.bucket_name,
+                compute_type=settings.build_compute_type,
+                image=settings.build_image,
+                timeout_minutes=settings.build_timeout_minutes,
+                cache=settings.build_cache,
+                privileged_mode=settings.privileged_mode,
+                log_retention_days=settings.log_retention_days,
+                tags=args.tags,
+            ),
+            after(),
+        )
+        self.deploy = Deploy(
+            f"{name}-deploy",
+            DeployArgs(
+                service=service,
+                names=names,
+                service_role_arn=roles.deploy_role_arn,
+                topic_arn=args.topic_arn,
+                alarm_rollback=settings.alarm_rollback,
+                tags=args.tags,
+            ),
+            after(),
+        )
+        self.pipeline = Pipeline(
+            f"{name}-pipeline",
+            PipelineArgs(
+                service=service,
+                names=names,
+                service_role_arn=roles.pipeline_role_arn,
+                bucket_name=args.bucket_name,
+                key_alias_arn=args.key_alias_arn,
+                topic_arn=args.topic_arn,
+                manual_approval=settings.manual_approval,
+                tags=args.tags,
+            ),
+            after(self.build, self.deploy),
+        )
+        self.source = Source(
+            f"{name}-source",
+            SourceArgs(
+                service=service,
+                names=names,
+                key_arn=args.key_arn,
+                events_role_arn=roles.events_role_arn,
+                protect=args.protect,
+                tags=args.tags,
+            ),
+            after(self.pipeline),
+        )
+        self.execution_role = ExecutionRole(
+            f"{name}-execution",
+            ExecutionRoleArgs(
+                names=names,
+                allowed_cidrs=settings.allowed_cidrs,
+                principals=settings.execution_principals(args.platform_names.account_root_arn),
+                tags=args.tags,
+            ),
+            pulumi.ResourceOptions(parent=self),
+        )
+
+        self.pipeline_name = self.pipeline.pipeline_name
+        self.pipeline_arn = self.pipeline.pipeline_arn
+        self.console_url = names.console_url
+        self.repository_name = self.source.repository_name
+        self.build_project_name = self.build.project_name
+        self.log_group_name = self.build.log_group_name
+        self.deployment_group_name = self.deploy.deployment_group_name
+        self.rollback_alarm_names = self.deploy.alarm_names
+        self.execution_role_arn = self.execution_role.role_arn
+        self.default_buildspec = self.build.default_buildspec
+        self.register_outputs(
+            {
+                "pipeline_name": self.pipeline_name,
+                "pipeline_arn": self.pipeline_arn,
+                "console_url": self.console_url,
+                "repository_name": self.repository_name,
+                "build_project_name": self.build_project_name,
+                "log_group_name": self.log_group_name,
+                "execution_role_arn": self.execution_role_arn,
+            }
+        )
