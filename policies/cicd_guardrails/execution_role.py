@@ -13,7 +13,6 @@ resource are judged; afterwards its `UnknownValueError` is re-raised so the SDK 
 policy during preview" rather than a silent pass.
 """
 
-from collections.abc import Callable, Mapping
 from typing import Any
 
 from pulumi_policy import (
@@ -23,7 +22,6 @@ from pulumi_policy import (
     ResourceValidationArgs,
     ResourceValidationPolicy,
 )
-from pulumi_policy.proxy import UnknownValueError
 
 from cicd_guardrails.aws_managed_policies import granting_document
 from cicd_guardrails.iam_policy_model import (
@@ -34,8 +32,7 @@ from cicd_guardrails.iam_policy_model import (
 from cicd_guardrails.iam_resources import (
     IN_SCOPE_TYPES,
     PropertySite,
-    attached_policy_arn_sites,
-    policy_document_sites,
+    judge_sites,
     resource_subject,
 )
 from cicd_guardrails.iam_source_ip import (
@@ -72,24 +69,13 @@ def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -
         report_violation(f"{subject}: {error}", None)
         return
 
-    pending_unknown: UnknownValueError | None = None
-    for find_sites, judge in _JUDGES:
-        try:
-            sites = find_sites(args.resource_type, args.props)
-        except UnknownValueError as unknown:
-            pending_unknown = pending_unknown or unknown
-            continue
-        for site in sites:
-            try:
-                raw = site.load()
-                messages = [] if raw is None else judge(site, raw, allowed)
-            except UnknownValueError as unknown:
-                pending_unknown = pending_unknown or unknown
-                continue
-            for message in messages:
-                report_violation(f"{subject} {message}", None)
-    if pending_unknown is not None:
-        raise pending_unknown
+    judge_sites(
+        args.resource_type,
+        args.props,
+        lambda message: report_violation(f"{subject} {message}", None),
+        documents=lambda site, raw: _document_violations(site, raw, allowed),
+        attachments=lambda site, raw: _attachment_violations(site, raw, allowed),
+    )
 
 
 def _document_violations(site: PropertySite, raw: Any, allowed: AllowedNetworks) -> list[str]:
@@ -119,17 +105,6 @@ def _attachment_violations(site: PropertySite, raw: Any, allowed: AllowedNetwork
 def _grants_unrestricted(document: PolicyDocument, allowed: AllowedNetworks) -> bool:
     return bool(unrestricted_grants(document, START_PIPELINE, allowed))
 
-
-_JUDGES: tuple[
-    tuple[
-        Callable[[str, Mapping[str, Any]], list[PropertySite]],
-        Callable[[PropertySite, Any, AllowedNetworks], list[str]],
-    ],
-    ...,
-] = (
-    (policy_document_sites, _document_violations),
-    (attached_policy_arn_sites, _attachment_violations),
-)
 
 execution_role_ip_restricted = ResourceValidationPolicy(
     name=POLICY_NAME,

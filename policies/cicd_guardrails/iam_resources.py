@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pulumi_policy.proxy import UnknownValueError
+
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 USER_POLICY = "aws:iam/userPolicy:UserPolicy"
@@ -65,6 +67,47 @@ def attached_policy_arn_sites(resource_type: str, props: Mapping[str, Any]) -> l
     if resource_type in ARN_LIST_PROPERTIES:
         return _list_sites(props, ARN_LIST_PROPERTIES[resource_type], None)
     return []
+
+
+SiteJudge = Callable[[PropertySite, Any], list[str]]
+
+
+def judge_sites(
+    resource_type: str,
+    props: Mapping[str, Any],
+    report: Callable[[str], None],
+    *,
+    documents: SiteJudge | None = None,
+    attachments: SiteJudge | None = None,
+) -> None:
+    """Report every violation found in the known sites, then re-raise the first unknown one.
+
+    Re-raising lets the SDK say "can't run policy during preview" for what we could not read,
+    after everything we could read has been judged.
+    """
+    pending_unknown: UnknownValueError | None = None
+    for find_sites, judge in (
+        (policy_document_sites, documents),
+        (attached_policy_arn_sites, attachments),
+    ):
+        if judge is None:
+            continue
+        try:
+            sites = find_sites(resource_type, props)
+        except UnknownValueError as unknown:
+            pending_unknown = pending_unknown or unknown
+            continue
+        for site in sites:
+            try:
+                raw = site.load()
+                messages = [] if raw is None else judge(site, raw)
+            except UnknownValueError as unknown:
+                pending_unknown = pending_unknown or unknown
+                continue
+            for message in messages:
+                report(message)
+    if pending_unknown is not None:
+        raise pending_unknown
 
 
 def resource_subject(resource_type: str, name: str) -> str:
