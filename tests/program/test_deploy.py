@@ -1,0 +1,131 @@
+"""The deployment on its own: platform wiring and rollback, with the alarms it rolls back on."""
+
+import json
+
+import pytest
+from conftest import declare
+from service_fixtures import TAGS, names_of, service_of
+
+from components.deploy import Deploy, DeployArgs
+from components.rollback_alarms import instance_failure_rule_name, load_balancer_dimension
+
+GROUP = "aws:codedeploy/deploymentGroup:DeploymentGroup"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:guarded-delivery-prod-notifications"
+
+
+def deploy(platform: str, alarm_rollback: bool = True):
+    service = service_of(platform)
+    names = names_of(service)
+    args = DeployArgs(
+        service=service,
+        names=names,
+        service_role_arn=names.deploy_role.arn,
+        topic_arn=TOPIC_ARN,
+        alarm_rollback=alarm_rollback,
+        tags=TAGS,
+    )
+    mocks = declare(lambda: Deploy("deploy", args))
+    [group] = mocks.of_type(GROUP)
+    return mocks, group.inputs, service, names
+
+
+@pytest.mark.parametrize("platform", ["Server", "ECS", "Lambda"])
+def test_rolls_back_on_failure_and_on_its_own_alarms(platform):
+    mocks, group, service, names = deploy(platform)
+    rollback = group["autoRollbackConfiguration"]
+    assert rollback["enabled"] is True
+    assert rollback["events"] == ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]
+    alarms = group["alarmConfiguration"]
+    assert alarms["enabled"] is True
+    assert alarms["ignorePollAlarmFailure"] is False
+    created = [alarm.inputs["name"] for alarm in mocks.of_type(ALARM)]
+    assert alarms["alarms"] and sorted(alarms["alarms"]) == sorted(created)
+    for alarm in mocks.of_type(ALARM):
+        assert alarm.inputs["alarmActions"] == [TOPIC_ARN]
+        assert alarm.inputs["tags"] == TAGS
+    assert group["deploymentConfigName"] == service.deployment_config
+    assert group["serviceRoleArn"] == names.deploy_role.arn
+
+
+@pytest.mark.parametrize("platform", ["Server", "ECS", "Lambda"])
+def test_without_alarm_rollback_still_rolls_back_failures(platform):
+    mocks, group, _, _ = deploy(platform, alarm_rollback=False)
+    assert group["autoRollbackConfiguration"]["events"] == ["DEPLOYMENT_FAILURE"]
+    assert "alarmConfiguration" not in group
+    assert mocks.of_type(ALARM) == []
+
+
+def test_server_deploys_in_place_to_tagged_instances():
+    _, group, service, _ = deploy("Server")
+    assert group["deploymentStyle"] == {
+        "deploymentOption": "WITHOUT_TRAFFIC_CONTROL",
+        "deploymentType": "IN_PLACE",
+    }
+    expected = [
+        {"key": t.key, "value": t.value, "type": "KEY_AND_VALUE"} for t in service.ec2_tag_filters
+    ]
+    assert group["ec2TagFilters"] == expected
+
+
+def test_server_alarm_counts_instance_failures_of_this_group():
+    mocks, _, _, names = deploy("Server")
+    [rule] = mocks.of_type("aws:cloudwatch/eventRule:EventRule")
+    pattern = json.loads(rule.inputs["eventPattern"])
+    assert pattern["detail"] == {
+        "application": [names.deploy_application_name],
+        "deploymentGroup": [names.deployment_group_name],
+        "state": ["FAILURE"],
+    }
+    [alarm] = mocks.of_type(ALARM)
+    assert alarm.inputs["namespace"] == "AWS/Events"
+    assert alarm.inputs["dimensions"] == {"RuleName": instance_failure_rule_name(names)}
+    [target] = mocks.of_type("aws:cloudwatch/eventTarget:EventTarget")
+    assert target.inputs["rule"] == rule.inputs["name"] == instance_failure_rule_name(names)
+
+
+def test_ecs_is_blue_green_behind_the_configured_listeners_and_target_groups():
+    _, group, service, _ = deploy("ECS")
+    ecs = service.ecs
+    assert group["deploymentStyle"] == {
+        "deploymentOption": "WITH_TRAFFIC_CONTROL",
+        "deploymentType": "BLUE_GREEN",
+    }
+    assert group["ecsService"] == {"clusterName": ecs.cluster_name, "serviceName": ecs.service_name}
+    pair = group["loadBalancerInfo"]["targetGroupPairInfo"]
+    assert pair["prodTrafficRoute"] == {"listenerArns": [ecs.prod_listener_arn]}
+    assert pair["testTrafficRoute"] == {"listenerArns": [ecs.test_listener_arn]}
+    assert pair["targetGroups"] == [{"name": ecs.target_groups[0]}, {"name": ecs.target_groups[1]}]
+    blue_green = group["blueGreenDeploymentConfig"]
+    assert blue_green["terminateBlueInstancesOnDeploymentSuccess"]["action"] == "TERMINATE"
+    assert (
+        blue_green["terminateBlueInstancesOnDeploymentSuccess"]["terminationWaitTimeInMinutes"] > 0
+    )
+
+
+def test_ecs_alarms_watch_the_production_load_balancer():
+    mocks, _, service, _ = deploy("ECS")
+    balancer = load_balancer_dimension(service.ecs.prod_listener_arn)
+    assert balancer == "app/prod-alb/50dc6c495c0c9188"
+    by_metric = {a.inputs.get("metricName", "query"): a.inputs for a in mocks.of_type(ALARM)}
+    assert by_metric["HTTPCode_Target_5XX_Count"]["dimensions"] == {"LoadBalancer": balancer}
+    [query] = by_metric["query"]["metricQueries"]
+    assert "UnHealthyHostCount" in query["expression"] and f"'{balancer}'" in query["expression"]
+
+
+def test_lambda_shifts_the_alias_and_watches_its_errors():
+    mocks, group, service, _ = deploy("Lambda")
+    assert group["deploymentStyle"]["deploymentType"] == "BLUE_GREEN"
+    assert group["deploymentStyle"]["deploymentOption"] == "WITH_TRAFFIC_CONTROL"
+    [alarm] = mocks.of_type(ALARM)
+    function, alias = service.lambda_.function_name, service.lambda_.alias_name
+    assert alarm.inputs["metricName"] == "Errors"
+    assert alarm.inputs["dimensions"] == {
+        "FunctionName": function,
+        "Resource": f"{function}:{alias}",
+    }
+
+
+def test_load_balancer_dimension_rejects_a_non_listener_arn():
+    with pytest.raises(ValueError, match="not a load balancer listener ARN"):
+        load_balancer_dimension("arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/x/y")

@@ -1,0 +1,65 @@
+"""The source on its own: encrypted repository, push rule to the pipeline, protection in prod."""
+
+import json
+
+import pytest
+from conftest import declare
+from program_support import recorded_options
+from service_fixtures import KEY_ARN, TAGS, names_of, service_of
+
+from components.source import Source, SourceArgs
+
+REPOSITORY = "aws:codecommit/repository:Repository"
+
+
+def source(protect: bool = False):
+    service = service_of("Server")
+    names = names_of(service)
+    args = SourceArgs(
+        service=service,
+        names=names,
+        key_arn=KEY_ARN,
+        events_role_arn=names.events_role.arn,
+        protect=protect,
+        tags=TAGS,
+    )
+    with recorded_options() as options:
+        mocks = declare(lambda: Source("source", args))
+    return mocks, options, service, names
+
+
+def test_repository_is_named_from_config_and_encrypted_with_our_key():
+    mocks, _, service, _ = source()
+    [repository] = mocks.of_type(REPOSITORY)
+    assert repository.inputs["repositoryName"] == service.repository_name
+    assert repository.inputs["kmsKeyId"] == KEY_ARN
+    assert repository.inputs["tags"] == TAGS
+
+
+def test_a_push_to_the_branch_starts_the_pipeline_through_the_events_role():
+    mocks, _, service, names = source()
+    [rule] = mocks.of_type("aws:cloudwatch/eventRule:EventRule")
+    assert rule.inputs["name"] == names.source_rule_name
+    pattern = json.loads(rule.inputs["eventPattern"])
+    assert pattern["source"] == ["aws.codecommit"]
+    assert pattern["detail-type"] == ["CodeCommit Repository State Change"]
+    assert pattern["resources"] == [names.repository_arn]
+    assert pattern["detail"] == {
+        "event": ["referenceCreated", "referenceUpdated"],
+        "referenceType": ["branch"],
+        "referenceName": [service.branch],
+    }
+    [target] = mocks.of_type("aws:cloudwatch/eventTarget:EventTarget")
+    assert target.inputs["rule"] == names.source_rule_name
+    assert target.inputs["arn"] == names.pipeline_arn
+    assert target.inputs["roleArn"] == names.events_role.arn
+
+
+@pytest.mark.parametrize("protect", [True, False])
+def test_repository_is_protected_and_retained_only_when_asked(protect):
+    _, options, _, _ = source(protect=protect)
+    [repository] = [o for o in options if o.typ == REPOSITORY]
+    assert repository.protect is protect
+    assert repository.retain_on_delete is protect
+    others = [o for o in options if o.typ != REPOSITORY]
+    assert others and not any(o.protect for o in others)
