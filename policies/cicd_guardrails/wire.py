@@ -41,9 +41,14 @@ def is_unknown(value: Any) -> bool:
 
 
 def plain(value: Any) -> Any:
-    """The value with every SDK proxy removed; unknowns stay as their sentinel strings."""
+    """The value with every SDK proxy removed; unknowns stay as their sentinel strings.
+
+    Whole numbers come back as ints, so messages say `7`, not `7.0`.
+    """
     if isinstance(value, str | bytes):
         return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # protobuf Struct carries every JSON number as a double
     if isinstance(value, Mapping):
         raw = value if isinstance(value, dict) else value[_PROXY_TARGET_KEY]
         return {key: plain(item) for key, item in raw.items()}

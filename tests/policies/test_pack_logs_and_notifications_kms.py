@@ -1,0 +1,58 @@
+"""logs-and-notifications-kms and log-group-retention."""
+
+from cicd_guardrails.log_retention import POLICIES as RETENTION_POLICIES
+from cicd_guardrails.logs_and_notifications import POLICIES
+from tests.policies.analyzer_harness import (
+    UNKNOWN,
+    analyze,
+    assert_no_violations,
+    assert_violation,
+    resource,
+)
+
+NAME = "logs-and-notifications-kms"
+RETENTION = "log-group-retention"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+TOPIC = "aws:sns/topic:Topic"
+KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def test_encrypted_log_group_and_topic_pass():
+    resources = [
+        resource(LOG_GROUP, "build-logs", {"kmsKeyId": UNKNOWN, "retentionInDays": 14}),
+        resource(TOPIC, "notifications", {"kmsMasterKeyId": "alias/guarded-delivery"}),
+        resource(TOPIC, "alerts", {"kmsMasterKeyId": KEY_ARN}),
+    ]
+    assert_no_violations(analyze(POLICIES, resources), NAME)
+
+
+def test_log_group_without_key_is_refused():
+    result = analyze(POLICIES, [resource(LOG_GROUP, "build-logs", {"retentionInDays": 14})])
+    assert_violation(result, NAME, ["log group 'build-logs': kmsKeyId is not set", "set kmsKeyId"], level="mandatory")
+
+
+def test_topic_without_key_is_refused():
+    result = analyze(POLICIES, [resource(TOPIC, "notifications", {})])
+    assert_violation(result, NAME, ["SNS topic 'notifications': kmsMasterKeyId is not set", "not alias/aws/sns"])
+
+
+def test_topic_with_aws_managed_key_is_refused():
+    result = analyze(POLICIES, [resource(TOPIC, "notifications", {"kmsMasterKeyId": "alias/aws/sns"})])
+    assert_violation(result, NAME, "AWS-managed key 'alias/aws/sns'")
+
+
+def test_log_group_retention_passes_at_minimum():
+    config = {RETENTION: {"minimumRetentionDays": 14}}
+    result = analyze(RETENTION_POLICIES, [resource(LOG_GROUP, "lg", {"retentionInDays": 14})], config)
+    assert_no_violations(result, RETENTION)
+
+
+def test_log_group_without_retention_is_refused():
+    result = analyze(RETENTION_POLICIES, [resource(LOG_GROUP, "lg", {"kmsKeyId": KEY_ARN})])
+    assert_violation(result, RETENTION, ["log group 'lg': retentionInDays is not set", "never expire"], level="advisory")
+
+
+def test_log_group_below_minimum_is_refused():
+    config = {RETENTION: {"minimumRetentionDays": 365}}
+    result = analyze(RETENTION_POLICIES, [resource(LOG_GROUP, "lg", {"retentionInDays": 30})], config)
+    assert_violation(result, RETENTION, ["retentionInDays is 30, below 365", "at least 365"])
