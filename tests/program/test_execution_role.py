@@ -1,0 +1,99 @@
+"""The execution role on its own: start this pipeline only from the allowed networks."""
+
+import json
+
+import pytest
+from conftest import declare
+from service_fixtures import (
+    STACKS,
+    TAGS,
+    actions_of,
+    as_list,
+    names_of,
+    platform_names,
+    stack_settings,
+    statement_by_sid,
+    statements,
+)
+
+from components.execution_role import ExecutionRole, ExecutionRoleArgs
+
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+START = "codepipeline:StartPipelineExecution"
+
+
+def execution_role(stack: str, principals: tuple[str, ...] = ()):
+    settings = stack_settings(stack)
+    service = settings.service(settings.default_service)
+    names = names_of(service, stack)
+    args = ExecutionRoleArgs(
+        names=names,
+        allowed_cidrs=settings.allowed_cidrs,
+        principals=principals
+        or settings.execution_principals(platform_names(stack).account_root_arn),
+        tags=TAGS,
+    )
+    mocks = declare(lambda: ExecutionRole("execution", args), stack=stack)
+    [role] = mocks.of_type(ROLE)
+    [policy] = mocks.of_type(ROLE_POLICY)
+    return role.inputs, policy.inputs, settings, names
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_start_is_allowed_only_from_allowed_cidrs_and_denied_from_elsewhere(stack):
+    _, policy, settings, names = execution_role(stack)
+    document = policy["policy"]
+    cidrs = sorted(settings.allowed_cidrs)
+    allow = statement_by_sid(document, "StartFromAllowedNetworks")
+    assert allow["Effect"] == "Allow"
+    assert as_list(allow["Action"]) == [START]
+    assert as_list(allow["Resource"]) == [names.pipeline_arn]
+    assert allow["Condition"] == {"IpAddress": {"aws:SourceIp": cidrs}}
+    deny = statement_by_sid(document, "DenyStartFromOtherNetworks")
+    assert deny["Effect"] == "Deny"
+    assert as_list(deny["Action"]) == [START]
+    assert as_list(deny["Resource"]) == [names.pipeline_arn]
+    assert deny["Condition"] == {"NotIpAddress": {"aws:SourceIp": cidrs}}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_allow_is_this_pipeline_only_and_ip_restricted(stack):
+    _, policy, settings, names = execution_role(stack)
+    for statement in statements(policy["policy"]):
+        assert as_list(statement["Resource"]) == [names.pipeline_arn]
+        if statement["Effect"] == "Allow":
+            assert statement["Condition"]["IpAddress"]["aws:SourceIp"] == sorted(
+                settings.allowed_cidrs
+            )
+    assert actions_of(policy["policy"]) == {
+        START,
+        "codepipeline:GetPipelineExecution",
+        "codepipeline:GetPipelineState",
+    }
+
+
+def test_default_principal_is_the_account_root_and_assuming_is_ip_restricted():
+    role, policy, settings, names = execution_role("dev")
+    assert role["name"] == names.execution_role.name
+    assert policy["role"] == names.execution_role.name
+    [trust] = statements(role["assumeRolePolicy"])
+    assert trust["Principal"] == {"AWS": [platform_names("dev").account_root_arn]}
+    assert trust["Condition"] == {"IpAddress": {"aws:SourceIp": list(settings.allowed_cidrs)}}
+    assert role["tags"] == TAGS
+
+
+def test_configured_principals_replace_the_root():
+    principals = (
+        "arn:aws:iam::123456789012:role/release-bot",
+        "arn:aws:iam::123456789012:user/ops",
+    )
+    role, _, _, _ = execution_role("prod", principals)
+    [trust] = statements(role["assumeRolePolicy"])
+    assert trust["Principal"] == {"AWS": sorted(principals)}
+
+
+def test_documents_are_known_strings():
+    role, policy, _, _ = execution_role("prod")
+    json.loads(role["assumeRolePolicy"])
+    json.loads(policy["policy"])
