@@ -114,7 +114,8 @@ def read_platform(root: FieldReader, raw: Mapping[str, Any], stack: str) -> Plat
     services = _services(root.key("services"), raw.get("services"))
     names = [service.name for service in services]
     default_key = root.key("defaultService")
-    default_service = default_key.string(get("defaultService", names[0]))
+    # Empty (the schema default) means the first service.
+    default_service = default_key.string(get("defaultService", "") or names[0])
     if default_service not in names:
         default_key.choice(default_service, names)  # raises with "did you mean"
     principals = root.key("executionRolePrincipals")

@@ -1,0 +1,140 @@
+"""The notification topic and one service's monitoring on their own."""
+
+import json
+
+import pytest
+from conftest import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
+
+from components.monitoring import (
+    NotificationTopic,
+    NotificationTopicArgs,
+    ServiceMonitoring,
+    ServiceMonitoringArgs,
+)
+from components.naming import PlatformNames
+from components.tagging import resource_tags
+
+NAMES = PlatformNames("guarded-delivery", "prod", FIXTURE_ACCOUNT_ID, FIXTURE_REGION)
+SERVICE = NAMES.service("web", "MyDemoRepo")
+TAGS = resource_tags("guarded-delivery", "prod", "web")
+EMAILS = ("oncall@example.com", "release@example.com")
+
+
+@pytest.fixture(scope="module")
+def topic():
+    return declare(
+        lambda: NotificationTopic(
+            "notifications",
+            NotificationTopicArgs(
+                names=NAMES,
+                key_alias_arn=NAMES.key_alias_arn,
+                tags=resource_tags("guarded-delivery", "prod"),
+                email_addresses=EMAILS,
+            ),
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def monitoring():
+    return declare(
+        lambda: ServiceMonitoring(
+            "web-monitoring",
+            ServiceMonitoringArgs(names=SERVICE, topic_arn=NAMES.topic_arn, tags=TAGS),
+        )
+    )
+
+
+def test_topic_is_encrypted_with_our_key_and_named_for_the_stack(topic):
+    inputs = topic.of_type("aws:sns/topic:Topic")[0].inputs
+    assert (
+        inputs["kmsMasterKeyId"]
+        == f"arn:aws:kms:{FIXTURE_REGION}:{FIXTURE_ACCOUNT_ID}:alias/guarded-delivery-prod-artifacts"
+    )
+    assert inputs["name"] == "guarded-delivery-prod-notifications"
+    assert inputs["tags"] == resource_tags("guarded-delivery", "prod")
+
+
+def test_topic_policy_lets_only_our_rules_and_alarms_publish(topic):
+    document = topic.of_type("aws:sns/topicPolicy:TopicPolicy")[0].inputs["policy"]
+    assert isinstance(document, str)
+    statements = {s["Sid"]: s for s in json.loads(document)["Statement"]}
+    assert set(statements) == {"OurFailureRulesPublish", "OurAlarmsPublish"}
+    for sid, service, source in (
+        ("OurFailureRulesPublish", "events.amazonaws.com", "arn:aws:events:us-east-1:123456789012:rule/guarded-delivery-prod-*"),
+        ("OurAlarmsPublish", "cloudwatch.amazonaws.com", "arn:aws:cloudwatch:us-east-1:123456789012:alarm:guarded-delivery-prod-*"),
+    ):  # fmt: skip
+        publish = statements[sid]
+        assert publish["Principal"] == {"Service": service}
+        assert publish["Action"] == ["sns:Publish"]
+        assert publish["Resource"] == [NAMES.topic_arn]
+        assert publish["Condition"]["StringEquals"] == {"aws:SourceAccount": FIXTURE_ACCOUNT_ID}
+        assert publish["Condition"]["ArnLike"] == {"aws:SourceArn": source}
+
+
+def test_every_configured_email_is_subscribed(topic):
+    subscriptions = topic.of_type("aws:sns/topicSubscription:TopicSubscription")
+    assert sorted(s.inputs["endpoint"] for s in subscriptions) == list(EMAILS)
+    assert {s.inputs["protocol"] for s in subscriptions} == {"email"}
+
+
+def test_failed_executions_of_this_pipeline_reach_the_topic(monitoring):
+    rule = monitoring.of_type("aws:cloudwatch/eventRule:EventRule")[0].inputs
+    pattern = json.loads(rule["eventPattern"])
+    assert pattern["source"] == ["aws.codepipeline"]
+    assert pattern["detail"] == {"pipeline": [SERVICE.pipeline_name], "state": ["FAILED"]}
+    target = monitoring.of_type("aws:cloudwatch/eventTarget:EventTarget")[0].inputs
+    assert target["arn"] == NAMES.topic_arn
+    message = json.loads(target["inputTransformer"]["inputTemplate"])
+    assert "<pipeline>" in message
+    assert (
+        f"aws codepipeline get-pipeline-state --name {SERVICE.pipeline_name} --region us-east-1"
+        in message
+    )
+
+
+def test_failed_builds_alarm_watches_this_project_and_notifies(monitoring):
+    alarm = next(
+        a.inputs
+        for a in monitoring.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if a.inputs["metricName"] == "FailedBuilds"
+    )
+    assert alarm["namespace"] == "AWS/CodeBuild"
+    assert alarm["dimensions"] == {"ProjectName": SERVICE.build_project_name}
+    assert alarm["threshold"] == 1
+    assert alarm["comparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert alarm["alarmActions"] == [NAMES.topic_arn]
+
+
+def test_error_lines_in_the_build_log_are_counted_and_alarmed(monitoring):
+    metric_filter = monitoring.of_type("aws:cloudwatch/logMetricFilter:LogMetricFilter")[0].inputs
+    assert metric_filter["logGroupName"] == f"/aws/codebuild/{SERVICE.build_project_name}"
+    assert metric_filter["pattern"] == "ERROR"
+    transformation = metric_filter["metricTransformation"]
+    alarm = next(
+        a.inputs
+        for a in monitoring.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if a.inputs["name"] == SERVICE.build_errors_alarm
+    )
+    assert (alarm["namespace"], alarm["metricName"]) == (
+        transformation["namespace"],
+        transformation["name"],
+    )
+    assert alarm["alarmActions"] == [NAMES.topic_arn]
+
+
+def test_alarm_and_rule_names_fall_under_the_topic_policy_patterns(monitoring):
+    prefix = "guarded-delivery-prod-"
+    for alarm in monitoring.of_type("aws:cloudwatch/metricAlarm:MetricAlarm"):
+        assert alarm.inputs["name"].startswith(prefix)
+    assert (
+        monitoring.of_type("aws:cloudwatch/eventRule:EventRule")[0]
+        .inputs["name"]
+        .startswith(prefix)
+    )
+
+
+def test_taggable_monitoring_resources_carry_service_tags(monitoring):
+    for token in ("aws:cloudwatch/eventRule:EventRule", "aws:cloudwatch/metricAlarm:MetricAlarm"):
+        for resource in monitoring.of_type(token):
+            assert resource.inputs["tags"] == TAGS
