@@ -1,0 +1,183 @@
+"""The whole guarded delivery platform of one stack: shared key, bucket and topic, one pipeline per service.
+
+Declaration order is forced by AWS, not taste: KMS rejects a key policy naming a role that does not
+exist yet, so every service's roles come first, then the artifact store (key + bucket), then the topic
+encrypted with that key, then each service's pipeline, then its monitoring (whose metric filter needs
+the build log group). Everything a reader or the policy pack needs (names, ARNs, documents) is a
+known string from `PlatformNames`.
+"""
+
+from dataclasses import dataclass
+
+import pulumi
+
+from components.artifact_store import ArtifactStore, ArtifactStoreArgs
+from components.config import PlatformSettings
+from components.monitoring import (
+    NotificationTopic,
+    NotificationTopicArgs,
+    ServiceMonitoring,
+    ServiceMonitoringArgs,
+)
+from components.naming import PlatformNames, ServiceNames
+from components.roles import ServiceRoles, ServiceRolesArgs
+from components.service_pipeline import ServicePipeline, ServicePipelineArgs
+from components.tagging import resource_tags
+
+
+@dataclass(frozen=True)
+class DeliveryPlatformArgs:
+    """Inputs of the whole platform."""
+
+    settings: PlatformSettings
+    """Validated stack settings (`config.load_settings`)."""
+    names: PlatformNames
+    """Physical names for this project, stack, account and region."""
+
+
+@dataclass(frozen=True)
+class ServiceOutputs:
+    """What an operator needs about one service's pipeline, all known before deployment."""
+
+    pipeline_name: str
+    pipeline_arn: str
+    console_url: str
+    build_log_group: str
+    topic_arn: str
+    logs_command: str
+    """The exact command listing the ERROR lines of the build logs."""
+    pipeline_state_command: str
+    """The exact command showing which stage and action failed."""
+
+    @classmethod
+    def of(cls, names: ServiceNames, topic_arn: str) -> "ServiceOutputs":
+        region = names.platform.region
+        return cls(
+            pipeline_name=names.pipeline_name,
+            pipeline_arn=names.pipeline_arn,
+            console_url=names.console_url,
+            build_log_group=names.log_group_name,
+            topic_arn=topic_arn,
+            logs_command=(
+                f"aws logs filter-log-events --log-group-name {names.log_group_name} "
+                f"--filter-pattern ERROR --region {region}"
+            ),
+            pipeline_state_command=(
+                f"aws codepipeline get-pipeline-state --name {names.pipeline_name} --region {region}"
+            ),
+        )
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "pipelineName": self.pipeline_name,
+            "pipelineArn": self.pipeline_arn,
+            "consoleUrl": self.console_url,
+            "buildLogGroup": self.build_log_group,
+            "topicArn": self.topic_arn,
+            "logsCommand": self.logs_command,
+            "pipelineStateCommand": self.pipeline_state_command,
+        }
+
+
+class DeliveryPlatform(pulumi.ComponentResource):
+    """Key, bucket and topic shared by every service; each service its own roles, pipeline, alarms."""
+
+    artifact_store: ArtifactStore
+    topic: NotificationTopic
+    pipelines: dict[str, ServicePipeline]
+    service_outputs: dict[str, ServiceOutputs]
+
+    def __init__(
+        self, name: str, args: DeliveryPlatformArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("guarded-delivery:delivery_platform:DeliveryPlatform", name, None, opts)
+        settings, names = args.settings, args.names
+        project, stack = names.project, names.stack
+        shared_tags = resource_tags(project, stack)
+        service_names = {
+            service.name: names.service(service.name, service.repository_name)
+            for service in settings.services
+        }
+
+        roles = {
+            service.name: ServiceRoles(
+                f"{service.name}-roles",
+                ServiceRolesArgs(
+                    settings=settings,
+                    service=service,
+                    names=service_names[service.name],
+                    tags=resource_tags(project, stack, service.name),
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            for service in settings.services
+        }
+        self.artifact_store = ArtifactStore(
+            "artifacts",
+            ArtifactStoreArgs(
+                names=names,
+                key_user_role_arns=[arn for r in roles.values() for arn in r.role_arns],
+                log_group_arns=[n.log_group_arn for n in service_names.values()],
+                tags=shared_tags,
+                deletion_window_days=settings.kms_deletion_window_days,
+                protect=settings.protect_resources,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(roles.values())),
+        )
+        self.topic = NotificationTopic(
+            "notifications",
+            NotificationTopicArgs(
+                names=names,
+                key_alias_arn=self.artifact_store.key_alias_arn,
+                tags=shared_tags,
+                email_addresses=settings.notification_emails,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.artifact_store]),
+        )
+
+        self.pipelines = {}
+        self.service_outputs = {}
+        for service in settings.services:
+            service_tags = resource_tags(project, stack, service.name)
+            pipeline = ServicePipeline(
+                service.name,
+                ServicePipelineArgs(
+                    settings=settings,
+                    service=service,
+                    names=service_names[service.name],
+                    platform_names=names,
+                    roles=roles[service.name],
+                    key_arn=self.artifact_store.key_arn,
+                    key_alias_arn=self.artifact_store.key_alias_arn,
+                    bucket_name=self.artifact_store.bucket_name,
+                    topic_arn=self.topic.topic_arn,
+                    tags=service_tags,
+                    protect=settings.protect_resources,
+                ),
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=[self.artifact_store, self.topic]
+                ),
+            )
+            ServiceMonitoring(
+                f"{service.name}-monitoring",
+                ServiceMonitoringArgs(
+                    names=service_names[service.name],
+                    topic_arn=self.topic.topic_arn,
+                    tags=service_tags,
+                ),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[pipeline, self.topic]),
+            )
+            self.pipelines[service.name] = pipeline
+            self.service_outputs[service.name] = ServiceOutputs.of(
+                service_names[service.name], self.topic.topic_arn
+            )
+
+        self.default_service = settings.default_service
+        self.register_outputs(
+            {
+                "bucket_name": self.artifact_store.bucket_name,
+                "key_alias_arn": self.artifact_store.key_alias_arn,
+                "topic_arn": self.topic.topic_arn,
+                "services": {n: o.as_dict() for n, o in self.service_outputs.items()},
+            }
+        )
