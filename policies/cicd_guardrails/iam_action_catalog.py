@@ -35,7 +35,7 @@ def unknown_action_problem(pattern: str) -> str | None:
         return f'"{pattern}" names unknown service prefix "{prefix}"' + _did_you_mean(hint)
     if any(action_pattern_matches(pattern, action) for action in actions):
         return None
-    kind = "matches no" if _has_wildcard(name) else "is not an"
+    kind = "matches no" if _has_wildcard(name) else "is not a known"
     hint = None if _has_wildcard(name) else _closest_action(name, actions)
     return f'"{pattern}" {kind} {prefix.lower()} action' + _did_you_mean(hint)
 
