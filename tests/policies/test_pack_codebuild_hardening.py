@@ -21,7 +21,11 @@ PROJECT = "aws:codebuild/project:Project"
 
 def project(env_vars=(), privileged=False, logs=None, source=None, secondary=None):
     props = {
-        "environment": {"privilegedMode": privileged, "environmentVariables": list(env_vars), "image": "aws/codebuild/standard:7.0"},
+        "environment": {
+            "privilegedMode": privileged,
+            "environmentVariables": list(env_vars),
+            "image": "aws/codebuild/standard:7.0",
+        },
         "logsConfig": logs or {"cloudwatchLogs": {"status": "ENABLED", "groupName": UNKNOWN}},
         "source": source or {"type": "CODEPIPELINE"},
     }
@@ -34,7 +38,10 @@ def test_hardened_project_passes():
     env = [
         {"name": "STAGE", "value": "dev", "type": "PLAINTEXT"},
         {"name": "DB_PASSWORD", "value": "/guarded/dev/db-password", "type": "PARAMETER_STORE"},
-        {"name": "ARTIFACT_KEY_ARN", "value": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+        {
+            "name": "ARTIFACT_KEY_ARN",
+            "value": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        },
     ]
     source = {"type": "GITHUB", "location": "https://github.com/example/app.git"}
     assert_no_violations(analyze(POLICIES, [project(env, source=source)]))
@@ -42,7 +49,12 @@ def test_hardened_project_passes():
 
 def test_privileged_mode_is_refused_unless_allowed():
     result = analyze(POLICIES, [project(privileged=True)])
-    assert_violation(result, PRIVILEGED, ["environment.privilegedMode is true", "allowPrivileged"], level="advisory")
+    assert_violation(
+        result,
+        PRIVILEGED,
+        ["environment.privilegedMode is true", "allowPrivileged"],
+        level="advisory",
+    )
     allowed = analyze(POLICIES, [project(privileged=True)], {PRIVILEGED: {"allowPrivileged": True}})
     assert_no_violations(allowed, PRIVILEGED)
 
@@ -56,27 +68,46 @@ def test_disabled_cloudwatch_logs_are_refused():
     ("variable", "fragment"),
     [
         ({"name": "GITHUB_TOKEN", "value": "abc"}, "(GITHUB_TOKEN) has a secret-looking name"),
-        ({"name": "db_password", "value": "hunter2", "type": "PLAINTEXT"}, "(db_password) has a secret-looking name"),
+        (
+            {"name": "db_password", "value": "hunter2", "type": "PLAINTEXT"},
+            "(db_password) has a secret-looking name",
+        ),
         ({"name": "API_KEY", "value": secret("s3cr3t")}, "(API_KEY) has a secret-looking name"),
-        ({"name": "UPLOAD", "value": "AKIAIOSFODNN7EXAMPLE"}, "(UPLOAD) holds a credential-shaped PLAINTEXT value"),
+        (
+            {"name": "UPLOAD", "value": "AKIAIOSFODNN7EXAMPLE"},
+            "(UPLOAD) holds a credential-shaped PLAINTEXT value",
+        ),
         ({"name": "SECRET", "value": UNKNOWN}, "(SECRET) has a secret-looking name"),
     ],
 )
 def test_plaintext_secrets_are_refused(variable, fragment):
     result = analyze(POLICIES, [project([{"name": "STAGE", "value": "dev"}, variable])])
-    assert_violation(result, SECRETS, ["environmentVariables[1]", fragment, "PARAMETER_STORE or SECRETS_MANAGER"])
+    assert_violation(
+        result, SECRETS, ["environmentVariables[1]", fragment, "PARAMETER_STORE or SECRETS_MANAGER"]
+    )
 
 
 @pytest.mark.parametrize(
     "location",
-    ["https://user:p4ss@bitbucket.org/team/app.git", "https://ghp_abcdefabcdefabcdefabcdefabcdefabcdef12@github.com/o/r.git"],
+    [
+        "https://user:p4ss@bitbucket.org/team/app.git",
+        "https://ghp_abcdefabcdefabcdefabcdefabcdefabcdef12@github.com/o/r.git",
+    ],
 )
 def test_credentials_in_source_url_are_refused(location):
     result = analyze(POLICIES, [project(source={"type": "BITBUCKET", "location": location})])
-    assert_violation(result, SOURCE, ["source.location embeds credentials", "CodeConnections"], level="mandatory")
+    assert_violation(
+        result, SOURCE, ["source.location embeds credentials", "CodeConnections"], level="mandatory"
+    )
 
 
 def test_credentials_in_secondary_source_are_refused():
-    secondary = [{"type": "GITHUB", "sourceIdentifier": "lib", "location": "https://x:y@github.com/o/lib.git"}]
+    secondary = [
+        {
+            "type": "GITHUB",
+            "sourceIdentifier": "lib",
+            "location": "https://x:y@github.com/o/lib.git",
+        }
+    ]
     result = analyze(POLICIES, [project(secondary=secondary)])
     assert_violation(result, SOURCE, "secondarySources[0].location embeds credentials")

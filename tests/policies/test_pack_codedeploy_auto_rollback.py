@@ -41,11 +41,20 @@ def test_alarm_rollback_passes_when_required():
 
 def test_missing_rollback_is_refused():
     result = analyze(POLICIES, [group()])
-    assert_violation(result, NAME, ["deployment group 'web': autoRollbackConfiguration.enabled is None", "enabled: true"], level="mandatory")
+    assert_violation(
+        result,
+        NAME,
+        ["deployment group 'web': autoRollbackConfiguration.enabled is None", "enabled: true"],
+        level="mandatory",
+    )
 
 
 def test_disabled_rollback_is_refused():
-    assert_violation(analyze(POLICIES, [group({"enabled": False, "events": ["DEPLOYMENT_FAILURE"]})]), NAME, "enabled is False")
+    assert_violation(
+        analyze(POLICIES, [group({"enabled": False, "events": ["DEPLOYMENT_FAILURE"]})]),
+        NAME,
+        "enabled is False",
+    )
 
 
 def test_rollback_without_failure_event_is_refused():
@@ -78,4 +87,8 @@ def test_unknown_alarm_names_are_cannot_run():
 
 def test_non_boolean_config_is_one_line_violation():
     result = analyze(POLICIES, [group(FAILURE_ONLY)], {NAME: {"requireAlarmRollback": "yes"}})
-    assert_violation(result, NAME, "policy config codedeploy-auto-rollback.requireAlarmRollback is 'yes'; set it to true or false")
+    assert_violation(
+        result,
+        NAME,
+        "policy config codedeploy-auto-rollback.requireAlarmRollback is 'yes'; set it to true or false",
+    )

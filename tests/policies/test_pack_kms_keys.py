@@ -25,10 +25,22 @@ def test_rotating_symmetric_key_passes():
     assert_no_violations(analyze(POLICIES, [key(enableKeyRotation=True, deletionWindowInDays=30)]))
 
 
-@pytest.mark.parametrize("props", [{}, {"enableKeyRotation": False}, {"customerMasterKeySpec": "SYMMETRIC_DEFAULT", "keyUsage": "ENCRYPT_DECRYPT"}])
+@pytest.mark.parametrize(
+    "props",
+    [
+        {},
+        {"enableKeyRotation": False},
+        {"customerMasterKeySpec": "SYMMETRIC_DEFAULT", "keyUsage": "ENCRYPT_DECRYPT"},
+    ],
+)
 def test_symmetric_key_without_rotation_is_refused(props):
     result = analyze(POLICIES, [key(**props)])
-    assert_violation(result, ROTATION, ["KMS key 'artifacts': enableKeyRotation", "set enableKeyRotation to true"], level="mandatory")
+    assert_violation(
+        result,
+        ROTATION,
+        ["KMS key 'artifacts': enableKeyRotation", "set enableKeyRotation to true"],
+        level="mandatory",
+    )
 
 
 @pytest.mark.parametrize(
@@ -55,21 +67,33 @@ def test_unknown_rotation_is_cannot_run_not_violation():
 def test_short_deletion_window_is_refused_against_configured_minimum():
     config = {WINDOW: {"minimumDeletionWindowDays": 14}}
     result = analyze(POLICIES, [key(enableKeyRotation=True, deletionWindowInDays=7)], config)
-    assert_violation(result, WINDOW, ["deletionWindowInDays is 7,", "at least 14"], level="advisory")
+    assert_violation(
+        result, WINDOW, ["deletionWindowInDays is 7,", "at least 14"], level="advisory"
+    )
 
 
 def test_window_at_minimum_and_unset_window_pass():
     config = {WINDOW: {"minimumDeletionWindowDays": 7}}
-    result = analyze(POLICIES, [key(enableKeyRotation=True, deletionWindowInDays=7), key(enableKeyRotation=True)], config)
+    result = analyze(
+        POLICIES,
+        [key(enableKeyRotation=True, deletionWindowInDays=7), key(enableKeyRotation=True)],
+        config,
+    )
     assert_no_violations(result, WINDOW)
 
 
 def test_default_minimum_is_thirty_days():
-    assert_violation(analyze(POLICIES, [key(enableKeyRotation=True, deletionWindowInDays=29)]), WINDOW, "at least 30")
+    assert_violation(
+        analyze(POLICIES, [key(enableKeyRotation=True, deletionWindowInDays=29)]),
+        WINDOW,
+        "at least 30",
+    )
 
 
 def test_bad_minimum_config_is_one_line_violation():
     config = {WINDOW: {"minimumDeletionWindowDays": "week"}}
     result = analyze(POLICIES, [key(enableKeyRotation=True)], config)
-    violation = assert_violation(result, WINDOW, "policy config kms-key-deletion-window.minimumDeletionWindowDays is 'week'")
+    violation = assert_violation(
+        result, WINDOW, "policy config kms-key-deletion-window.minimumDeletionWindowDays is 'week'"
+    )
     assert "\n" not in violation.detail

@@ -28,31 +28,49 @@ def test_encrypted_log_group_and_topic_pass():
 
 def test_log_group_without_key_is_refused():
     result = analyze(POLICIES, [resource(LOG_GROUP, "build-logs", {"retentionInDays": 14})])
-    assert_violation(result, NAME, ["log group 'build-logs': kmsKeyId is not set", "set kmsKeyId"], level="mandatory")
+    assert_violation(
+        result,
+        NAME,
+        ["log group 'build-logs': kmsKeyId is not set", "set kmsKeyId"],
+        level="mandatory",
+    )
 
 
 def test_topic_without_key_is_refused():
     result = analyze(POLICIES, [resource(TOPIC, "notifications", {})])
-    assert_violation(result, NAME, ["SNS topic 'notifications': kmsMasterKeyId is not set", "not alias/aws/sns"])
+    assert_violation(
+        result, NAME, ["SNS topic 'notifications': kmsMasterKeyId is not set", "not alias/aws/sns"]
+    )
 
 
 def test_topic_with_aws_managed_key_is_refused():
-    result = analyze(POLICIES, [resource(TOPIC, "notifications", {"kmsMasterKeyId": "alias/aws/sns"})])
+    result = analyze(
+        POLICIES, [resource(TOPIC, "notifications", {"kmsMasterKeyId": "alias/aws/sns"})]
+    )
     assert_violation(result, NAME, "AWS-managed key 'alias/aws/sns'")
 
 
 def test_log_group_retention_passes_at_minimum():
     config = {RETENTION: {"minimumRetentionDays": 14}}
-    result = analyze(RETENTION_POLICIES, [resource(LOG_GROUP, "lg", {"retentionInDays": 14})], config)
+    result = analyze(
+        RETENTION_POLICIES, [resource(LOG_GROUP, "lg", {"retentionInDays": 14})], config
+    )
     assert_no_violations(result, RETENTION)
 
 
 def test_log_group_without_retention_is_refused():
     result = analyze(RETENTION_POLICIES, [resource(LOG_GROUP, "lg", {"kmsKeyId": KEY_ARN})])
-    assert_violation(result, RETENTION, ["log group 'lg': retentionInDays is not set", "never expire"], level="advisory")
+    assert_violation(
+        result,
+        RETENTION,
+        ["log group 'lg': retentionInDays is not set", "never expire"],
+        level="advisory",
+    )
 
 
 def test_log_group_below_minimum_is_refused():
     config = {RETENTION: {"minimumRetentionDays": 365}}
-    result = analyze(RETENTION_POLICIES, [resource(LOG_GROUP, "lg", {"retentionInDays": 30})], config)
+    result = analyze(
+        RETENTION_POLICIES, [resource(LOG_GROUP, "lg", {"retentionInDays": 30})], config
+    )
     assert_violation(result, RETENTION, ["retentionInDays is 30, below 365", "at least 365"])

@@ -36,7 +36,11 @@ def project(**overrides):
         "encryptionKey": KEY_ARN,
         "artifacts": {"type": "CODEPIPELINE"},
         "logsConfig": {"s3Logs": {"status": "ENABLED", "location": "logs/build"}},
-        "environment": {"computeType": "BUILD_GENERAL1_SMALL", "image": "aws/codebuild/standard:7.0", "type": "LINUX_CONTAINER"},
+        "environment": {
+            "computeType": "BUILD_GENERAL1_SMALL",
+            "image": "aws/codebuild/standard:7.0",
+            "type": "LINUX_CONTAINER",
+        },
     }
     props.update(overrides)
     return resource(PROJECT, "build", props)
@@ -53,47 +57,80 @@ def test_unknown_project_key_passes():
 
 def test_store_without_key_is_refused():
     result = analyze(POLICIES, [pipeline(store(None))])
-    assert_violation(result, NAME, ["pipeline 'delivery': artifactStores[0].encryptionKey", "aws/s3", "type: 'KMS'"])
+    assert_violation(
+        result,
+        NAME,
+        ["pipeline 'delivery': artifactStores[0].encryptionKey", "aws/s3", "type: 'KMS'"],
+    )
 
 
 def test_second_region_store_with_aws_managed_key_is_refused():
     result = analyze(POLICIES, [pipeline(store(), store("alias/aws/s3", region="eu-west-1"))])
-    assert_violation(result, NAME, ["artifactStores[1].encryptionKey.id (region eu-west-1)", "alias/aws/s3"])
+    assert_violation(
+        result, NAME, ["artifactStores[1].encryptionKey.id (region eu-west-1)", "alias/aws/s3"]
+    )
 
 
 def test_store_key_of_wrong_type_is_refused():
-    assert_violation(analyze(POLICIES, [pipeline(store(key_type="AES"))]), NAME, "encryptionKey.type is 'AES'")
+    assert_violation(
+        analyze(POLICIES, [pipeline(store(key_type="AES"))]), NAME, "encryptionKey.type is 'AES'"
+    )
 
 
 def test_project_without_key_is_refused():
     props = dict(project().props)
     del props["encryptionKey"]
     result = analyze(POLICIES, [resource(PROJECT, "build", props)])
-    assert_violation(result, NAME, ["build project 'build': encryptionKey is not set", "customer-managed"])
+    assert_violation(
+        result, NAME, ["build project 'build': encryptionKey is not set", "customer-managed"]
+    )
 
 
 def test_project_with_aws_managed_key_is_refused():
-    assert_violation(analyze(POLICIES, [project(encryptionKey="alias/aws/s3")]), NAME, "AWS-managed key")
+    assert_violation(
+        analyze(POLICIES, [project(encryptionKey="alias/aws/s3")]), NAME, "AWS-managed key"
+    )
 
 
 @pytest.mark.parametrize(
     ("overrides", "path"),
     [
-        ({"artifacts": {"type": "S3", "location": "out", "encryptionDisabled": True}}, "artifacts.encryptionDisabled"),
         (
-            {"secondaryArtifacts": [{"artifactIdentifier": "a", "type": "S3"}, {"artifactIdentifier": "b", "type": "S3", "encryptionDisabled": True}]},
+            {"artifacts": {"type": "S3", "location": "out", "encryptionDisabled": True}},
+            "artifacts.encryptionDisabled",
+        ),
+        (
+            {
+                "secondaryArtifacts": [
+                    {"artifactIdentifier": "a", "type": "S3"},
+                    {"artifactIdentifier": "b", "type": "S3", "encryptionDisabled": True},
+                ]
+            },
             "secondaryArtifacts[1].encryptionDisabled",
         ),
-        ({"logsConfig": {"s3Logs": {"status": "ENABLED", "encryptionDisabled": True}}}, "logsConfig.s3Logs.encryptionDisabled"),
+        (
+            {"logsConfig": {"s3Logs": {"status": "ENABLED", "encryptionDisabled": True}}},
+            "logsConfig.s3Logs.encryptionDisabled",
+        ),
     ],
 )
 def test_encryption_disabled_anywhere_is_refused(overrides, path):
     result = analyze(POLICIES, [project(**overrides)])
-    assert_violation(result, NAME, [f"{path} is true", "remove encryptionDisabled"], level="mandatory")
+    assert_violation(
+        result, NAME, [f"{path} is true", "remove encryptionDisabled"], level="mandatory"
+    )
 
 
 def test_unknown_encryption_flag_reports_cannot_run_and_still_reports_known_problem():
-    result = analyze(POLICIES, [project(encryptionKey="alias/aws/s3", artifacts={"type": "S3", "encryptionDisabled": UNKNOWN})])
+    result = analyze(
+        POLICIES,
+        [
+            project(
+                encryptionKey="alias/aws/s3",
+                artifacts={"type": "S3", "encryptionDisabled": UNKNOWN},
+            )
+        ],
+    )
     assert_violation(result, NAME, "AWS-managed key")
     assert_skipped(result, NAME, "artifacts.encryptionDisabled")
 

@@ -17,7 +17,9 @@ NAME = "s3-sse-kms"
 BUCKET = "aws:s3/bucket:Bucket"
 BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-SSE_V2 = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+SSE_V2 = (
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+)
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
@@ -81,8 +83,11 @@ def test_aes256_is_refused_on_the_configuration():
     assert_violation(
         result,
         NAME,
-        ["artifacts-sse", "rules[0].applyServerSideEncryptionByDefault.sseAlgorithm is 'AES256'",
-         "set sseAlgorithm to 'aws:kms'"],
+        [
+            "artifacts-sse",
+            "rules[0].applyServerSideEncryptionByDefault.sseAlgorithm is 'AES256'",
+            "set sseAlgorithm to 'aws:kms'",
+        ],
         urn=config.urn,
         level="mandatory",
     )
@@ -114,7 +119,10 @@ def test_bucket_without_any_encryption_is_refused():
     assert_violation(
         result,
         NAME,
-        ["bucket 'logs' has no server-side encryption configuration", "BucketServerSideEncryptionConfiguration"],
+        [
+            "bucket 'logs' has no server-side encryption configuration",
+            "BucketServerSideEncryptionConfiguration",
+        ],
         urn=bucket.urn,
     )
 
@@ -127,14 +135,25 @@ def test_rule_without_default_is_refused():
 
 
 def test_inline_bucket_configuration_with_kms_passes():
-    inline = {"rule": {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": KEY_ARN}}}
-    bucket = resource(BUCKET, "artifacts", {"bucket": "a", "serverSideEncryptionConfiguration": inline})
+    inline = {
+        "rule": {
+            "applyServerSideEncryptionByDefault": {
+                "sseAlgorithm": "aws:kms",
+                "kmsMasterKeyId": KEY_ARN,
+            }
+        }
+    }
+    bucket = resource(
+        BUCKET, "artifacts", {"bucket": "a", "serverSideEncryptionConfiguration": inline}
+    )
     assert_no_violations(analyze(POLICIES, [bucket]), NAME)
 
 
 def test_inline_bucket_configuration_with_aes256_is_refused():
     inline = {"rule": {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}}
-    bucket = resource(BUCKET, "artifacts", {"bucket": "a", "serverSideEncryptionConfiguration": inline})
+    bucket = resource(
+        BUCKET, "artifacts", {"bucket": "a", "serverSideEncryptionConfiguration": inline}
+    )
     result = analyze(POLICIES, [bucket])
     assert_violation(
         result,
@@ -144,8 +163,20 @@ def test_inline_bucket_configuration_with_aes256_is_refused():
 
 
 def test_inline_v2_list_shape_with_aws_managed_key_is_refused():
-    inline = [{"rules": [{"applyServerSideEncryptionByDefaults": [{"sseAlgorithm": "aws:kms", "kmsMasterKeyId": "alias/aws/s3"}]}]}]
-    bucket = resource(BUCKET_V2, "old", {"bucket": "b", "serverSideEncryptionConfigurations": inline})
+    inline = [
+        {
+            "rules": [
+                {
+                    "applyServerSideEncryptionByDefaults": [
+                        {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": "alias/aws/s3"}
+                    ]
+                }
+            ]
+        }
+    ]
+    bucket = resource(
+        BUCKET_V2, "old", {"bucket": "b", "serverSideEncryptionConfigurations": inline}
+    )
     result = analyze(POLICIES, [bucket])
     assert_violation(
         result,
@@ -157,12 +188,16 @@ def test_inline_v2_list_shape_with_aws_managed_key_is_refused():
 def test_unknown_bucket_name_does_not_hide_a_second_unencrypted_bucket():
     linked = resource(BUCKET, "artifacts", {"bucket": UNKNOWN})
     config = resource(
-        SSE, "artifacts-sse", {"bucket": UNKNOWN, "rules": sse_rules()},
+        SSE,
+        "artifacts-sse",
+        {"bucket": UNKNOWN, "rules": sse_rules()},
         property_dependencies={"bucket": [linked]},
     )
     plain_bucket = resource(BUCKET, "scratch", {"bucket": "scratch-dev"})
     result = analyze(POLICIES, [linked, config, plain_bucket])
-    assert_violation(result, NAME, "bucket 'scratch' has no server-side encryption", urn=plain_bucket.urn)
+    assert_violation(
+        result, NAME, "bucket 'scratch' has no server-side encryption", urn=plain_bucket.urn
+    )
     assert not [v for v in result.of(NAME) if v.urn in (linked.urn, config.urn)]
     assert not result.skipped
 
@@ -170,7 +205,9 @@ def test_unknown_bucket_name_does_not_hide_a_second_unencrypted_bucket():
 def test_unlinkable_configuration_skips_instead_of_refusing_but_still_reports_known_problems():
     bucket = resource(BUCKET, "artifacts", {"bucket": UNKNOWN})
     orphan = resource(SSE, "orphan-sse", {"bucket": UNKNOWN, "rules": sse_rules()})
-    bad = resource(SSE, "bad-sse", {"bucket": "other", "rules": sse_rules(algorithm="AES256", key=None)})
+    bad = resource(
+        SSE, "bad-sse", {"bucket": "other", "rules": sse_rules(algorithm="AES256", key=None)}
+    )
     result = analyze(POLICIES, [bucket, orphan, bad])
     assert_violation(result, NAME, "bad-sse", urn=bad.urn)
     assert not [v for v in result.of(NAME) if v.urn == bucket.urn]
@@ -186,5 +223,7 @@ def test_unknown_algorithm_is_reported_as_cannot_run_not_as_violation():
 
 def test_a_bucket_with_compliant_link_but_noncompliant_second_configuration_is_refused():
     bucket, good = encrypted_by_name()
-    second = resource(SSE, "second-sse", {"bucket": "artifacts-dev", "rules": sse_rules(algorithm="AES256")})
+    second = resource(
+        SSE, "second-sse", {"bucket": "artifacts-dev", "rules": sse_rules(algorithm="AES256")}
+    )
     assert_violation(analyze(POLICIES, [bucket, good, second]), NAME, "second-sse")

@@ -1,0 +1,63 @@
+"""policies/config/<env>.json agrees with the pack and with the stack files."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cicd_guardrails.registry import all_policies
+
+REPO = Path(__file__).resolve().parents[2]
+ENVIRONMENTS = ("dev", "staging", "prod")
+CIDR_POLICY = "execution-role-ip-restricted"
+
+
+def policy_config(env: str) -> dict:
+    return json.loads((REPO / "policies" / "config" / f"{env}.json").read_text())
+
+
+def stack_config(env: str) -> dict:
+    return yaml.safe_load((REPO / f"Pulumi.{env}.yaml").read_text())["config"]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_allowed_cidrs_equal_the_stack_file(env):
+    assert (
+        policy_config(env)[CIDR_POLICY]["allowedCidrs"]
+        == stack_config(env)["guarded-delivery:allowedCidrs"]
+    )
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_alarm_rollback_required_where_the_stack_enables_it(env):
+    required = policy_config(env)["codedeploy-auto-rollback"]["requireAlarmRollback"]
+    assert required == bool(stack_config(env).get("guarded-delivery:alarmRollback", False))
+
+
+def test_prod_requires_alarm_rollback():
+    assert policy_config("prod")["codedeploy-auto-rollback"]["requireAlarmRollback"] is True
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_thresholds_match_what_the_stack_declares(env):
+    stack = stack_config(env)
+    config = policy_config(env)
+    assert (
+        config["kms-key-deletion-window"]["minimumDeletionWindowDays"]
+        <= stack["guarded-delivery:kmsDeletionWindowDays"]
+    )
+    assert (
+        config["log-group-retention"]["minimumRetentionDays"]
+        <= stack["guarded-delivery:logRetentionDays"]
+    )
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_config_names_only_known_policies_and_schema_properties(env):
+    policies = {p.name: p for p in all_policies()}
+    for name, entry in policy_config(env).items():
+        assert name in policies, f"{env}.json configures unknown policy {name}"
+        schema = policies[name].config_schema
+        known = set(schema.properties) if schema else set()
+        assert set(entry) - {"enforcementLevel"} <= known, (env, name, entry)
