@@ -1,0 +1,105 @@
+"""The service roles on their own: four roles, each trusted only by its service for its resource."""
+
+import pytest
+from conftest import declare
+from service_fixtures import (
+    TAGS,
+    actions_of,
+    as_list,
+    names_of,
+    service_of,
+    stack_settings,
+    statement_by_sid,
+    statements,
+)
+
+from components.roles import ServiceRoles, ServiceRolesArgs
+from components.rollback_alarms import rollback_alarm_names
+
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+PLATFORMS = ["Server", "ECS", "Lambda"]
+
+
+def roles(platform: str, stack: str = "prod"):
+    settings = stack_settings(stack)
+    service = next(s for s in settings.services if s.compute_platform == platform)
+    names = names_of(service, stack)
+    holder = {}
+
+    def build():
+        holder["roles"] = ServiceRoles(
+            "roles", ServiceRolesArgs(settings=settings, service=service, names=names, tags=TAGS)
+        )
+
+    mocks = declare(build, stack=stack)
+    by_name = {r.inputs["name"]: r.inputs for r in mocks.of_type(ROLE)}
+    policies = {p.inputs["role"]: p.inputs["policy"] for p in mocks.of_type(ROLE_POLICY)}
+    return holder["roles"], by_name, policies, names, settings
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_four_roles_each_with_one_inline_policy(platform):
+    component, declared, policies, names, _ = roles(platform)
+    expected = [names.build_role, names.deploy_role, names.pipeline_role, names.events_role]
+    assert sorted(declared) == sorted(role.name for role in expected)
+    assert sorted(policies) == sorted(declared)
+    assert all(inputs["tags"] == TAGS for inputs in declared.values())
+    assert component.role_arns == names.service_role_arns
+    assert component.build_role_arn == names.build_role.arn
+
+
+@pytest.mark.parametrize(
+    ("role", "principal", "source_arn"),
+    [
+        ("build_role", "codebuild.amazonaws.com", "build_project_arn"),
+        ("deploy_role", "codedeploy.amazonaws.com", "deployment_group_arn"),
+        ("events_role", "events.amazonaws.com", "source_rule_arn"),
+        ("pipeline_role", "codepipeline.amazonaws.com", None),
+    ],
+)
+def test_trust_is_bound_to_our_account_and_resource(role, principal, source_arn):
+    _, declared, _, names, _ = roles("Server")
+    [trust] = statements(declared[getattr(names, role).name]["assumeRolePolicy"])
+    assert trust["Principal"] == {"Service": principal}
+    assert as_list(trust["Action"]) == ["sts:AssumeRole"]
+    assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": names.platform.account_id}
+    if source_arn:
+        assert trust["Condition"]["ArnLike"] == {"aws:SourceArn": getattr(names, source_arn)}
+
+
+def test_events_role_may_only_start_its_pipeline():
+    _, _, policies, names, _ = roles("Server")
+    [only] = statements(policies[names.events_role.name])
+    assert as_list(only["Action"]) == ["codepipeline:StartPipelineExecution"]
+    assert as_list(only["Resource"]) == [names.pipeline_arn]
+
+
+@pytest.mark.parametrize(("stack", "approval"), [("dev", False), ("prod", True)])
+def test_pipeline_role_notifies_only_when_approval_is_on(stack, approval):
+    _, _, policies, names, settings = roles("Server", stack)
+    assert settings.manual_approval is approval
+    assert ("sns:Publish" in actions_of(policies[names.pipeline_role.name])) is approval
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_deploy_role_reads_exactly_the_rollback_alarms(platform):
+    _, _, policies, names, _ = roles(platform)
+    alarms = statement_by_sid(policies[names.deploy_role.name], "ReadRollbackAlarms")
+    expected = [names.alarm_arn(a) for a in rollback_alarm_names(service_of(platform), names)]
+    assert as_list(alarms["Resource"]) == sorted(expected)
+
+
+def test_deploy_role_reads_no_alarms_without_alarm_rollback():
+    _, _, policies, names, settings = roles("Server", "dev")
+    assert settings.alarm_rollback is False
+    assert "cloudwatch:DescribeAlarms" not in actions_of(policies[names.deploy_role.name])
+
+
+def test_only_ecs_pipelines_may_register_task_definitions_and_pass_roles():
+    for platform in PLATFORMS:
+        _, _, policies, names, _ = roles(platform)
+        actions = actions_of(policies[names.pipeline_role.name])
+        is_ecs = platform == "ECS"
+        assert ("ecs:RegisterTaskDefinition" in actions) is is_ecs
+        assert ("iam:PassRole" in actions) is is_ecs
