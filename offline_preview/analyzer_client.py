@@ -1,0 +1,204 @@
+"""Starts a Python policy pack the way the engine does and talks to it over the Analyzer service.
+
+The engine runs `python -u -m pulumi.policy <engine-address> .` with the pack directory as working
+directory, in the pack's virtualenv (`<pack>/venv`, or the `virtualenv` runtime option of
+PulumiPolicy.yaml), reads the port from the first line of stdout and connects over gRPC. Without a
+virtualenv we use the current interpreter, which must have pulumi-policy installed. Python packs never
+call back into the engine, so the engine address we pass is a placeholder that nothing listens on.
+"""
+
+import contextlib
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+import grpc
+import yaml
+from google.protobuf import empty_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+from offline_preview.errors import PreviewError
+
+PACK_FILE = "PulumiPolicy.yaml"
+UNUSED_ENGINE_ADDRESS = "127.0.0.1:0"
+DEFAULT_START_TIMEOUT_SECONDS = 120.0
+SHUTDOWN_GRACE_SECONDS = 5.0
+_GRPC_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024)]
+
+
+@dataclass
+class PackManifest:
+    directory: Path
+    version: str  # PulumiPolicy.yaml's version overrides the SDK's "0.0.1", as in the engine
+    virtualenv: str
+
+
+def read_manifest(pack_dir: Path) -> PackManifest:
+    directory = pack_dir.resolve()
+    manifest = directory / PACK_FILE
+    if not manifest.is_file():
+        raise PreviewError(
+            f"--policy-pack {pack_dir}: no {PACK_FILE} there (create one with `pulumi policy new "
+            "aws-python`, or point at the pack directory)"
+        )
+    try:
+        document = yaml.safe_load(manifest.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise PreviewError(f"{manifest}: not valid YAML ({exc})".splitlines()[0]) from None
+    runtime = document.get("runtime")
+    name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if name != "python":
+        raise PreviewError(
+            f"{manifest}: runtime is {name!r}; only Python policy packs are supported"
+        )
+    options = (runtime.get("options") if isinstance(runtime, dict) else None) or {}
+    return PackManifest(
+        directory, str(document.get("version") or ""), str(options.get("virtualenv") or "venv")
+    )
+
+
+class PolicyPackProcess:
+    """A running policy pack and its Analyzer stub; use as a context manager so it always stops."""
+
+    def __init__(
+        self,
+        manifest: PackManifest,
+        env: dict[str, str],
+        start_timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
+    ) -> None:
+        self.manifest = manifest
+        self.python = pack_python(manifest)
+        self._env = env
+        self._start_timeout = start_timeout
+        self._process: subprocess.Popen[bytes] | None = None
+        self._channel: grpc.Channel | None = None
+        self._stderr: list[str] = []
+        self.stub: analyzer_pb2_grpc.AnalyzerStub | None = None
+
+    def __enter__(self) -> "PolicyPackProcess":
+        self.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self._process = subprocess.Popen(
+            [self.python, "-u", "-m", "pulumi.policy", UNUSED_ENGINE_ADDRESS, "."],
+            cwd=self.manifest.directory,
+            env=self._env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert self._process.stdout is not None and self._process.stderr is not None
+        self._stderr_thread = threading.Thread(
+            target=self._drain_stderr, args=(self._process.stderr,), daemon=True
+        )
+        self._stderr_thread.start()
+        port = self._read_port(self._process.stdout)
+        self._channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=_GRPC_OPTIONS)
+        try:
+            grpc.channel_ready_future(self._channel).result(timeout=self._start_timeout)
+        except grpc.FutureTimeoutError:
+            raise PreviewError(
+                f"policy pack {self.manifest.directory}: port {port} never answered"
+            ) from None
+        self.stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
+
+    def stop(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=SHUTDOWN_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process = None
+
+    def call(self, method: str, request: Any) -> Any:
+        """One RPC; a policy that crashes becomes a one-line error naming the pack and the call."""
+        assert self.stub is not None, "start() the pack first"
+        try:
+            return getattr(self.stub, method)(request)
+        except grpc.RpcError as exc:
+            if exc.code() == grpc.StatusCode.UNIMPLEMENTED:
+                return None
+            detail = (exc.details() or str(exc.code())).strip().splitlines()
+            raise PreviewError(
+                f"policy pack {self.manifest.directory.name} failed in {method}: "
+                f"{detail[-1] if detail else exc.code()}"
+            ) from None
+
+    def info(self) -> analyzer_pb2.AnalyzerInfo:
+        return self.call("GetAnalyzerInfo", empty_pb2.Empty())
+
+    def _read_port(self, stdout: IO[bytes]) -> int:
+        lines: queue.Queue[bytes] = queue.Queue()
+        threading.Thread(target=lambda: lines.put(stdout.readline()), daemon=True).start()
+        try:
+            first = lines.get(timeout=self._start_timeout).decode(errors="replace").strip()
+        except queue.Empty:
+            self.stop()
+            raise PreviewError(
+                f"policy pack {self.manifest.directory} printed no port within "
+                f"{self._start_timeout:.0f}s"
+            ) from None
+        if first.isdigit():
+            return int(first)
+        assert self._process is not None
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(timeout=SHUTDOWN_GRACE_SECONDS)
+        reason = self._last_stderr_line() or (
+            f"printed {first!r} instead of a port" if first else ""
+        )
+        self.stop()
+        raise PreviewError(
+            f"policy pack {self.manifest.directory} failed to start ({self.python}): "
+            f"{reason or 'it exited without printing a port'}"
+        )
+
+    def _drain_stderr(self, stderr: IO[bytes]) -> None:
+        for raw in iter(stderr.readline, b""):
+            self._stderr.append(raw.decode(errors="replace").rstrip())
+
+    def _last_stderr_line(self) -> str:
+        # The process has exited: its stderr ends, and the drain thread with it.
+        self._stderr_thread.join(timeout=SHUTDOWN_GRACE_SECONDS)
+        lines = [line.strip() for line in self._stderr if line.strip()]
+        return lines[-1] if lines else ""
+
+
+def pack_python(manifest: PackManifest) -> str:
+    candidate = manifest.directory / manifest.virtualenv / "bin" / "python"
+    return str(candidate) if candidate.exists() else sys.executable
+
+
+def pack_environment(
+    project: str, stack: str, config: dict[str, str], secret_keys: list[str]
+) -> dict[str, str]:
+    """What the CLI puts in a pack's environment, so `pulumi.get_stack()` works inside policies."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "PULUMI_PROJECT": project,
+            "PULUMI_STACK": stack,
+            "PULUMI_ORGANIZATION": "organization",
+            "PULUMI_DRY_RUN": "true",
+            "PULUMI_CONFIG": json.dumps(config),
+            "PULUMI_CONFIG_SECRET_KEYS": json.dumps(secret_keys),
+        }
+    )
+    return env

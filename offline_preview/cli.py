@@ -1,0 +1,151 @@
+"""`python -m offline_preview`: argument parsing, progress, report and exit code.
+
+Exit codes: 0 no mandatory violation; 1 mandatory violation(s); 2 usage, config or program error
+(one line on stderr, never a traceback).
+"""
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+
+from rich.console import Console
+
+from offline_preview.errors import PreviewError
+from offline_preview.policy_run import PolicyPackRequest, run_policy_packs
+from offline_preview.preview import PreviewResult
+from offline_preview.program_runner import FIXTURE_ACCOUNT_ID, run_program
+from offline_preview.report_json import dumps, json_document
+from offline_preview.report_text import print_report
+
+EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
+UNWRAPPED_WIDTH = 1000
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m offline_preview",
+        description="Offline `pulumi preview --policy-pack`: run a Pulumi Python program under the "
+        "SDK's mock runtime and the policy packs over the analyzer protocol. No CLI, cloud or "
+        "credentials needed.",
+    )
+    parser.add_argument(
+        "--stack", "-s", required=True, help="stack name (reads Pulumi.<stack>.yaml)"
+    )
+    parser.add_argument("--cwd", "-C", type=Path, default=Path("."), help="project directory")
+    parser.add_argument(
+        "--policy-pack",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="a Python policy pack directory; repeatable",
+    )
+    parser.add_argument(
+        "--policy-pack-config",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="JSON config for the policy pack at the same position; repeatable",
+    )
+    parser.add_argument(
+        "--account",
+        default=FIXTURE_ACCOUNT_ID,
+        help=f"account id that getCallerIdentity answers (default {FIXTURE_ACCOUNT_ID})",
+    )
+    parser.add_argument(
+        "--region",
+        help="region that getRegion answers (default: the stack's aws:region, else us-east-1)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON document instead of text"
+    )
+    parser.add_argument(
+        "--color",
+        choices=("always", "never", "auto"),
+        default="auto",
+        help="colour the text report (auto: on a terminal, unless NO_COLOR is set)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.policy_pack_config and len(args.policy_pack_config) != len(args.policy_pack):
+        parser.error(
+            f"{len(args.policy_pack_config)} --policy-pack-config for {len(args.policy_pack)} "
+            "--policy-pack: give one config per pack, in the same order"
+        )
+    if not ACCOUNT_ID.match(args.account):
+        parser.error(f"--account {args.account!r} is not a 12-digit AWS account id")
+    if args.region and not REGION.match(args.region):
+        parser.error(f"--region {args.region!r} is not an AWS region name such as us-east-1")
+
+    console = _console(args.color)
+    try:
+        with _progress("Running the program…") as status:
+            run = run_program(args.cwd, args.stack, account_id=args.account, region=args.region)
+            if status is not None:
+                status.update("Running the policy packs…")
+            requests = [
+                PolicyPackRequest(
+                    pack, args.policy_pack_config[i] if args.policy_pack_config else None
+                )
+                for i, pack in enumerate(args.policy_pack)
+            ]
+            result = PreviewResult(run, run_policy_packs(run, requests))
+    except PreviewError as exc:
+        return _fail(str(exc), args.json)
+
+    exit_code = EXIT_MANDATORY if result.mandatory else EXIT_OK
+    if run.errors:
+        exit_code = EXIT_ERROR
+    if args.json:
+        print(dumps(json_document(result, exit_code)))
+    else:
+        print_report(console, result)
+    if run.errors:
+        first = run.errors[0].message.splitlines()[0]
+        print(
+            f"error: the program logged {len(run.errors)} error(s), first: {first}", file=sys.stderr
+        )
+    return exit_code
+
+
+def _console(color: str) -> Console:
+    # Piped output is never wrapped or truncated: other tools and logs read it whole.
+    width = None if sys.stdout.isatty() else UNWRAPPED_WIDTH
+    if color == "always":
+        return Console(force_terminal=True, highlight=False, soft_wrap=True, width=width)
+    if color == "never" or os.environ.get("NO_COLOR"):
+        return Console(
+            no_color=True, color_system=None, highlight=False, soft_wrap=True, width=width
+        )
+    return Console(highlight=False, soft_wrap=True, width=width)
+
+
+@contextmanager
+def _progress(message: str) -> Iterator[object | None]:
+    """A spinner on stderr, only when stderr is a terminal."""
+    err = Console(stderr=True)
+    if not err.is_terminal:
+        with nullcontext():
+            yield None
+        return
+    with err.status(message) as status:
+        yield status
+
+
+def _fail(message: str, as_json: bool) -> int:
+    line = " ".join(message.split())
+    if as_json:
+        print(dumps({"error": line, "exitCode": EXIT_ERROR}))
+    print(f"error: {line}", file=sys.stderr)
+    return EXIT_ERROR

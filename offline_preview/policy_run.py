@@ -1,0 +1,236 @@
+"""Runs one preview's resources through every policy pack, in the engine's order.
+
+All packs run at once, as with the CLI. For each resource in registration order: Remediate on every
+pack (only when a pack has remediating policies; their new properties replace the inputs), then Analyze
+on every pack; at the end AnalyzeStack on every pack. Diagnostics of Analyze are attributed to the
+analyzed resource, as the engine does; those of AnalyzeStack keep the URN the policy reported.
+"""
+
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from google.protobuf import json_format
+from pulumi.runtime.proto import analyzer_pb2
+
+from offline_preview.analyzer_client import (
+    PackManifest,
+    PolicyPackProcess,
+    pack_environment,
+    read_manifest,
+)
+from offline_preview.engine_view import (
+    EngineResource,
+    analyze_request,
+    engine_resources,
+    stack_resource,
+)
+from offline_preview.policy_config import (
+    PolicySchema,
+    PolicySetting,
+    read_config_file,
+    resolve_settings,
+)
+from offline_preview.program_runner import ProgramRun
+
+LEVEL_NAMES = {
+    analyzer_pb2.ADVISORY: "advisory",
+    analyzer_pb2.MANDATORY: "mandatory",
+    analyzer_pb2.REMEDIATE: "remediate",
+    analyzer_pb2.DISABLED: "disabled",
+}
+LEVEL_VALUES = {name: value for value, name in LEVEL_NAMES.items()}
+
+
+@dataclass
+class PolicyPackRequest:
+    """One `--policy-pack DIR [--policy-pack-config FILE]` pair."""
+
+    directory: Path
+    config_file: Path | None = None
+
+
+@dataclass
+class PolicyViolation:
+    pack: str
+    pack_version: str
+    policy: str
+    level: str  # "mandatory" | "advisory"
+    description: str
+    message: str
+    urn: str = ""
+
+
+@dataclass
+class PackReport:
+    name: str
+    version: str
+    directory: Path
+    policies: list[PolicySchema] = field(default_factory=list)
+    violations: list[PolicyViolation] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}@v{self.version}"
+
+
+@dataclass
+class _RunningPack:
+    process: PolicyPackProcess
+    report: PackReport
+    remediates: bool
+
+
+def run_policy_packs(run: ProgramRun, requests: list[PolicyPackRequest]) -> list[PackReport]:
+    resources = engine_resources(run)
+    with ExitStack() as stack:
+        packs = [stack.enter_context(_started(run, request)) for request in requests]
+        for resource in resources:
+            for pack in packs:
+                if pack.remediates:
+                    _remediate(pack, resource)
+            for pack in packs:
+                response = pack.process.call("Analyze", analyze_request(resource))
+                _collect(pack, response, default_urn=resource.urn)
+        everything = analyzer_pb2.AnalyzeStackRequest(
+            resources=[stack_resource(r) for r in resources]
+        )
+        for pack in packs:
+            _collect(pack, pack.process.call("AnalyzeStack", everything), default_urn="")
+        return [pack.report for pack in packs]
+
+
+class _started:
+    """Context manager: a started, configured pack, stopped on exit whatever happens."""
+
+    def __init__(self, run: ProgramRun, request: PolicyPackRequest) -> None:
+        self.run = run
+        self.request = request
+        self.manifest: PackManifest = read_manifest(request.directory)
+        project = run.project
+        env = pack_environment(
+            project.name, project.stack, project.config_env(), project.secret_keys
+        )
+        self.process = PolicyPackProcess(self.manifest, env)
+
+    def __enter__(self) -> _RunningPack:
+        self.process.start()
+        try:
+            return self._configure()
+        except BaseException:
+            self.process.stop()
+            raise
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.process.stop()
+
+    def _configure(self) -> _RunningPack:
+        project = self.run.project
+        self.process.call(
+            "Handshake",
+            analyzer_pb2.AnalyzerHandshakeRequest(
+                engine_address="127.0.0.1:0",
+                root_directory=str(self.manifest.directory),
+                program_directory=str(self.manifest.directory),
+            ),
+        )
+        self.process.call(
+            "ConfigureStack",
+            analyzer_pb2.AnalyzerStackConfigureRequest(
+                stack=project.stack,
+                project=project.name,
+                organization="organization",
+                dry_run=True,
+                config=project.config_env(),
+                config_secret_keys=project.secret_keys,
+                tags={"pulumi:project": project.name, "pulumi:runtime": "python"},
+            ),
+        )
+        info = self.process.info()
+        schemas = [_schema(policy) for policy in info.policies]
+        version = self.manifest.version or info.version
+        report = PackReport(info.name, version, self.request.directory, schemas)
+        settings = self._settings(info, schemas)
+        self.process.call(
+            "Configure",
+            analyzer_pb2.ConfigureAnalyzerRequest(
+                policyConfig={name: _policy_config(setting) for name, setting in settings.items()}
+            ),
+        )
+        remediates = any(s.enforcement_level == "remediate" for s in settings.values())
+        return _RunningPack(self.process, report, remediates)
+
+    def _settings(
+        self, info: analyzer_pb2.AnalyzerInfo, schemas: list[PolicySchema]
+    ) -> dict[str, PolicySetting]:
+        # The pack's own initial config first, then the file: the file wins, as with the CLI.
+        document: dict = {}
+        for name, initial in info.initialConfig.items():
+            entry = json_format.MessageToDict(initial.properties)
+            # proto3 cannot tell "advisory" from "not set": only a non-default level counts.
+            if initial.enforcementLevel:
+                entry["enforcementLevel"] = LEVEL_NAMES[initial.enforcementLevel]
+            document[name] = entry
+        source = f"policy pack {info.name}"
+        if self.request.config_file is not None:
+            source = f"--policy-pack-config {self.request.config_file}"
+            for name, entry in read_config_file(self.request.config_file).items():
+                base = document.get(name, {})
+                entry = {"enforcementLevel": entry} if isinstance(entry, str) else entry
+                document[name] = {**base, **entry} if isinstance(entry, dict) else entry
+        return resolve_settings(source, document, info.name, schemas)
+
+
+def _remediate(pack: _RunningPack, resource: EngineResource) -> None:
+    response = pack.process.call("Remediate", analyze_request(resource))
+    for remediation in getattr(response, "remediations", []):
+        if remediation.diagnostic:
+            pack.report.violations.append(
+                PolicyViolation(
+                    pack.report.name,
+                    pack.report.version,
+                    remediation.policyName,
+                    "advisory",
+                    remediation.description,
+                    remediation.diagnostic,
+                    resource.urn,
+                )
+            )
+        elif remediation.HasField("properties"):
+            resource.registration.inputs = json_format.MessageToDict(remediation.properties)
+
+
+def _collect(
+    pack: _RunningPack, response: analyzer_pb2.AnalyzeResponse | None, default_urn: str
+) -> None:
+    if response is None:
+        return
+    for diagnostic in response.diagnostics:
+        level = LEVEL_NAMES.get(diagnostic.enforcementLevel, "advisory")
+        pack.report.violations.append(
+            PolicyViolation(
+                pack=diagnostic.policyPackName or pack.report.name,
+                pack_version=pack.report.version,
+                policy=diagnostic.policyName,
+                level="mandatory" if level == "remediate" else level,
+                description=diagnostic.description,
+                message=diagnostic.message,
+                urn=default_urn or diagnostic.urn,
+            )
+        )
+
+
+def _schema(policy: analyzer_pb2.PolicyInfo) -> PolicySchema:
+    properties = json_format.MessageToDict(policy.configSchema.properties)
+    return PolicySchema(
+        name=policy.name,
+        enforcement_level=LEVEL_NAMES.get(policy.enforcementLevel, "advisory"),
+        properties=properties,
+        required=list(policy.configSchema.required),
+    )
+
+
+def _policy_config(setting: PolicySetting) -> analyzer_pb2.PolicyConfig:
+    config = analyzer_pb2.PolicyConfig(enforcementLevel=LEVEL_VALUES[setting.enforcement_level])
+    config.properties.update(setting.properties)
+    return config
