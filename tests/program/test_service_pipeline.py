@@ -1,0 +1,145 @@
+"""One service's whole chain, composed as the platform composes it, with an unknown key ARN."""
+
+from collections import Counter
+
+import pulumi_aws as aws
+import pytest
+from conftest import declare
+from service_fixtures import TAGS, as_list, names_of, platform_names, stack_settings, statements
+
+from components.roles import ServiceRoles, ServiceRolesArgs
+from components.service_pipeline import ServicePipeline, ServicePipelineArgs
+
+COMPONENT_TYPES = {
+    "guarded-delivery:roles:ServiceRoles",
+    "guarded-delivery:service_pipeline:ServicePipeline",
+    "guarded-delivery:source:Source",
+    "guarded-delivery:build:Build",
+    "guarded-delivery:deploy:Deploy",
+    "guarded-delivery:pipeline:Pipeline",
+    "guarded-delivery:execution_role:ExecutionRole",
+}
+UNTAGGABLE = {"aws:iam/rolePolicy:RolePolicy", "aws:cloudwatch/eventTarget:EventTarget"}
+
+
+def compose(stack: str, service_name: str):
+    settings = stack_settings(stack)
+    service = settings.service(service_name)
+    names = names_of(service, stack)
+    platform = platform_names(stack)
+    built = {}
+
+    def build():
+        # A key whose ARN stays unknown, as on a first preview: documents must not depend on it.
+        key = aws.kms.Key("key")
+        roles = ServiceRoles(
+            "roles", ServiceRolesArgs(settings=settings, service=service, names=names, tags=TAGS)
+        )
+        built["chain"] = ServicePipeline(
+            service.name,
+            ServicePipelineArgs(
+                settings=settings,
+                service=service,
+                names=names,
+                platform_names=platform,
+                roles=roles,
+                key_arn=key.arn,
+                key_alias_arn=platform.key_alias_arn,
+                bucket_name=platform.artifact_bucket_name,
+                topic_arn=platform.topic_arn,
+                tags=TAGS,
+                protect=settings.protect_resources,
+            ),
+        )
+
+    mocks = declare(build, stack=stack)
+    return mocks, built["chain"], settings, service, names
+
+
+PROD_SERVICES = [s.name for s in stack_settings("prod").services]
+
+
+@pytest.mark.parametrize("service_name", PROD_SERVICES)
+def test_every_iam_document_is_a_known_string(service_name):
+    mocks, *_ = compose("prod", service_name)
+    documents = [r.inputs.get("policy") for r in mocks.of_type("aws:iam/rolePolicy:RolePolicy")]
+    documents += [r.inputs.get("assumeRolePolicy") for r in mocks.of_type("aws:iam/role:Role")]
+    assert len(documents) == 10  # 5 roles, each with its trust and its inline policy
+    for document in documents:
+        assert statements(document)
+
+
+def test_resource_counts_per_platform():
+    expected_alarms = {"web": 1, "api": 2, "worker": 1}
+    for service_name in PROD_SERVICES:
+        mocks, _, _, service, _ = compose("prod", service_name)
+        counts = Counter(r.typ for r in mocks.resources)
+        assert counts["aws:iam/role:Role"] == 5
+        assert counts["aws:iam/rolePolicy:RolePolicy"] == 5
+        assert counts["aws:codecommit/repository:Repository"] == 1
+        assert counts["aws:codebuild/project:Project"] == 1
+        assert counts["aws:codebuild/reportGroup:ReportGroup"] == 1
+        assert counts["aws:cloudwatch/logGroup:LogGroup"] == 1
+        assert counts["aws:codedeploy/application:Application"] == 1
+        assert counts["aws:codedeploy/deploymentGroup:DeploymentGroup"] == 1
+        assert counts["aws:codepipeline/pipeline:Pipeline"] == 1
+        assert counts["aws:cloudwatch/metricAlarm:MetricAlarm"] == expected_alarms[service_name]
+        server_rule = 1 if service.compute_platform == "Server" else 0
+        assert counts["aws:cloudwatch/eventRule:EventRule"] == 1 + server_rule
+        assert set(counts) >= COMPONENT_TYPES
+
+
+@pytest.mark.parametrize("service_name", PROD_SERVICES)
+def test_every_taggable_resource_is_tagged(service_name):
+    mocks, *_ = compose("prod", service_name)
+    for resource in mocks.resources:
+        if (
+            resource.typ.startswith("aws:")
+            and resource.typ not in UNTAGGABLE
+            and resource.name != "key"
+        ):
+            assert resource.inputs.get("tags") == TAGS, resource.typ
+
+
+@pytest.mark.parametrize("service_name", PROD_SERVICES)
+def test_deploy_role_reads_the_alarms_the_deployment_group_rolls_back_on(service_name):
+    mocks, chain, _, _, names = compose("prod", service_name)
+    [group] = mocks.of_type("aws:codedeploy/deploymentGroup:DeploymentGroup")
+    alarm_names = group.inputs["alarmConfiguration"]["alarms"]
+    created = sorted(
+        a.inputs["name"] for a in mocks.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    )
+    assert sorted(alarm_names) == created == sorted(chain.rollback_alarm_names)
+    [deploy_policy] = [
+        r.inputs["policy"]
+        for r in mocks.of_type("aws:iam/rolePolicy:RolePolicy")
+        if r.inputs["role"] == names.deploy_role.name
+    ]
+    [read] = [s for s in statements(deploy_policy) if s.get("Sid") == "ReadRollbackAlarms"]
+    assert as_list(read["Resource"]) == sorted(names.alarm_arn(a) for a in created)
+
+
+def test_components_wire_the_same_names():
+    mocks, chain, _, service, names = compose("prod", "web")
+    assert chain.pipeline_name == names.pipeline_name
+    assert chain.pipeline_arn == names.pipeline_arn
+    assert chain.build_project_name == names.build_project_name
+    assert chain.log_group_name == names.log_group_name
+    assert chain.repository_name == service.repository_name
+    assert chain.console_url == names.console_url
+    assert chain.execution_role_arn == names.execution_role.arn
+    assert "pytest" in chain.default_buildspec
+    [project] = mocks.of_type("aws:codebuild/project:Project")
+    assert project.inputs["serviceRole"] == names.build_role.arn
+    [pipeline] = mocks.of_type("aws:codepipeline/pipeline:Pipeline")
+    assert pipeline.inputs["roleArn"] == names.pipeline_role.arn
+    assert [s["name"] for s in pipeline.inputs["stages"]][-2:] == ["Approval", "Deploy"]
+
+
+def test_dev_has_no_approval_stage_and_no_rollback_alarms():
+    mocks, chain, settings, *_ = compose("dev", "web")
+    assert settings.manual_approval is False and settings.alarm_rollback is False
+    [pipeline] = mocks.of_type("aws:codepipeline/pipeline:Pipeline")
+    assert [s["name"] for s in pipeline.inputs["stages"]] == ["Source", "Build", "Deploy"]
+    assert mocks.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") == []
+    assert chain.rollback_alarm_names == []
