@@ -1,5 +1,7 @@
 """Helpers for program tests (not a conftest: `from conftest import declare` must stay the shared one)."""
 
+import json
+import runpy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -49,3 +51,27 @@ def stack_settings_raw(stack: str) -> dict[str, Any]:
     config = yaml.safe_load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text())["config"]
     prefix = f"{NAMESPACE}:"
     return {k.removeprefix(prefix): v for k, v in config.items() if k.startswith(prefix)}
+
+
+def stack_config_env(stack: str) -> dict[str, str]:
+    """Pulumi.<stack>.yaml as the CLI hands it to a program: strings, JSON for lists and objects."""
+    config = yaml.safe_load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text())["config"]
+    return {key: _cli_value(value) for key, value in config.items()}
+
+
+def _cli_value(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def run_main(stack: str, config: dict[str, str] | None = None) -> Any:
+    """Run `__main__.py` under the shared preview mocks (no computed outputs); returns the mocks."""
+    from conftest import declare
+
+    main = str(PROJECT_DIR / "__main__.py")
+    return declare(
+        lambda: runpy.run_path(main),
+        stack=stack,
+        config=stack_config_env(stack) if config is None else config,
+    )
