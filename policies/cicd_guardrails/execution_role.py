@@ -1,16 +1,21 @@
 """`execution-role-ip-restricted`: only callers inside the allowed CIDRs may start a pipeline.
 
-Judged per resource, wherever an identity policy can grant `codepipeline:StartPipelineExecution`:
-the documents of RolePolicy, UserPolicy, GroupPolicy, Policy and a Role's `inlinePolicies`, and the
-AWS-managed policies attached by the attachment resources or a Role's deprecated
-`managedPolicyArns`. A customer-managed policy attached by ARN is judged where it is declared.
-Not judged: resource-based policies (a pipeline has none), permission boundaries and SCPs (they
-only narrow grants), and a Deny in one resource compensating an Allow in another (each document
-must be safe on its own, since attachments change independently).
+Judged wherever an identity policy can grant `codepipeline:StartPipelineExecution`: the documents of
+RolePolicy, UserPolicy, GroupPolicy, Policy and a Role's `inlinePolicies`, and the AWS-managed
+policies attached by the attachment resources or a Role's deprecated `managedPolicyArns`. A
+customer-managed policy attached by ARN is judged where it is declared. Not judged: resource-based
+policies (a pipeline has none), permission boundaries and SCPs (they only narrow grants), and a Deny
+in one resource compensating an Allow in another (each document must be safe on its own, since
+attachments change independently).
 
-A property that is not known yet during preview is skipped while the other properties of the
-resource are judged; afterwards its `UnknownValueError` is re-raised so the SDK reports "can't run
-policy during preview" rather than a silent pass.
+It is a stack policy for one reason: a grant to a role that only EventBridge can assume (the
+push-triggered start) cannot carry the pusher's IP, and proving "only EventBridge" needs the role's
+trust policy, which lives on another resource (see `iam_trust`). Violations are still reported
+against the resource that holds the grant.
+
+A value that is not known yet during preview is skipped while everything else is judged; afterwards
+the first `UnknownValueError` is re-raised so the SDK reports "can't run policy during preview"
+instead of passing silently, and one unknown document never hides another resource's violation.
 """
 
 from typing import Any
@@ -19,9 +24,10 @@ from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
     ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
 )
+from pulumi_policy.proxy import UnknownValueError
 
 from cicd_guardrails.aws_managed_policies import granting_document
 from cicd_guardrails.iam_policy_model import (
@@ -37,14 +43,18 @@ from cicd_guardrails.iam_resources import (
 )
 from cicd_guardrails.iam_source_ip import (
     SOURCE_IP_KEY,
-    AllowedCidrsConfigError,
     AllowedNetworks,
+    PolicyConfigError,
     unrestricted_grants,
 )
+from cicd_guardrails.iam_trust import RoleIndex
 
 POLICY_NAME = "execution-role-ip-restricted"
 START_PIPELINE = "codepipeline:StartPipelineExecution"
 ALLOWED_CIDRS = "allowedCidrs"
+EXEMPT_SERVICES = "exemptServicePrincipals"
+# Event-dispatch services that run no user code (EventBridge rules, EventBridge Scheduler).
+DEFAULT_EXEMPT_SERVICES = ("events.amazonaws.com", "scheduler.amazonaws.com")
 
 REMEDIATIONS: dict[str, str] = {
     POLICY_NAME: (
@@ -54,28 +64,56 @@ REMEDIATIONS: dict[str, str] = {
         f'resources whose only condition is {{"NotIpAddress": {{"{SOURCE_IP_KEY}": [...]}}}}; '
         "replace AWS-managed policies such as AdministratorAccess, PowerUserAccess or "
         "AWSCodePipeline_FullAccess with a customer-managed policy written that way; fix any "
-        "document that is not valid JSON."
+        "document that is not valid JSON; a role that only EventBridge may assume (trust policy "
+        f"with Service principals listed in {EXEMPT_SERVICES}) is exempt."
     ),
 }
 
 
-def _validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type not in IN_SCOPE_TYPES:
-        return
-    subject = resource_subject(args.resource_type, args.name)
+def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    config = args.get_config()
     try:
-        allowed = AllowedNetworks.from_config(args.get_config().get(ALLOWED_CIDRS))
-    except AllowedCidrsConfigError as error:
-        report_violation(f"{subject}: {error}", None)
+        allowed = AllowedNetworks.from_config(config.get(ALLOWED_CIDRS))
+        exempt_services = _exempt_services(config.get(EXEMPT_SERVICES, DEFAULT_EXEMPT_SERVICES))
+    except PolicyConfigError as error:
+        report_violation(str(error), None)
         return
+    roles = RoleIndex(args.resources)
+    pending_unknown: UnknownValueError | None = None
+    for grant in args.resources:
+        if grant.resource_type not in IN_SCOPE_TYPES:
+            continue
+        messages: list[str] = []
+        try:
+            judge_sites(
+                grant.resource_type,
+                grant.props,
+                messages.append,
+                documents=lambda site, raw: _document_violations(site, raw, allowed),
+                attachments=lambda site, raw: _attachment_violations(site, raw, allowed),
+            )
+        except UnknownValueError as unknown:
+            pending_unknown = pending_unknown or unknown
+        try:
+            if messages and roles.service_only_role(grant, exempt_services) is not None:
+                continue
+        except UnknownValueError as unknown:
+            pending_unknown = pending_unknown or unknown
+            continue
+        subject = resource_subject(grant.resource_type, grant.name)
+        for message in messages:
+            report_violation(f"{subject} {message}", grant.urn)
+    if pending_unknown is not None:
+        raise pending_unknown
 
-    judge_sites(
-        args.resource_type,
-        args.props,
-        lambda message: report_violation(f"{subject} {message}", None),
-        documents=lambda site, raw: _document_violations(site, raw, allowed),
-        attachments=lambda site, raw: _attachment_violations(site, raw, allowed),
-    )
+
+def _exempt_services(value: object) -> frozenset[str]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise PolicyConfigError(
+            f"policy config {EXEMPT_SERVICES} must be a list of service principals, got {value!r}; "
+            'set e.g. ["events.amazonaws.com"], or [] to exempt no role'
+        )
+    return frozenset(v.lower() for v in value)
 
 
 def _document_violations(site: PropertySite, raw: Any, allowed: AllowedNetworks) -> list[str]:
@@ -106,7 +144,7 @@ def _grants_unrestricted(document: PolicyDocument, allowed: AllowedNetworks) -> 
     return bool(unrestricted_grants(document, START_PIPELINE, allowed))
 
 
-execution_role_ip_restricted = ResourceValidationPolicy(
+execution_role_ip_restricted = StackValidationPolicy(
     name=POLICY_NAME,
     description=(
         "Every identity policy that can grant codepipeline:StartPipelineExecution allows it only "
@@ -120,7 +158,13 @@ execution_role_ip_restricted = ResourceValidationPolicy(
                 "type": "array",
                 "items": {"type": "string"},
                 "description": "IPv4/IPv6 CIDRs from which pipelines may be started.",
-            }
+            },
+            EXEMPT_SERVICES: {
+                "type": "array",
+                "items": {"type": "string"},
+                "default": list(DEFAULT_EXEMPT_SERVICES),
+                "description": "Service principals whose roles need no aws:SourceIp (EventBridge).",
+            },
         }
     ),
     remediation_steps=REMEDIATIONS[POLICY_NAME],

@@ -81,6 +81,8 @@ class Statement:
     resource_patterns: tuple[str, ...]
     not_resource: bool
     conditions: tuple[Condition, ...]
+    principals: tuple[tuple[str, str], ...] = ()
+    not_principal: bool = False
 
     @property
     def label(self) -> str:
@@ -166,7 +168,15 @@ def _parse_statement(raw: object, number: int) -> Statement:
     sid = _element(raw, "Sid", where)
     effect = _parse_effect(_element(raw, "Effect", where), where)
     actions, not_action = _either(raw, "Action", "NotAction", where)
-    resources, not_resource = _either(raw, "Resource", "NotResource", where)
+    principals, not_principal = _parse_principals(raw, where)
+    # Trust and resource policies name a Principal and may omit Resource; identity policies may not.
+    has_resource = any(
+        _element(raw, name, where) is not None for name in ("Resource", "NotResource")
+    )
+    if (principals or not_principal) and not has_resource:
+        resources, not_resource = (), False
+    else:
+        resources, not_resource = _either(raw, "Resource", "NotResource", where)
     conditions = _parse_conditions(_element(raw, "Condition", where), where)
     return Statement(
         number=number,
@@ -177,6 +187,8 @@ def _parse_statement(raw: object, number: int) -> Statement:
         resource_patterns=resources,
         not_resource=not_resource,
         conditions=conditions,
+        principals=principals,
+        not_principal=not_principal,
     )
 
 
@@ -197,6 +209,28 @@ def _either(raw: dict, positive: str, negative: str, where: str) -> tuple[tuple[
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         raise PolicyDocumentError(f"{where} {name} must be a string or a list of strings")
     return tuple(values), present is None
+
+
+def _parse_principals(raw: dict, where: str) -> tuple[tuple[tuple[str, str], ...], bool]:
+    """`Principal`/`NotPrincipal` as (type, value) pairs; `"*"` is ("*", "*")."""
+    present = _element(raw, "Principal", where)
+    absent = _element(raw, "NotPrincipal", where)
+    if present is not None and absent is not None:
+        raise PolicyDocumentError(f"{where} must not have both Principal and NotPrincipal")
+    value = present if present is not None else absent
+    if value is None:
+        return (), False
+    if value == WILDCARD:
+        return ((WILDCARD, WILDCARD),), absent is not None
+    if not isinstance(value, dict):
+        raise PolicyDocumentError(f'{where} Principal must be "*" or an object')
+    pairs = []
+    for kind, names in value.items():
+        listed = [names] if isinstance(names, str) else names
+        if not isinstance(listed, list) or not all(isinstance(n, str) for n in listed):
+            raise PolicyDocumentError(f"{where} Principal.{kind} must be a string or strings")
+        pairs.extend((kind, name) for name in listed)
+    return tuple(pairs), absent is not None
 
 
 def _parse_conditions(raw: object, where: str) -> tuple[Condition, ...]:

@@ -37,8 +37,8 @@ DENY_OUTSIDE_OPERATORS = frozenset(
 )
 
 
-class AllowedCidrsConfigError(ValueError):
-    """The `allowedCidrs` policy config is unusable; the message names the entry and the fix."""
+class PolicyConfigError(ValueError):
+    """The policy config is unusable; the message names the key, the bad value and the fix."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class AllowedNetworks:
         if value is None:
             return AllowedNetworks(None)
         if not isinstance(value, Sequence) or isinstance(value, str) or not value:
-            raise AllowedCidrsConfigError(
+            raise PolicyConfigError(
                 f"policy config allowedCidrs must be a non-empty list of CIDR strings, got {value!r}; "
                 'set e.g. "allowedCidrs": ["192.0.2.0/24"] or omit the key'
             )
@@ -61,7 +61,7 @@ class AllowedNetworks:
             try:
                 parsed.append(parse_cidr(item))
             except CidrError as error:
-                raise AllowedCidrsConfigError(
+                raise PolicyConfigError(
                     f"policy config allowedCidrs[{index}] {error}; list only the networks allowed "
                     "to start pipelines, e.g. 192.0.2.0/24"
                 ) from None

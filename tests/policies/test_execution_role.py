@@ -447,7 +447,7 @@ def test_unknown_attachment_arn_is_skipped_not_passed():
 )
 def test_bad_config_is_one_clear_violation(allowed, message):
     result = run(allow(condition=from_ip(ALLOWED)), config={POLICY_NAME: {"allowedCidrs": allowed}})
-    assert_violation(result, POLICY_NAME, f"RolePolicy 'starters': {message}")
+    assert_violation(result, POLICY_NAME, message)
     assert len(result.of(POLICY_NAME)) == 1
 
 
@@ -456,3 +456,117 @@ def test_resources_outside_iam_are_ignored():
         "aws:s3/bucket:Bucket", "artifacts", {"policy": json.dumps({"Statement": [allow("*")]})}
     )
     assert_no_violations(analyze(POLICIES, [bucket], CONFIG), POLICY_NAME)
+
+
+# --- the one exemption: roles only an event-dispatch service can assume -----------------------------
+
+
+def trust(*principals):
+    statements = [
+        {"Effect": "Allow", "Principal": p, "Action": "sts:AssumeRole"} for p in principals
+    ]
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+EVENTS = {"Service": "events.amazonaws.com"}
+UNRESTRICTED = json.dumps({"Statement": [allow()]})
+
+
+def role_with_grant(trust_policy, *, link="name", config=CONFIG):
+    role = resource(
+        "aws:iam/role:Role", "events", {"name": "web-events", "assumeRolePolicy": trust_policy}
+    )
+    if link == "name":
+        grant = resource(
+            ROLE_POLICY, "events-policy", {"role": "web-events", "policy": UNRESTRICTED}
+        )
+    elif link == "arn":
+        arn = "arn:aws:iam::123456789012:role/service/web-events"
+        grant = resource(ROLE_POLICY, "events-policy", {"role": arn, "policy": UNRESTRICTED})
+    else:  # the role's name is an output: only the property dependency links them
+        grant = resource(
+            ROLE_POLICY,
+            "events-policy",
+            {"role": UNKNOWN, "policy": UNRESTRICTED},
+            property_dependencies={"role": [role]},
+        )
+    return analyze(POLICIES, [role, grant], config)
+
+
+@pytest.mark.parametrize("link", ["name", "arn", "dependency"])
+def test_a_grant_to_a_role_only_eventbridge_can_assume_is_exempt(link):
+    assert_no_violations(role_with_grant(trust(EVENTS), link=link), POLICY_NAME)
+
+
+@pytest.mark.parametrize(
+    "principals",
+    [
+        ({"Service": "codebuild.amazonaws.com"},),  # runs user code with the role's credentials
+        ({"Service": ["events.amazonaws.com", "lambda.amazonaws.com"]},),
+        (EVENTS, {"AWS": "arn:aws:iam::123456789012:root"}),  # a person can assume it too
+        ("*",),
+    ],
+)
+def test_roles_people_or_code_runners_can_assume_are_not_exempt(principals):
+    result = role_with_grant(trust(*principals))
+    assert_violation(
+        result,
+        POLICY_NAME,
+        "RolePolicy 'events-policy' policy: statement 1 allows codepipeline:StartPipelineExecution without an aws:SourceIp condition",
+    )
+
+
+def test_not_principal_trust_is_not_exempt():
+    trust_policy = json.dumps(
+        {"Statement": [{"Effect": "Allow", "NotPrincipal": EVENTS, "Action": "sts:AssumeRole"}]}
+    )
+    assert_violation(role_with_grant(trust_policy), POLICY_NAME, "RolePolicy 'events-policy'")
+
+
+def test_the_exemption_can_be_switched_off():
+    strict = {POLICY_NAME: {"allowedCidrs": [ALLOWED], "exemptServicePrincipals": []}}
+    assert_violation(
+        role_with_grant(trust(EVENTS), config=strict), POLICY_NAME, "RolePolicy 'events-policy'"
+    )
+    bad = {
+        POLICY_NAME: {"allowedCidrs": [ALLOWED], "exemptServicePrincipals": "events.amazonaws.com"}
+    }
+    assert_violation(
+        role_with_grant(trust(EVENTS), config=bad),
+        POLICY_NAME,
+        "policy config exemptServicePrincipals must be a list of service principals",
+    )
+
+
+def test_unknown_trust_policy_is_skipped_not_reported_or_passed():
+    result = role_with_grant(UNKNOWN)
+    assert not result.of(POLICY_NAME)
+    assert_skipped(result, POLICY_NAME, ".assumeRolePolicy")
+
+
+def test_inline_policy_of_an_eventbridge_role_is_exempt_but_not_of_other_roles():
+    props = {"name": "r", "inlinePolicies": [{"name": "start", "policy": UNRESTRICTED}]}
+    events_role = resource(
+        "aws:iam/role:Role", "events", {**props, "assumeRolePolicy": trust(EVENTS)}
+    )
+    assert_no_violations(analyze(POLICIES, [events_role], CONFIG), POLICY_NAME)
+    people_role = resource(
+        "aws:iam/role:Role",
+        "people",
+        {**props, "assumeRolePolicy": trust({"AWS": "arn:aws:iam::123456789012:root"})},
+    )
+    assert_violation(
+        analyze(POLICIES, [people_role], CONFIG),
+        POLICY_NAME,
+        "Role 'people' inlinePolicies[0].policy",
+    )
+
+
+def test_an_unknown_document_in_one_resource_does_not_hide_a_violation_in_another():
+    unknown = resource(ROLE_POLICY, "later", {"policy": UNKNOWN})
+    leaky = resource(ROLE_POLICY, "starters", {"policy": UNRESTRICTED})
+    result = analyze(POLICIES, [unknown, leaky], CONFIG)
+    assert_violation(
+        result, POLICY_NAME, "RolePolicy 'starters' policy: statement 1 allows", urn=leaky.urn
+    )
+    assert_skipped(result, POLICY_NAME, ".policy")
