@@ -80,9 +80,9 @@ class PlatformNames:
 
     @property
     def artifact_bucket_name(self) -> str:
-        """Globally unique: includes account id and region; lowercase as S3 requires."""
+        """Globally unique: ends in account id and region (kept whole); lowercase as S3 requires."""
         suffix = f"-artifacts-{self.account_id}-{self.region}"
-        return bounded(f"{self.prefix}{suffix}", BUCKET_NAME_LIMIT)
+        return bounded(self.prefix, BUCKET_NAME_LIMIT - len(suffix)) + suffix
 
     @property
     def artifact_bucket_arn(self) -> str:

@@ -322,3 +322,30 @@ def test_unknown_key_in_a_stack_file_is_refused_with_a_suggestion():
         match=r"^guarded-delivery:logRetentionDay: .*did you mean 'logRetentionDays'",
     ):
         run_main("dev", config)
+
+
+def test_stack_outputs_give_the_exact_troubleshooting_commands():
+    """Run as the engine would (config in PULUMI_CONFIG, separate interpreter) and read the outputs."""
+    from program_support import PROJECT_DIR
+
+    from offline_preview.program_runner import run_program
+
+    outputs = run_program(PROJECT_DIR, "staging").outputs
+    api = outputs["services"]["api"]
+    assert api["logsCommand"] == (
+        "aws logs filter-log-events --log-group-name /aws/codebuild/guarded-delivery-staging-api-build "
+        "--filter-pattern ERROR --region us-east-1"
+    )
+    assert api["pipelineStateCommand"] == (
+        "aws codepipeline get-pipeline-state --name guarded-delivery-staging-api --region us-east-1"
+    )
+    assert (
+        api["pipelineArn"]
+        == "arn:aws:codepipeline:us-east-1:123456789012:guarded-delivery-staging-api"
+    )
+    assert api["consoleUrl"].startswith(
+        "https://us-east-1.console.aws.amazon.com/codesuite/codepipeline/"
+    )
+    assert outputs["defaultService"] == "web"
+    assert outputs["pipelineName"] == outputs["services"]["web"]["pipelineName"]
+    assert outputs["notificationTopicArn"] == api["topicArn"]
