@@ -1,8 +1,7 @@
 """The rules every stack setting must meet; each broken rule is one ConfigError naming the key.
 
-Allowed values are AWS's own (retention values CloudWatch Logs accepts, CodeDeploy's predefined
-deployment configs per compute platform, CodeBuild's limits) so a stack that passes here does not fail
-half-way through `pulumi up`.
+Allowed values are AWS's own (`config_allowed.py`), so a stack that passes here does not fail half-way
+through `pulumi up`.
 """
 
 import ipaddress
@@ -19,86 +18,41 @@ from components.config import (
     PlatformSettings,
     ServiceSettings,
 )
+from components.config_allowed import (
+    ALIAS_NAME,
+    BRANCH_NAME,
+    BUILD_CACHES,
+    BUILD_COMPUTE_TYPES,
+    BUILD_IMAGE,
+    BUILD_TIMEOUT_MINUTES,
+    BUILDSPEC_PATH,
+    COMPUTE_PLATFORMS,
+    CONTAINER_PORTS,
+    DEPLOYMENT_CONFIG_PREFIX,
+    DEPLOYMENT_CONFIGS,
+    ECS_KEYS,
+    ECS_NAME,
+    EMAIL,
+    FUNCTION_NAME,
+    KMS_DELETION_WINDOW_DAYS,
+    LAMBDA_KEYS,
+    LISTENER_ARN,
+    LOG_RETENTION_DAYS,
+    MAX_SERVICES,
+    MIN_PREFIX_LENGTH,
+    PRINCIPAL_ARN,
+    REPOSITORY_NAME,
+    SERVICE_KEYS,
+    SERVICE_NAME,
+    TAG_FILTER_KEYS,
+    TAG_KEY,
+    TAG_VALUE,
+    TARGET_GROUP_NAME,
+    TOP_LEVEL_KEYS,
+)
 from components.config_fields import FieldReader
 
-LOG_RETENTION_DAYS = frozenset(
-    {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-     3288, 3653}
-)  # fmt: skip
-KMS_DELETION_WINDOW_DAYS = range(7, 31)
-BUILD_TIMEOUT_MINUTES = range(5, 2161)
-CONTAINER_PORTS = range(1, 65536)
-BUILD_COMPUTE_TYPES = (
-    "BUILD_GENERAL1_SMALL",
-    "BUILD_GENERAL1_MEDIUM",
-    "BUILD_GENERAL1_LARGE",
-    "BUILD_GENERAL1_XLARGE",
-    "BUILD_GENERAL1_2XLARGE",
-)
-BUILD_CACHES = ("none", "s3", "local")
-COMPUTE_PLATFORMS = ("Server", "ECS", "Lambda")
-DEPLOYMENT_CONFIGS: dict[str, tuple[str, ...]] = {
-    "Server": ("OneAtATime", "HalfAtATime", "AllAtOnce"),
-    "ECS": (
-        "ECSAllAtOnce",
-        "ECSLinear10PercentEvery1Minutes",
-        "ECSLinear10PercentEvery3Minutes",
-        "ECSCanary10Percent5Minutes",
-        "ECSCanary10Percent15Minutes",
-    ),
-    "Lambda": (
-        "LambdaAllAtOnce",
-        "LambdaCanary10Percent5Minutes",
-        "LambdaCanary10Percent10Minutes",
-        "LambdaCanary10Percent15Minutes",
-        "LambdaCanary10Percent30Minutes",
-        "LambdaLinear10PercentEvery1Minute",
-        "LambdaLinear10PercentEvery2Minutes",
-        "LambdaLinear10PercentEvery3Minutes",
-        "LambdaLinear10PercentEvery10Minutes",
-    ),
-}
-DEPLOYMENT_CONFIG_PREFIX = "CodeDeployDefault."
-# Broader than this is "the internet" in all but name (a handful of /1s cover everything).
-MIN_PREFIX_LENGTH = {4: 8, 6: 32}
-MAX_SERVICES = 20
 SAFE_DEFAULTS = PlatformSettings(allowed_cidrs=(), services=(), default_service="")
-
-SERVICE_NAME = re.compile(r"[a-z][a-z0-9-]{0,19}")
-REPOSITORY_NAME = re.compile(r"(?!.*\.git$)[A-Za-z0-9_.-]{1,100}")
-BRANCH_NAME = re.compile(r"(?![-/])(?!.*\.\.)(?!.*//)[A-Za-z0-9._/-]{1,255}(?<![/.])")
-BUILDSPEC_PATH = re.compile(r"(?!/)(?!.*\.\.)[A-Za-z0-9._/-]{1,255}\.ya?ml")
-BUILD_IMAGE = re.compile(r"aws/codebuild/[a-z0-9._/-]+:[A-Za-z0-9._-]+")
-PRINCIPAL_ARN = re.compile(
-    r"arn:aws[a-z-]*:iam::\d{12}:(root|(role|user)/[A-Za-z0-9+=,.@_/-]{1,512})"
-)
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
-LISTENER_ARN = re.compile(
-    r"arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener/(app|net)/[A-Za-z0-9-]+/[0-9a-f]+/[0-9a-f]+"
-)
-TARGET_GROUP_NAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,32}(?<!-)")
-ECS_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
-FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
-ALIAS_NAME = re.compile(r"(?!\d+$)[A-Za-z0-9_-]{1,128}")
-TAG_KEY = re.compile(r".{1,128}")
-TAG_VALUE = re.compile(r".{1,256}")
-
-TOP_LEVEL_KEYS = (
-    "allowedCidrs", "executionRolePrincipals", "logRetentionDays", "kmsDeletionWindowDays",
-    "manualApproval", "alarmRollback", "buildComputeType", "buildImage", "buildTimeoutMinutes",
-    "buildCache", "privilegedMode", "protectResources", "notificationEmails", "defaultService",
-    "services",
-)  # fmt: skip
-SERVICE_KEYS = (
-    "name", "repositoryName", "branch", "buildspec", "computePlatform", "deploymentConfig",
-    "ec2TagFilters", "ecs", "lambda",
-)  # fmt: skip
-ECS_KEYS = (
-    "clusterName", "serviceName", "containerName", "containerPort", "prodListenerArn",
-    "testListenerArn", "targetGroups",
-)  # fmt: skip
-LAMBDA_KEYS = ("functionName", "aliasName")
-TAG_FILTER_KEYS = ("key", "value")
 
 
 def read_platform(root: FieldReader, raw: Mapping[str, Any], stack: str) -> PlatformSettings:

@@ -1,0 +1,85 @@
+"""What AWS (and we) accept in the stack config: allowed values, name patterns, known keys.
+
+Kept apart from the rules that apply them so the tables read as a reference: CloudWatch Logs' retention
+values, CodeDeploy's predefined configs per compute platform, CodeBuild's limits and name formats.
+"""
+
+import re
+
+LOG_RETENTION_DAYS = frozenset(
+    {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+     3288, 3653}
+)  # fmt: skip
+KMS_DELETION_WINDOW_DAYS = range(7, 31)
+BUILD_TIMEOUT_MINUTES = range(5, 2161)
+CONTAINER_PORTS = range(1, 65536)
+BUILD_COMPUTE_TYPES = (
+    "BUILD_GENERAL1_SMALL",
+    "BUILD_GENERAL1_MEDIUM",
+    "BUILD_GENERAL1_LARGE",
+    "BUILD_GENERAL1_XLARGE",
+    "BUILD_GENERAL1_2XLARGE",
+)
+BUILD_CACHES = ("none", "s3", "local")
+COMPUTE_PLATFORMS = ("Server", "ECS", "Lambda")
+DEPLOYMENT_CONFIGS: dict[str, tuple[str, ...]] = {
+    "Server": ("OneAtATime", "HalfAtATime", "AllAtOnce"),
+    "ECS": (
+        "ECSAllAtOnce",
+        "ECSLinear10PercentEvery1Minutes",
+        "ECSLinear10PercentEvery3Minutes",
+        "ECSCanary10Percent5Minutes",
+        "ECSCanary10Percent15Minutes",
+    ),
+    "Lambda": (
+        "LambdaAllAtOnce",
+        "LambdaCanary10Percent5Minutes",
+        "LambdaCanary10Percent10Minutes",
+        "LambdaCanary10Percent15Minutes",
+        "LambdaCanary10Percent30Minutes",
+        "LambdaLinear10PercentEvery1Minute",
+        "LambdaLinear10PercentEvery2Minutes",
+        "LambdaLinear10PercentEvery3Minutes",
+        "LambdaLinear10PercentEvery10Minutes",
+    ),
+}
+DEPLOYMENT_CONFIG_PREFIX = "CodeDeployDefault."
+# Broader than this is "the internet" in all but name (a handful of /1s cover everything).
+MIN_PREFIX_LENGTH = {4: 8, 6: 32}
+MAX_SERVICES = 20
+
+SERVICE_NAME = re.compile(r"[a-z][a-z0-9-]{0,19}")
+REPOSITORY_NAME = re.compile(r"(?!.*\.git$)[A-Za-z0-9_.-]{1,100}")
+BRANCH_NAME = re.compile(r"(?![-/])(?!.*\.\.)(?!.*//)[A-Za-z0-9._/-]{1,255}(?<![/.])")
+BUILDSPEC_PATH = re.compile(r"(?!/)(?!.*\.\.)[A-Za-z0-9._/-]{1,255}\.ya?ml")
+BUILD_IMAGE = re.compile(r"aws/codebuild/[a-z0-9._/-]+:[A-Za-z0-9._-]+")
+PRINCIPAL_ARN = re.compile(
+    r"arn:aws[a-z-]*:iam::\d{12}:(root|(role|user)/[A-Za-z0-9+=,.@_/-]{1,512})"
+)
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+LISTENER_ARN = re.compile(
+    r"arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener/(app|net)/[A-Za-z0-9-]+/[0-9a-f]+/[0-9a-f]+"
+)
+TARGET_GROUP_NAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,32}(?<!-)")
+ECS_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
+FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+ALIAS_NAME = re.compile(r"(?!\d+$)[A-Za-z0-9_-]{1,128}")
+TAG_KEY = re.compile(r".{1,128}")
+TAG_VALUE = re.compile(r".{1,256}")
+
+TOP_LEVEL_KEYS = (
+    "allowedCidrs", "executionRolePrincipals", "logRetentionDays", "kmsDeletionWindowDays",
+    "manualApproval", "alarmRollback", "buildComputeType", "buildImage", "buildTimeoutMinutes",
+    "buildCache", "privilegedMode", "protectResources", "notificationEmails", "defaultService",
+    "services",
+)  # fmt: skip
+SERVICE_KEYS = (
+    "name", "repositoryName", "branch", "buildspec", "computePlatform", "deploymentConfig",
+    "ec2TagFilters", "ecs", "lambda",
+)  # fmt: skip
+ECS_KEYS = (
+    "clusterName", "serviceName", "containerName", "containerPort", "prodListenerArn",
+    "testListenerArn", "targetGroups",
+)  # fmt: skip
+LAMBDA_KEYS = ("functionName", "aliasName")
+TAG_FILTER_KEYS = ("key", "value")
