@@ -46,7 +46,6 @@ DEPLOYMENT_CONFIGS: dict[str, tuple[str, ...]] = {
 DEPLOYMENT_CONFIG_PREFIX = "CodeDeployDefault."
 # Broader than this is "the internet" in all but name (a handful of /1s cover everything).
 MIN_PREFIX_LENGTH = {4: 8, 6: 32}
-MAX_SERVICES = 20
 
 SERVICE_NAME = re.compile(r"[a-z][a-z0-9-]{0,19}")
 REPOSITORY_NAME = re.compile(r"(?!.*\.git$)[A-Za-z0-9_.-]{1,100}")
