@@ -7,35 +7,20 @@ process never carries the Pulumi runtime's global state (or its memory) from one
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
-from bench.registrations import Registration, save
+from bench.registrations import save
 from offline_preview.errors import PreviewError
 from offline_preview.program_runner import run_program
-from offline_preview.registration import STACK_TYPE
 
 FIXTURE_ACCOUNT = "123456789012"
 FIXTURE_REGION = "us-east-1"
 
 
-def capture(project_dir: Path, stack: str) -> list[Registration]:
-    """Registrations of one preview run of `project_dir` on `stack`, by the offline preview's runner."""
+def capture(project_dir: Path, stack: str) -> list[dict[str, Any]]:
+    """Every registration (the root stack included) of one preview run, by the offline preview's runner."""
     run = run_program(project_dir, stack, account_id=FIXTURE_ACCOUNT, region=FIXTURE_REGION)
-    return [
-        Registration(
-            type=r.type,
-            name=r.name,
-            urn=r.urn,
-            parent=r.parent,
-            custom=r.custom,
-            inputs=r.inputs,
-            dependencies=r.dependencies,
-            property_dependencies=r.property_dependencies,
-            provider=r.provider,
-            protect=r.protect,
-        )
-        for r in run.resources
-        if r.type != STACK_TYPE
-    ]
+    return [resource.to_json() for resource in run.resources]
 
 
 def main(argv: list[str] | None = None) -> int:

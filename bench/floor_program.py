@@ -21,6 +21,7 @@ SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 PROVIDER_PREFIX = "pulumi:providers:"
+STACK_TYPE = "pulumi:pulumi:Stack"
 SDK_MODULE = {"aws": "pulumi_aws"}
 
 
@@ -28,14 +29,19 @@ def main() -> None:
     records = json.loads((Path(__file__).parent / REGISTRATIONS_FILE).read_text())
     created: dict[str, pulumi.Resource] = {}
     for record in records:
+        if record["type"] == STACK_TYPE:
+            continue  # the runtime registers the root stack itself
         _load_type(record["type"])
         created[record["urn"]] = _replay(record, created)
 
 
 def _replay(record: dict[str, Any], created: dict[str, pulumi.Resource]) -> pulumi.Resource:
+    # Property dependencies already make the request's `dependencies`: depend explicitly on the rest.
+    implied = {urn for urns in record["property_dependencies"].values() for urn in urns}
+    explicit = [urn for urn in record["dependencies"] if urn not in implied]
     opts = pulumi.ResourceOptions(
         parent=created.get(record["parent"]),
-        depends_on=[created[urn] for urn in record["dependencies"] if urn in created],
+        depends_on=[created[urn] for urn in explicit if urn in created],
         protect=record["protect"] or None,
     )
     props = {

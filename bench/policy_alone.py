@@ -1,7 +1,9 @@
-"""Child-process entry: one policy pack alone over recorded registrations, timed phase by phase.
+"""Child-process entry: one policy pack alone over recorded registrations, as the offline preview runs it.
 
-`python -m bench.policy_alone REGISTRATIONS.json PACK_DIR [--config FILE]` prints one JSON object:
-the pack's start-up, then `Analyze` for every resource and one `AnalyzeStack`, as the engine calls them.
+`python -m bench.policy_alone PROJECT_DIR STACK RECORDS.json PACK_DIR [--config FILE]` prints one JSON
+object. The pack runs through `offline_preview.policy_run.run_policy_packs` (start, handshake,
+configure, `Remediate`/`Analyze` per resource, one `AnalyzeStack`); the calls that judge resources are
+timed one by one, so start-up and evaluation are reported apart.
 """
 
 import argparse
@@ -9,37 +11,64 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from bench.registrations import load
-from bench.sdk_analyzer import PackProcess, load_config
+from offline_preview.analyzer_client import PolicyPackProcess
+from offline_preview.policy_run import PolicyPackRequest, run_policy_packs
+from offline_preview.program_runner import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, ProgramRun
+from offline_preview.project import load_project
+from offline_preview.registration import RegisteredResource
+
+# The analyzer calls that judge resources; the others (handshake, info, configure) are start-up.
+EVALUATION_CALLS = frozenset({"Analyze", "AnalyzeStack", "Remediate"})
+
+
+class _EvaluationClock:
+    """Wraps `PolicyPackProcess.call` to add up the time spent in evaluation calls."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._call = PolicyPackProcess.call
+
+    def install(self) -> None:
+        clock, call = self, self._call
+
+        def timed_call(process: PolicyPackProcess, method: str, request: Any) -> Any:
+            if method not in EVALUATION_CALLS:
+                return call(process, method, request)
+            started = time.perf_counter()
+            try:
+                return call(process, method, request)
+            finally:
+                clock.seconds += time.perf_counter() - started
+
+        PolicyPackProcess.call = timed_call  # type: ignore[method-assign]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.policy_alone", description=__doc__)
-    parser.add_argument("registrations", type=Path)
+    parser.add_argument("project_dir", type=Path)
+    parser.add_argument("stack")
+    parser.add_argument("records", type=Path)
     parser.add_argument("pack_dir", type=Path)
     parser.add_argument("--config", type=Path)
     args = parser.parse_args(argv)
-    registrations = load(args.registrations)
-
+    resources = [RegisteredResource.from_json(r) for r in json.loads(args.records.read_text())]
+    run = ProgramRun(
+        load_project(args.project_dir, args.stack), FIXTURE_ACCOUNT_ID, FIXTURE_REGION, resources
+    )
+    clock = _EvaluationClock()
+    clock.install()
     started = time.perf_counter()
-    pack = PackProcess(args.pack_dir.resolve())
-    try:
-        pack.configure(load_config(args.config))
-        ready = time.perf_counter()
-        diagnostics = pack.analyze(registrations)
-        analyzed = time.perf_counter()
-        diagnostics += pack.analyze_stack(registrations)
-        done = time.perf_counter()
-    finally:
-        pack.close()
+    reports = run_policy_packs(run, [PolicyPackRequest(args.pack_dir.resolve(), args.config)])
+    total = time.perf_counter() - started
     json.dump(
         {
-            "resources": len(registrations),
-            "start_s": ready - started,
-            "analyze_s": analyzed - ready,
-            "analyze_stack_s": done - analyzed,
-            "diagnostics": len(diagnostics),
+            "resources": len(resources),
+            "total_s": total,
+            "start_s": total - clock.seconds,
+            "eval_s": clock.seconds,
+            "violations": sum(len(report.violations) for report in reports),
         },
         sys.stdout,
     )

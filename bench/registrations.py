@@ -1,14 +1,18 @@
 """The registrations a program made, as plain JSON: what the floor replays and the pack alone judges.
 
-One record per `RegisterResource` request (the root stack excluded), in registration order. The order
+The file holds `offline_preview`'s records (`RegisteredResource.to_json()`, the root stack included);
+`load` keeps what the floor and the comparison need: one record per resource, the root stack excluded,
+in registration order. The order
 matters: a parent and every dependency are registered before the resources that name them, so a replay
 in this order always finds them already created.
 """
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 @dataclass(frozen=True)
@@ -27,12 +31,19 @@ class Registration:
     protect: bool = False
 
 
-def save(registrations: list[Registration], path: Path) -> None:
-    path.write_text(json.dumps([asdict(r) for r in registrations]))
+FIELDS = tuple(f.name for f in fields(Registration))
+
+
+def save(records: list[dict[str, Any]], path: Path) -> None:
+    path.write_text(json.dumps(records))
 
 
 def load(path: Path) -> list[Registration]:
-    return [Registration(**record) for record in json.loads(path.read_text())]
+    return [
+        Registration(**{name: record[name] for name in FIELDS})
+        for record in json.loads(path.read_text())
+        if record["type"] != STACK_TYPE
+    ]
 
 
 def shape(registrations: list[Registration]) -> list[tuple[Any, ...]]:

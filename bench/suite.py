@@ -46,9 +46,9 @@ class Sample:
 
 @dataclass
 class PackSample:
-    start_s: float
-    eval_s: float  # Analyze for every resource + AnalyzeStack
-    diagnostics: int
+    start_s: float  # start, handshake, configure, stop
+    eval_s: float  # Remediate/Analyze for every resource + AnalyzeStack
+    violations: int
 
 
 @dataclass
@@ -137,15 +137,16 @@ def _preview(settings: Settings, project_dir: Path, pack: Path, config: Path | N
     return Sample(run.wall_s, run.peak_rss_mib)
 
 
-def _pack_alone(settings: Settings, records: Path, pack: Path, config: Path | None) -> PackSample:
-    command = [sys.executable, "-m", "bench.policy_alone", str(records), str(pack)]
+def _pack_alone(
+    settings: Settings, project: Path, records: Path, pack: Path, config: Path | None
+) -> PackSample:
+    command = [sys.executable, "-m", "bench.policy_alone", str(project), settings.stack,
+               str(records), str(pack)]  # fmt: skip
     if config is not None:
         command += ["--config", str(config)]
     run = _checked(run_measured(command, cwd=settings.repo), f"pack {pack.name} alone", (0,))
     timing: dict[str, Any] = json.loads(run.stdout)
-    return PackSample(
-        timing["start_s"], timing["analyze_s"] + timing["analyze_stack_s"], timing["diagnostics"]
-    )
+    return PackSample(timing["start_s"], timing["eval_s"], timing["violations"])
 
 
 def _checked(run: ChildRun, what: str, ok: tuple[int, ...] = PREVIEW_OK_CODES) -> ChildRun:
