@@ -123,7 +123,9 @@ def _console(color: str) -> Console:
     # Piped output is never wrapped or truncated: other tools and logs read it whole.
     width = None if sys.stdout.isatty() else UNWRAPPED_WIDTH
     if color == "always":
-        return Console(force_terminal=True, highlight=False, soft_wrap=True, width=width)
+        return Console(
+            force_terminal=True, no_color=False, highlight=False, soft_wrap=True, width=width
+        )
     if color == "never" or os.environ.get("NO_COLOR"):
         return Console(
             no_color=True, color_system=None, highlight=False, soft_wrap=True, width=width

@@ -1,0 +1,42 @@
+"""Each of our stacks passes our pack offline, and every mission policy can judge it at preview time."""
+
+import pytest
+
+from tests.preview.helpers import REPO, preview
+
+MISSION_POLICIES = (
+    "s3-sse-kms",
+    "pipeline-artifacts-kms",
+    "kms-key-rotation",
+    "logs-and-notifications-kms",
+    "execution-role-ip-restricted",
+    "codedeploy-auto-rollback",
+)
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_stack_passes_our_pack_with_every_mission_policy_able_to_run(stack):
+    result = preview(
+        "--stack",
+        stack,
+        "--policy-pack",
+        "policies",
+        "--policy-pack-config",
+        f"policies/config/{stack}.json",
+        "--json",
+    )
+    assert result.code == 0, result.stderr or [
+        (v["policyName"], v["resource"], v["message"].splitlines()[-1])
+        for v in result.json()["policyViolations"]
+        if v["enforcementLevel"] == "mandatory"
+    ]
+    document = result.json()
+    cannot_run = [
+        v
+        for v in document["policyViolations"]
+        if v["message"].startswith("can't run policy") and v["policyName"] in MISSION_POLICIES
+    ]
+    assert cannot_run == []
+    ran = {p["name"] for pack in document["policyPacks"] for p in pack["policies"]}
+    assert set(MISSION_POLICIES) <= ran
+    assert (REPO / f"Pulumi.{stack}.yaml").exists()
