@@ -1,7 +1,5 @@
 """run_program captures whole registrations as the engine would receive them (API, in-process)."""
 
-from pathlib import Path
-
 import pytest
 
 from offline_preview.errors import ProgramError
