@@ -10,6 +10,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -84,28 +85,24 @@ def _run_size(
     _check_floor_replays_ours(ours_file, floor_file, services)
     result = SizeResult(services, len(load(ours_file)))
 
+    ours = partial(_preview, settings, ours_dir, settings.pack_dir, settings.pack_config)
+    floor = partial(_preview, settings, floor_dir, EMPTY_PACK, None)
+    pack = partial(
+        _pack_alone, settings, ours_dir, ours_file, settings.pack_dir, settings.pack_config
+    )
+    empty_pack = partial(_pack_alone, settings, ours_dir, ours_file, EMPTY_PACK, None)
     for repeat in range(settings.repeats):
         progress(f"N={services}: end-to-end preview, repeat {repeat + 1}/{settings.repeats}")
-        pair = [
-            (
-                result.ours,
-                lambda: _preview(settings, ours_dir, settings.pack_dir, settings.pack_config),
-            ),
-            (result.floor, lambda: _preview(settings, floor_dir, EMPTY_PACK, None)),
-        ]
-        for samples, run in pair if repeat % 2 == 0 else reversed(pair):
-            samples.append(run())
+        _interleaved(repeat, (result.ours, ours), (result.floor, floor))
         progress(f"N={services}: policy pack alone, repeat {repeat + 1}/{settings.repeats}")
-        packs = [
-            (
-                result.pack,
-                lambda: _pack_alone(settings, ours_file, settings.pack_dir, settings.pack_config),
-            ),
-            (result.empty_pack, lambda: _pack_alone(settings, ours_file, EMPTY_PACK, None)),
-        ]
-        for samples, run in packs if repeat % 2 == 0 else reversed(packs):
-            samples.append(run())
+        _interleaved(repeat, (result.pack, pack), (result.empty_pack, empty_pack))
     return result
+
+
+def _interleaved(repeat: int, *pairs: tuple[list[Any], Callable[[], Any]]) -> None:
+    """Run each measurement once, the order flipped on odd repeats so noise hits both sides alike."""
+    for samples, measure in pairs if repeat % 2 == 0 else reversed(pairs):
+        samples.append(measure())
 
 
 def _capture(settings: Settings, project_dir: Path, out: Path) -> None:
