@@ -570,3 +570,26 @@ def test_an_unknown_document_in_one_resource_does_not_hide_a_violation_in_anothe
         result, POLICY_NAME, "RolePolicy 'starters' policy: statement 1 allows", urn=leaky.urn
     )
     assert_skipped(result, POLICY_NAME, ".policy")
+
+
+def test_an_ambiguous_role_name_is_not_exempt():
+    events = {"name": "web-events", "assumeRolePolicy": trust(EVENTS)}
+    first = resource("aws:iam/role:Role", "events", events)
+    second = resource("aws:iam/role:Role", "events-again", events)
+    grant = resource(ROLE_POLICY, "events-policy", {"role": "web-events", "policy": UNRESTRICTED})
+    assert_violation(
+        analyze(POLICIES, [first, second, grant], CONFIG), POLICY_NAME, "RolePolicy 'events-policy'"
+    )
+
+
+def test_an_empty_inline_policy_block_is_not_a_document():
+    # `inlinePolicies: [{}]` is how a Role says "remove inline policies added out of band".
+    role = resource(
+        "aws:iam/role:Role",
+        "exec",
+        {
+            "assumeRolePolicy": trust({"AWS": "arn:aws:iam::123456789012:root"}),
+            "inlinePolicies": [{}],
+        },
+    )
+    assert_no_violations(analyze(POLICIES, [role], CONFIG), POLICY_NAME)
