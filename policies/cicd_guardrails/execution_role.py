@@ -23,6 +23,7 @@ from typing import Any
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
+    PolicyResource,
     ReportViolation,
     StackValidationArgs,
     StackValidationPolicy,
@@ -53,6 +54,7 @@ POLICY_NAME = "execution-role-ip-restricted"
 START_PIPELINE = "codepipeline:StartPipelineExecution"
 ALLOWED_CIDRS = "allowedCidrs"
 EXEMPT_SERVICES = "exemptServicePrincipals"
+UNREADABLE_FIX = "fix the document so that IAM (and this policy) can read it"
 # Event-dispatch services that run no user code (EventBridge rules, EventBridge Scheduler).
 DEFAULT_EXEMPT_SERVICES = ("events.amazonaws.com", "scheduler.amazonaws.com")
 
@@ -83,28 +85,49 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
     for grant in args.resources:
         if grant.resource_type not in IN_SCOPE_TYPES:
             continue
-        messages: list[str] = []
-        try:
-            judge_sites(
-                grant.resource_type,
-                grant.props,
-                messages.append,
-                documents=lambda site, raw: _document_violations(site, raw, allowed),
-                attachments=lambda site, raw: _attachment_violations(site, raw, allowed),
-            )
-        except UnknownValueError as unknown:
-            pending_unknown = pending_unknown or unknown
-        try:
-            if messages and roles.service_only_role(grant, exempt_services) is not None:
-                continue
-        except UnknownValueError as unknown:
-            pending_unknown = pending_unknown or unknown
-            continue
         subject = resource_subject(grant.resource_type, grant.name)
-        for message in messages:
+        unreadable, grants, unknown = _findings(grant, allowed)
+        pending_unknown = pending_unknown or unknown
+        for message in unreadable:
+            report_violation(f"{subject} {message}", grant.urn)
+        try:
+            if grants and roles.service_only_role(grant, exempt_services) is not None:
+                continue
+        except UnknownValueError as unknown_trust:
+            pending_unknown = pending_unknown or unknown_trust
+            continue
+        for message in grants:
             report_violation(f"{subject} {message}", grant.urn)
     if pending_unknown is not None:
         raise pending_unknown
+
+
+def _findings(
+    grant: PolicyResource, allowed: AllowedNetworks
+) -> tuple[list[str], list[str], UnknownValueError | None]:
+    """Unreadable documents (refused whoever holds them), unrestricted grants, and the first unknown."""
+    unreadable: list[str] = []
+    grants: list[str] = []
+
+    def judge_document(site: PropertySite, raw: Any) -> list[str]:
+        try:
+            document = parse_policy_document(raw)
+        except PolicyDocumentError as error:
+            unreadable.append(f"{site.path} {error}; {UNREADABLE_FIX}")
+            return []
+        return [f"{site.path}: {m}" for m in unrestricted_grants(document, START_PIPELINE, allowed)]
+
+    try:
+        judge_sites(
+            grant.resource_type,
+            grant.props,
+            grants.append,
+            documents=judge_document,
+            attachments=lambda site, raw: _attachment_violations(site, raw, allowed),
+        )
+    except UnknownValueError as unknown:
+        return unreadable, grants, unknown
+    return unreadable, grants, None
 
 
 def _exempt_services(value: object) -> frozenset[str]:
@@ -114,14 +137,6 @@ def _exempt_services(value: object) -> frozenset[str]:
             'set e.g. ["events.amazonaws.com"], or [] to exempt no role'
         )
     return frozenset(v.lower() for v in value)
-
-
-def _document_violations(site: PropertySite, raw: Any, allowed: AllowedNetworks) -> list[str]:
-    try:
-        document = parse_policy_document(raw)
-    except PolicyDocumentError as error:
-        return [f"{site.path} {error}; fix the document so that IAM (and this policy) can read it"]
-    return [f"{site.path}: {m}" for m in unrestricted_grants(document, START_PIPELINE, allowed)]
 
 
 def _attachment_violations(site: PropertySite, raw: Any, allowed: AllowedNetworks) -> list[str]:

@@ -593,3 +593,12 @@ def test_an_empty_inline_policy_block_is_not_a_document():
         },
     )
     assert_no_violations(analyze(POLICIES, [role], CONFIG), POLICY_NAME)
+
+
+def test_invalid_json_is_refused_even_on_an_exempt_role():
+    role = resource(
+        "aws:iam/role:Role", "events", {"name": "web-events", "assumeRolePolicy": trust(EVENTS)}
+    )
+    grant = resource(ROLE_POLICY, "events-policy", {"role": "web-events", "policy": "{"})
+    result = analyze(POLICIES, [role, grant], CONFIG)
+    assert_violation(result, POLICY_NAME, "RolePolicy 'events-policy' policy is not valid JSON")
