@@ -173,3 +173,39 @@ def test_conditions_keep_operator_key_and_values():
     assert (first.operator, first.values) == ("IpAddress", ("192.0.2.0/24", "198.51.100.7"))
     assert first.key_is("aws:SourceIp") and not second.key_is("aws:SourceIp")
     assert second.values == (True,)
+
+
+def test_trust_policies_name_principals_and_may_omit_resource():
+    document = parse_policy_document(
+        {
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {
+                        "Service": ["events.amazonaws.com"],
+                        "AWS": "arn:aws:iam::123456789012:root",
+                    },
+                    "Action": "sts:AssumeRole",
+                },
+                {"Effect": "Deny", "NotPrincipal": "*", "Action": "sts:AssumeRole"},
+            ]
+        }
+    )
+    first, second = document.statements
+    assert first.principals == (
+        ("Service", "events.amazonaws.com"),
+        ("AWS", "arn:aws:iam::123456789012:root"),
+    )
+    assert first.resource_patterns == () and not first.not_principal
+    assert second.principals == (("*", "*"),) and second.not_principal
+    with pytest.raises(PolicyDocumentError, match="must not have both Principal and NotPrincipal"):
+        parse_policy_document(
+            {
+                "Statement": {
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "NotPrincipal": "*",
+                    "Action": "s3:*",
+                }
+            }
+        )
