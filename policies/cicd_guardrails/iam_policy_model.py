@@ -10,7 +10,10 @@ Where IAM's own rules are loose or undocumented we pick the reading that can onl
 stricter: element names (`Statement`, `Action`, ...) and the `Effect` value are matched
 case-insensitively (if IAM rejects `"action"`, nothing is granted and our extra strictness costs
 nothing; if it accepts it, we did not miss a grant), and a document whose shape IAM would refuse
-is reported as invalid rather than guessed at.
+is reported as invalid rather than guessed at. The same goes for text that JSON parsers read
+differently: an object with a key twice (`{"Effect": "Deny", "Effect": "Allow"}`: Python keeps the
+last, other parsers the first, IAM documents neither), `NaN`/`Infinity` (not JSON, though Python
+accepts them), and an action padded with whitespace (IAM might trim it; we cannot know).
 """
 
 import json
@@ -111,7 +114,9 @@ def parse_policy_document(raw: object) -> PolicyDocument:
     value = to_plain(raw)
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = json.loads(
+                value, object_pairs_hook=_unique_keys, parse_constant=_reject_constant
+            )
         except json.JSONDecodeError as error:
             raise PolicyDocumentError(f"is not valid JSON ({error})") from None
         value = to_plain(value)
@@ -168,6 +173,12 @@ def _parse_statement(raw: object, number: int) -> Statement:
     sid = _element(raw, "Sid", where)
     effect = _parse_effect(_element(raw, "Effect", where), where)
     actions, not_action = _either(raw, "Action", "NotAction", where)
+    padded = [a for a in actions if a != a.strip()]
+    if padded:
+        element = "NotAction" if not_action else "Action"
+        raise PolicyDocumentError(
+            f"{where} {element} {padded[0]!r} has leading or trailing whitespace"
+        )
     principals, not_principal = _parse_principals(raw, where)
     # Trust and resource policies name a Principal and may omit Resource; identity policies may not.
     has_resource = any(
@@ -246,6 +257,22 @@ def _parse_conditions(raw: object, where: str) -> tuple[Condition, ...]:
             listed = tuple(values) if isinstance(values, list) else (values,)
             conditions.append(Condition(operator, key, listed))
     return tuple(conditions)
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """json.loads hook: refuse an object that names a key twice instead of keeping the last."""
+    keys = [key for key, _ in pairs]
+    repeated = next((key for key in keys if keys.count(key) > 1), None)
+    if repeated is not None:
+        raise PolicyDocumentError(
+            f"names the key {repeated!r} twice in one object (JSON parsers disagree on which "
+            "one counts)"
+        )
+    return dict(pairs)
+
+
+def _reject_constant(name: str) -> object:
+    raise PolicyDocumentError(f"is not valid JSON ({name} is not a JSON number)")
 
 
 def _element(raw: dict, name: str, where: str) -> object:

@@ -1,0 +1,76 @@
+"""What an attacker or a careless colleague would try against the pack, each next to its compliant twin.
+
+Every test here started as a bypass or a false refusal found by red-teaming the pack; the module
+docstring of the policy it exercises states the AWS behaviour the fix relies on.
+"""
+
+import json
+
+import pytest
+from analyzer_harness import analyze, assert_no_violations, assert_violation, resource
+
+from cicd_guardrails.execution_role import POLICIES as EXECUTION_ROLE_POLICIES
+from cicd_guardrails.execution_role import POLICY_NAME as EXECUTION_ROLE
+
+ALLOWED = "192.0.2.0/24"
+START = "codepipeline:StartPipelineExecution"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+EXECUTION_CONFIG = {EXECUTION_ROLE: {"allowedCidrs": [ALLOWED]}}
+RESTRICTED = {"IpAddress": {"aws:SourceIp": [ALLOWED]}}
+
+
+def grant(policy: object, name: str = "starters", **props: object):
+    return resource(ROLE_POLICY, name, {"role": "deployers", "policy": policy, **props})
+
+
+def judge_execution_role(*resources):
+    return analyze(EXECUTION_ROLE_POLICIES, resources, EXECUTION_CONFIG)
+
+
+# --- execution-role-ip-restricted: documents JSON parsers read differently -------------------------
+
+
+def test_a_key_given_twice_is_refused_whichever_value_a_parser_keeps():
+    # Python keeps the last "Effect" (Deny, which would neutralize statement 1); a parser that keeps
+    # the first sees two Allows. IAM documents neither reading, so the document is refused.
+    statement = f'"Action": "{START}", "Resource": "*"'
+    text = (
+        f'{{"Statement": [{{"Effect": "Allow", {statement}}},'
+        f' {{"Effect": "Allow", "Effect": "Deny", {statement}}}]}}'
+    )
+    assert json.loads(text)["Statement"][1]["Effect"] == "Deny"  # what Python alone would judge
+    assert_violation(
+        judge_execution_role(grant(text)),
+        EXECUTION_ROLE,
+        "RolePolicy 'starters' policy names the key 'Effect' twice in one object (JSON parsers "
+        "disagree on which one counts); fix the document",
+    )
+    once = json.dumps({"Statement": [{"Effect": "Allow", "Action": START, "Resource": "*"}]})
+    assert_violation(judge_execution_role(grant(once)), EXECUTION_ROLE, "statement 1 allows")
+
+
+def test_nan_is_not_json():
+    text = '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": NaN}]}'
+    assert_violation(
+        judge_execution_role(grant(text)),
+        EXECUTION_ROLE,
+        "policy is not valid JSON (NaN is not a JSON number)",
+    )
+
+
+@pytest.mark.parametrize("element", ["Action", "NotAction"])
+def test_an_action_padded_with_whitespace_is_refused_not_guessed(element):
+    # If IAM trimmed " codepipeline:StartPipelineExecution", a matcher that does not would miss the
+    # grant; if it does not, a NotAction that we trimmed would hide one. We cannot know: refuse.
+    statement = {"Effect": "Allow", element: f" {START}", "Resource": "*", "Condition": RESTRICTED}
+    result = judge_execution_role(grant(json.dumps({"Statement": [statement]})))
+    assert_violation(
+        result,
+        EXECUTION_ROLE,
+        f"statement 1 {element} ' {START}' has leading or trailing whitespace",
+    )
+    statement[element] = START
+    assert_no_violations(
+        judge_execution_role(grant(json.dumps({"Statement": [statement]}))), EXECUTION_ROLE
+    )
