@@ -29,6 +29,16 @@ ORIGINS = (
     ("asyncio", "/asyncio/"),
 )
 OUR_MAIN = "__main__.py"
+# The SDK's per-resource work, by cumulative time (stdlib time they cause is counted in them).
+SDK_HOTSPOTS = (
+    ("pulumi/runtime/resource.py", "_get_stack_trace", "source stack trace of every resource"),
+    ("pulumi/runtime/rpc.py", "transfer_properties", "output futures for every input"),
+    ("pulumi/runtime/rpc.py", "serialize_properties", "serialising inputs"),
+    ("pulumi/runtime/resource.py", "prepare_resource", "awaiting parent/dependency URNs"),
+    ("pulumi/runtime/stack.py", "wait_for_rpcs", "waiting for outstanding outputs"),
+    ("pulumi/output.py", "__init__", "Output objects (one asyncio task each)"),
+)
+STACK_FRAME_FUNCTION = ("pulumi/runtime/resource.py", "rpc_frame")
 TOP_FUNCTIONS = 12
 # importlib's outermost frame for one import: its cumulative time is the whole import cost.
 IMPORT_FUNCTION = "_find_and_load"
@@ -49,8 +59,8 @@ def profile_largest(settings: Settings, out_dir: Path) -> str:
         floor_prof = out_dir / f"profile-floor-{services}.prof"
         _run(settings.repo, "bench.profile_host", str(floor_dir), settings.stack, str(floor_prof))
     parts = [
-        summarize(ours_prof, f"our program, N={services}", program_dir_name=ours_dir.name),
-        summarize(floor_prof, f"floor, N={services}", program_dir_name=None),
+        summarize(ours_prof, f"our program, N={services}", mains=_mains(ours_dir, settings.repo)),
+        summarize(floor_prof, f"floor, N={services}", mains=()),
     ]
     return "\n".join(parts)
 
@@ -64,14 +74,19 @@ def _run(repo: Path, module: str, *args: str) -> None:
         raise BenchError(f"{module} failed for {Path(args[0]).name}: {last}")
 
 
-def summarize(prof: Path, title: str, *, program_dir_name: str | None) -> str:
+def _mains(project_dir: Path, repo: Path) -> tuple[str, ...]:
+    """Our `__main__.py` as the profiler names it: in the generated project, or the repo's (cap shim)."""
+    return (str(project_dir / OUR_MAIN), str(repo / OUR_MAIN))
+
+
+def summarize(prof: Path, title: str, *, mains: tuple[str, ...]) -> str:
     stats = pstats.Stats(str(prof))
     raw = stats.stats  # type: ignore[attr-defined]  # {(file, line, func): (cc, nc, tt, ct, callers)}
     total = sum(entry[2] for entry in raw.values())
     by_origin: dict[str, float] = {}
     ours: list[tuple[float, float, int, str]] = []
     for (filename, line, function), (_, calls, tottime, cumtime, _) in raw.items():
-        origin = _origin(filename, program_dir_name)
+        origin = _origin(filename, mains)
         by_origin[origin] = by_origin.get(origin, 0.0) + tottime
         if origin.startswith("our program"):
             ours.append((cumtime, tottime, calls, f"{_short(filename)}:{line} {function}"))
@@ -84,6 +99,16 @@ def summarize(prof: Path, title: str, *, program_dir_name: str | None) -> str:
     ]
     for origin, seconds in sorted(by_origin.items(), key=lambda item: -item[1]):
         lines.append(f"  {seconds / total:6.1%}  {seconds:6.2f} s  {origin}")
+    lines.append("  SDK per-resource work (cumulative; calls):")
+    for path, function, meaning in SDK_HOTSPOTS:
+        cumtime, calls = _cumulative(raw, path, function)
+        lines.append(
+            f"    {cumtime / total:6.1%}  {cumtime:6.2f} s  {calls:7d}  {function}: {meaning}"
+        )
+    frames, _ = _cumulative(raw, *STACK_FRAME_FUNCTION, count_only=True)
+    _, traces = _cumulative(raw, "pulumi/runtime/resource.py", "_get_stack_trace")
+    if traces:
+        lines.append(f"    stack frames captured per resource: {frames / traces:.1f}")
     if ours:
         lines.append(f"  our program's functions by cumulative time (top {TOP_FUNCTIONS}):")
         for cumtime, tottime, calls, where in sorted(ours, reverse=True)[:TOP_FUNCTIONS]:
@@ -94,8 +119,18 @@ def summarize(prof: Path, title: str, *, program_dir_name: str | None) -> str:
     return "\n".join(lines)
 
 
-def _origin(filename: str, program_dir_name: str | None) -> str:
-    if program_dir_name and f"/{program_dir_name}/" in filename and filename.endswith(OUR_MAIN):
+def _cumulative(
+    raw: dict, path: str, function: str, *, count_only: bool = False
+) -> tuple[float, int]:
+    """(cumulative seconds, calls) of one function; with count_only, (calls, calls)."""
+    for (filename, _, name), (_, calls, _, cumtime, _) in raw.items():
+        if name == function and filename.endswith(path):
+            return (float(calls) if count_only else cumtime), calls
+    return 0.0, 0
+
+
+def _origin(filename: str, mains: tuple[str, ...]) -> str:
+    if filename in mains:
         return "our program (__main__.py)"
     for label, fragment in ORIGINS:
         if fragment in filename:
