@@ -17,8 +17,14 @@ credited: proving two wildcard sets disjoint is not worth the risk), and every o
 conditions must be `NotIpAddress` on `aws:SourceIp` with CIDRs inside the allowed networks. Any
 other condition is ANDed and can switch the Deny off: AWS's own example adds
 `Bool aws:ViaAWSService=false`, which lets calls made through AWS services bypass the Deny, so we
-refuse it. Every `NotIpAddress` variant is credited: `IfExists` and `ForAllValues:` only make the
-Deny fire also when the key is missing. An unconditional Deny of the action neutralizes any Allow.
+refuse it. `NotIpAddress` is credited, and so are its `IfExists` and `ForAllValues:` variants,
+which only make the Deny fire also when the key is missing. `ForAnyValue:NotIpAddress` is not:
+ForAnyValue is false when the key is missing, so that Deny lets every request without a source IP
+through, which the plain form (true for a missing key) and the Allow side (`IpAddress`) do not.
+An unconditional Deny of the action neutralizes any Allow.
+
+An `aws:SourceIp` condition must list at least one CIDR: what IAM makes of an empty list is not
+documented (no match at all, or a condition that is ignored), so it is refused, not guessed at.
 """
 
 from collections.abc import Iterable, Sequence
@@ -32,7 +38,7 @@ SOURCE_IP_KEY = "aws:SourceIp"
 RESTRICTING_OPERATORS = frozenset({"IpAddress", "ForAnyValue:IpAddress"})
 DENY_OUTSIDE_OPERATORS = frozenset(
     f"{prefix}NotIpAddress{suffix}"
-    for prefix in ("", "ForAnyValue:", "ForAllValues:")
+    for prefix in ("", "ForAllValues:")
     for suffix in ("", "IfExists")
 )
 
@@ -75,6 +81,9 @@ class AllowedNetworks:
     def problem_with(self, values: Iterable[object]) -> str | None:
         """Why these condition values fail to pin the caller inside the allowed networks, if they do."""
         networks = []
+        values = list(values)
+        if not values:
+            return f"{SOURCE_IP_KEY} [], which lists no CIDR"
         for value in values:
             try:
                 parsed = parse_cidr(value)
@@ -144,6 +153,8 @@ def deny_problem(deny: Statement, allow: Statement, allowed: AllowedNetworks) ->
                 f"its extra condition {condition.operator} {condition.key} can switch it off; "
                 f"keep only NotIpAddress {SOURCE_IP_KEY}"
             )
+    if not deny.conditions:
+        return None  # an unconditional Deny of the action
     problem = allowed.problem_with(v for c in deny.conditions for v in c.values)
     return f"its NotIpAddress {problem}" if problem else None
 

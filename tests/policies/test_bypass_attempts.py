@@ -74,3 +74,51 @@ def test_an_action_padded_with_whitespace_is_refused_not_guessed(element):
     assert_no_violations(
         judge_execution_role(grant(json.dumps({"Statement": [statement]}))), EXECUTION_ROLE
     )
+
+
+def document(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def allow_start(condition: dict | None = None) -> dict:
+    statement = {"Effect": "Allow", "Action": START, "Resource": "*"}
+    return statement if condition is None else {**statement, "Condition": condition}
+
+
+def test_an_empty_source_ip_list_restricts_nothing_we_can_prove():
+    empty = allow_start({"IpAddress": {"aws:SourceIp": []}})
+    assert_violation(
+        judge_execution_role(grant(document(empty))),
+        EXECUTION_ROLE,
+        f"statement 1 allows {START} with aws:SourceIp [], which lists no CIDR; "
+        f"add Condition.IpAddress.aws:SourceIp within {ALLOWED}",
+    )
+    # A single CIDR given as a string, not a list, is valid IAM and restricts.
+    as_string = allow_start({"IpAddress": {"aws:SourceIp": ALLOWED}})
+    assert_no_violations(judge_execution_role(grant(document(as_string))), EXECUTION_ROLE)
+
+
+def deny_outside(operator: str) -> dict:
+    return {
+        "Effect": "Deny",
+        "Action": START,
+        "Resource": "*",
+        "Condition": {operator: {"aws:SourceIp": [ALLOWED]}},
+    }
+
+
+def test_a_for_any_value_not_ip_address_deny_lets_requests_without_a_source_ip_through():
+    # ForAnyValue is false when the request has no aws:SourceIp (a call through a VPC endpoint or
+    # an AWS service), so this Deny never fires for them while the Allow still grants.
+    result = judge_execution_role(
+        grant(document(allow_start(), deny_outside("ForAnyValue:NotIpAddress")))
+    )
+    assert_violation(
+        result,
+        EXECUTION_ROLE,
+        "(the Deny in statement 2 does not count: its extra condition ForAnyValue:NotIpAddress "
+        "aws:SourceIp can switch it off",
+    )
+    for operator in ("NotIpAddress", "NotIpAddressIfExists", "ForAllValues:NotIpAddress"):
+        compliant = document(allow_start(), deny_outside(operator))
+        assert_no_violations(judge_execution_role(grant(compliant)), EXECUTION_ROLE)
