@@ -35,6 +35,16 @@ def main() -> None:
         created[record["urn"]] = _replay(record, created)
 
 
+class _Replayed(pulumi.CustomResource):
+    """A generic resource shaped like a generated SDK class (its own `__init__` over CustomResource's),
+    so the SDK records its source position as it does for every typed resource of a real program."""
+
+    def __init__(
+        self, type_: str, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions
+    ) -> None:
+        super().__init__(type_, name, props, opts)
+
+
 def _replay(record: dict[str, Any], created: dict[str, pulumi.Resource]) -> pulumi.Resource:
     # Property dependencies already make the request's `dependencies`: depend explicitly on the rest.
     implied = {urn for urns in record["property_dependencies"].values() for urn in urns}
@@ -57,7 +67,7 @@ def _replay(record: dict[str, Any], created: dict[str, pulumi.Resource]) -> pulu
             type_.removeprefix(PROVIDER_PREFIX), record["name"], props, opts
         )
     if record["custom"]:
-        return pulumi.CustomResource(type_, record["name"], props, opts)
+        return _Replayed(type_, record["name"], props, opts)
     component = pulumi.ComponentResource(type_, record["name"], props, opts)
     component.register_outputs({})
     return component

@@ -1,4 +1,4 @@
-"""Where a program run spends its time: cProfile of our program and of the floor at the largest size.
+"""Where a run spends its time: cProfile of our program, the floor and our pack at the largest size.
 
 Each run is the offline preview's program host under cProfile in a child process (`bench.profile_host`:
 the same program run the preview does, without the pack). The summary splits own time (tottime) by origin — our program, the
@@ -58,20 +58,27 @@ def profile_largest(settings: Settings, out_dir: Path) -> str:
         floor_dir = make_floor_project(ours_dir, ours_records, work, settings.stack)
         floor_prof = out_dir / f"profile-floor-{services}.prof"
         _run(settings.repo, "bench.profile_host", str(floor_dir), settings.stack, str(floor_prof))
+        pack_prof = out_dir / f"profile-pack-{services}.prof"
+        pack_summary = _run(
+            settings.repo, "bench.profile_pack", str(ours_dir), settings.stack, str(ours_records),
+            str(settings.pack_dir), str(settings.pack_config), str(pack_prof),
+        )  # fmt: skip
     parts = [
         summarize(ours_prof, f"our program, N={services}", mains=_mains(ours_dir, settings.repo)),
         summarize(floor_prof, f"floor, N={services}", mains=()),
+        pack_summary,
     ]
     return "\n".join(parts)
 
 
-def _run(repo: Path, module: str, *args: str) -> None:
+def _run(repo: Path, module: str, *args: str) -> str:
     done = subprocess.run(
         [sys.executable, "-m", module, *args], cwd=repo, capture_output=True, text=True
     )
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["(no stderr)"])[-1]
         raise BenchError(f"{module} failed for {Path(args[0]).name}: {last}")
+    return done.stdout.strip()
 
 
 def _mains(project_dir: Path, repo: Path) -> tuple[str, ...]:

@@ -36,7 +36,8 @@ class Row:
     pack_eval_s: float
     empty_pack_eval_s: float
     policy_ms_per_resource: float
-    policy_share: float
+    policy_share: float  # our pack's evaluation calls / our end-to-end time
+    net_policy_share: float  # the same, less what an empty pack costs over the protocol
 
 
 def rows_of(results: list[SizeResult]) -> list[Row]:
@@ -58,6 +59,7 @@ def rows_of(results: list[SizeResult]) -> list[Row]:
                 empty_pack_eval_s=empty_eval,
                 policy_ms_per_resource=1000 * (pack_eval - empty_eval) / r.resources,
                 policy_share=pack_eval / ours_s,
+                net_policy_share=(pack_eval - empty_eval) / ours_s,
             )
         )
     return rows
@@ -67,7 +69,7 @@ def print_table(rows: list[Row], console: Console) -> None:
     table = Table(title="Offline preview cost: ours (program + cicd-guardrails) vs the SDK floor")
     for header in (
         "services", "resources", "ours s", "floor s", "ours/floor", "ours MiB", "floor MiB",
-        "pack start s", "pack eval s", "empty eval s", "policy ms/res", "policy share",
+        "pack start s", "pack eval s", "empty eval s", "policy ms/res", "policy share", "net share",
     ):  # fmt: skip
         table.add_column(header, justify="right")
     for row in rows:
@@ -76,6 +78,7 @@ def print_table(rows: list[Row], console: Console) -> None:
             f"{row.ratio:.2f}", f"{row.ours_rss_mib:.0f}", f"{row.floor_rss_mib:.0f}",
             f"{row.pack_start_s:.2f}", f"{row.pack_eval_s:.3f}", f"{row.empty_pack_eval_s:.3f}",
             f"{row.policy_ms_per_resource:.2f}", f"{row.policy_share:.1%}",
+            f"{row.net_policy_share:.1%}",
         )  # fmt: skip
     console.print(table)
 
@@ -86,32 +89,44 @@ def print_targets(rows: list[Row], console: Console) -> None:
     console.print(_verdict(worst.ratio <= MAX_FLOOR_RATIO) + f" ours/floor <= {MAX_FLOOR_RATIO} at "
                   f"every N: worst {worst.ratio:.2f} at N={worst.services}")  # fmt: skip
     by_n = {row.services: row for row in rows}
-    base = min(rows, key=lambda row: row.services)
-    if SMALL_N in by_n and LARGE_N in by_n and base.services < SMALL_N:
-        small, large = by_n[SMALL_N], by_n[LARGE_N]
+    if SMALL_N in by_n and LARGE_N in by_n and len(rows) >= 3 and rows[0].services < SMALL_N:
         for label, attribute in (("time", "ours_s"), ("memory", "ours_rss_mib")):
-            growth = _marginal(large, base, attribute) / _marginal(small, base, attribute)
-            plain = (getattr(large, attribute) / large.resources) / (
-                getattr(small, attribute) / small.resources
+            small, large = (
+                _local_marginal(rows, SMALL_N, attribute),
+                _local_marginal(rows, LARGE_N, attribute),
             )
+            verdict = (
+                _verdict(small > 0 and large / small <= MAX_GROWTH)
+                if small > 0
+                else "[yellow]NOISE [/yellow]"
+            )
+            growth = f"{large / small:.2f}" if small > 0 else "n/a (no growth measured below N=10)"
             console.print(
-                _verdict(growth <= MAX_GROWTH)
-                + f" {label} per resource N={LARGE_N} / N={SMALL_N} <= {MAX_GROWTH}: marginal "
-                f"{growth:.2f} (above N={base.services}); plain per-resource {plain:.2f}"
+                f"{verdict} {label} per added resource at N={LARGE_N} / at N={SMALL_N} <= {MAX_GROWTH}: "
+                f"{growth} ({_unit(attribute, large)} vs {_unit(attribute, small)})"
             )
     else:
-        console.print(f"[dim]- linearity: needs sizes 1, {SMALL_N} and {LARGE_N}[/dim]")
+        console.print(
+            f"[dim]- linearity: needs sizes below {SMALL_N}, {SMALL_N} and {LARGE_N}[/dim]"
+        )
     if LARGE_N in by_n:
-        share = by_n[LARGE_N].policy_share
-        console.print(_verdict(share < MAX_POLICY_SHARE) + f" policy evaluation < "
-                      f"{MAX_POLICY_SHARE:.0%} of the total at N={LARGE_N}: {share:.1%}")  # fmt: skip
+        row = by_n[LARGE_N]
+        console.print(_verdict(row.policy_share < MAX_POLICY_SHARE) + f" policy evaluation < "
+                      f"{MAX_POLICY_SHARE:.0%} of the total at N={LARGE_N}: {row.policy_share:.1%} "
+                      f"({row.net_policy_share:.1%} above an empty pack)")  # fmt: skip
     else:
         console.print(f"[dim]- policy share: needs size {LARGE_N}[/dim]")
 
 
-def _marginal(row: Row, base: Row, attribute: str) -> float:
-    """Cost per resource added above the smallest size: the fixed start-up cost cancels out."""
-    return (getattr(row, attribute) - getattr(base, attribute)) / (row.resources - base.resources)
+def _local_marginal(rows: list[Row], services: int, attribute: str) -> float:
+    """Cost per resource added between the size below `services` and `services` (fixed costs cancel)."""
+    index = next(i for i, row in enumerate(rows) if row.services == services)
+    row, below = rows[index], rows[index - 1]
+    return (getattr(row, attribute) - getattr(below, attribute)) / (row.resources - below.resources)
+
+
+def _unit(attribute: str, value: float) -> str:
+    return f"{1000 * value:.2f} ms" if attribute == "ours_s" else f"{1024 * value:.1f} KiB"
 
 
 def _verdict(met: bool) -> str:
