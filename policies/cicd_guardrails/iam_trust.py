@@ -10,12 +10,20 @@ EC2, ...) are not exempt: a pushed buildspec would otherwise start pipelines fro
 The exemption is granted only when it can be proven from the stack: the grant is linked to exactly
 one `aws:iam/role:Role` (itself, by property dependency, or by role name/ARN), and every Allow of that
 role's trust policy names only `Service` principals from the configured list, with no `NotPrincipal`.
+
+What links a grant to its role is what IAM uses: the role *name* the grant sends. A property
+dependency only says which resources the value was computed from (`events_role.name.apply(lambda
+_: "deployers")` depends on the EventBridge role but names another one), so it links only while
+the name is not known yet. IAM role names are unique per account, not across accounts, so the
+grant and the role must also go through the same provider; a role whose name is not known yet
+might be the one named, so it makes the name ambiguous. A link we cannot prove is no exemption.
 """
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pulumi_policy import PolicyResource
+from pulumi_policy.proxy import UnknownValueError
 
 from cicd_guardrails.iam_policy_model import ALLOW, PolicyDocumentError, parse_policy_document
 from cicd_guardrails.iam_resources import (
@@ -47,7 +55,7 @@ class RoleIndex:
     ) -> str | None:
         """The name of the grant's role if only `exempt_services` can assume it, else None.
 
-        May raise UnknownValueError when the link or the trust policy is not known yet.
+        May raise UnknownValueError when the linked role's trust policy is not known yet.
         """
         role = self._role_of(grant)
         if role is None or not _trusts_only(role.props, exempt_services):
@@ -55,24 +63,44 @@ class RoleIndex:
         return role.name
 
     def _role_of(self, grant: PolicyResource) -> PolicyResource | None:
+        """The one role the grant provably goes to, or None."""
         if grant.resource_type == ROLE:
             return grant
         key = ROLE_REFERENCE.get(grant.resource_type)
         if key is None:
             return None
-        linked = [r for r in grant.property_dependencies.get(key, []) if r.resource_type == ROLE]
-        if len(linked) == 1:
-            return linked[0]
-        reference = grant.props.get(key)
+        try:
+            reference = grant.props.get(key)
+        except UnknownValueError:
+            linked = [
+                r for r in grant.property_dependencies.get(key, []) if r.resource_type == ROLE
+            ]
+            return linked[0] if len(linked) == 1 and _same_provider(grant, linked[0]) else None
         if not isinstance(reference, str):
             return None
         name = reference.rsplit("/", 1)[-1] if ROLE_ARN_MARKER in reference else reference
-        named = [r for r in self._roles if _declared_name(r.props) == name]
-        return named[0] if len(named) == 1 else None
+        candidates = [r for r in self._roles if _declared_name(r) in (name, None)]
+        if len(candidates) != 1 or _declared_name(candidates[0]) != name:
+            return None
+        return candidates[0] if _same_provider(grant, candidates[0]) else None
 
 
-def _declared_name(props: Mapping[str, Any]) -> object:
-    return props.get("name")
+def _declared_name(role: PolicyResource) -> str | None:
+    """The role's name, or None when it could still be any name (unknown, or left to `namePrefix`)."""
+    try:
+        name = role.props.get("name")
+    except UnknownValueError:
+        return None
+    return name if isinstance(name, str) else None
+
+
+def _same_provider(grant: PolicyResource, role: PolicyResource) -> bool:
+    """Both go to the same account: IAM role names are unique only within one."""
+    return _provider_urn(grant) == _provider_urn(role)
+
+
+def _provider_urn(resource: PolicyResource) -> str | None:
+    return resource.provider.urn if resource.provider is not None else None
 
 
 def _trusts_only(props: Mapping[str, Any], exempt_services: frozenset[str]) -> bool:

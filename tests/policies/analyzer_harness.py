@@ -68,6 +68,7 @@ class Resource:
     dependencies: tuple[str, ...] = ()
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     protect: bool = False
+    provider: Resource | None = None
 
 
 def resource(
@@ -79,6 +80,7 @@ def resource(
     depends_on: Iterable[Resource] = (),
     property_dependencies: Mapping[str, Iterable[Resource]] | None = None,
     protect: bool = False,
+    provider: Resource | None = None,
 ) -> Resource:
     """Build a resource with an engine-shaped URN (a child's URN carries its parent's type chain)."""
     qualified_type = type_
@@ -100,6 +102,7 @@ def resource(
         dependencies=tuple(dependencies),
         property_dependencies=prop_deps,
         protect=protect,
+        provider=provider,
     )
 
 
@@ -180,6 +183,18 @@ def to_struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
     return struct
 
 
+def provider_resource(res: Resource) -> proto.AnalyzerProviderResource | None:
+    """The explicit provider (`opts.provider`) as the engine describes it, if the resource has one."""
+    if res.provider is None:
+        return None
+    return proto.AnalyzerProviderResource(
+        type=res.provider.type,
+        properties=to_struct(res.provider.props),
+        urn=res.provider.urn,
+        name=res.provider.name,
+    )
+
+
 def analyze_request(res: Resource) -> proto.AnalyzeRequest:
     return proto.AnalyzeRequest(
         type=res.type,
@@ -187,6 +202,7 @@ def analyze_request(res: Resource) -> proto.AnalyzeRequest:
         urn=res.urn,
         name=res.name,
         options=proto.AnalyzerResourceOptions(protect=res.protect, parent=res.parent),
+        provider=provider_resource(res),
     )
 
 
@@ -201,6 +217,7 @@ def analyze_stack_request(resources: Iterable[Resource]) -> proto.AnalyzeStackRe
             options=proto.AnalyzerResourceOptions(protect=res.protect, parent=res.parent),
             parent=res.parent,
             dependencies=list(res.dependencies),
+            provider=provider_resource(res),
         )
         for key, urns in res.property_dependencies.items():
             wire.propertyDependencies[key].urns.extend(urns)

@@ -7,7 +7,7 @@ docstring of the policy it exercises states the AWS behaviour the fix relies on.
 import json
 
 import pytest
-from analyzer_harness import analyze, assert_no_violations, assert_violation, resource
+from analyzer_harness import UNKNOWN, analyze, assert_no_violations, assert_violation, resource
 
 from cicd_guardrails.execution_role import POLICIES as EXECUTION_ROLE_POLICIES
 from cicd_guardrails.execution_role import POLICY_NAME as EXECUTION_ROLE
@@ -122,3 +122,82 @@ def test_a_for_any_value_not_ip_address_deny_lets_requests_without_a_source_ip_t
     for operator in ("NotIpAddress", "NotIpAddressIfExists", "ForAllValues:NotIpAddress"):
         compliant = document(allow_start(), deny_outside(operator))
         assert_no_violations(judge_execution_role(grant(compliant)), EXECUTION_ROLE)
+
+
+# --- execution-role-ip-restricted: the EventBridge exemption must go to the role IAM will use -------
+
+
+def trust(*principals: object) -> str:
+    return document(
+        *({"Effect": "Allow", "Principal": p, "Action": "sts:AssumeRole"} for p in principals)
+    )
+
+
+EVENTS = {"Service": "events.amazonaws.com"}
+PEOPLE = {"AWS": "arn:aws:iam::123456789012:root"}
+UNRESTRICTED = document(allow_start())
+REFUSED_GRANT = f"RolePolicy 'start' policy: statement 1 allows {START} without an aws:SourceIp"
+
+
+def role(name: str, trusted: object, **options: object):
+    return resource(ROLE, name, {"name": name, "assumeRolePolicy": trust(trusted)}, **options)
+
+
+def test_a_dependency_on_the_eventbridge_role_does_not_exempt_a_grant_naming_another_role():
+    # role=events_role.name.apply(lambda _: "deployers"): the value depends on the EventBridge role,
+    # but IAM attaches the policy to the role it names.
+    events, deployers = role("events", EVENTS), role("deployers", PEOPLE)
+    start = resource(
+        ROLE_POLICY,
+        "start",
+        {"role": "deployers", "policy": UNRESTRICTED},
+        property_dependencies={"role": [events]},
+    )
+    assert_violation(judge_execution_role(events, deployers, start), EXECUTION_ROLE, REFUSED_GRANT)
+    to_events = resource(
+        ROLE_POLICY,
+        "start",
+        {"role": "events", "policy": UNRESTRICTED},
+        property_dependencies={"role": [events]},
+    )
+    assert_no_violations(judge_execution_role(events, deployers, to_events), EXECUTION_ROLE)
+
+
+def test_a_grant_through_another_provider_goes_to_another_account_and_is_not_exempt():
+    other_account = resource("pulumi:providers:aws", "other-account", {"region": "us-east-1"})
+    events = role("events", EVENTS)
+    by_name = resource(
+        ROLE_POLICY, "start", {"role": "events", "policy": UNRESTRICTED}, provider=other_account
+    )
+    assert_violation(judge_execution_role(events, by_name), EXECUTION_ROLE, REFUSED_GRANT)
+    by_dependency = resource(
+        ROLE_POLICY,
+        "start",
+        {"role": UNKNOWN, "policy": UNRESTRICTED},
+        property_dependencies={"role": [events]},
+        provider=other_account,
+    )
+    assert_violation(judge_execution_role(events, by_dependency), EXECUTION_ROLE, REFUSED_GRANT)
+    same_provider = role("events", EVENTS, provider=other_account)
+    assert_no_violations(judge_execution_role(same_provider, by_name), EXECUTION_ROLE)
+
+
+def test_a_grant_to_a_role_not_known_yet_and_linked_to_no_role_is_refused_not_skipped():
+    start = resource(ROLE_POLICY, "start", {"role": UNKNOWN, "policy": UNRESTRICTED})
+    result = judge_execution_role(role("events", EVENTS), start)
+    assert_violation(result, EXECUTION_ROLE, REFUSED_GRANT)
+    assert not result.skipped
+
+
+@pytest.mark.parametrize("other_name", [UNKNOWN, None])
+def test_a_role_whose_name_is_not_known_yet_makes_the_name_ambiguous(other_name):
+    # Another role whose name is unknown (or left to namePrefix) could turn out to be "events" in
+    # the account the grant goes to; the exemption is not proven, and the violation is not hidden.
+    props = {"assumeRolePolicy": trust(PEOPLE), "namePrefix": "events"}
+    if other_name is not None:
+        props["name"] = other_name
+    other = resource(ROLE, "other", props)
+    start = resource(ROLE_POLICY, "start", {"role": "events", "policy": UNRESTRICTED})
+    result = judge_execution_role(role("events", EVENTS), other, start)
+    assert_violation(result, EXECUTION_ROLE, REFUSED_GRANT)
+    assert not result.skipped
