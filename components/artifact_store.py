@@ -30,7 +30,10 @@ LOGS_KEY_ACTIONS = (
     "kms:ReEncryptTo",
 )
 PUBLISHER_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
-TOPIC_PUBLISHER_SERVICES = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
+ALARMS_PRINCIPAL = "cloudwatch.amazonaws.com"
+EVENTS_PRINCIPAL = "events.amazonaws.com"
+SNS_TOPIC_CONTEXT_KEY = "kms:EncryptionContext:aws:sns:topicArn"
+"""SNS encrypts each message under this context, so a grant bound to it serves our topic and no other."""
 
 
 @dataclass(frozen=True)
@@ -202,13 +205,31 @@ def key_policy(args: ArtifactStoreArgs) -> str:
             sid="CloudWatchLogsEncryptsBuildLogs",
             principal={"Service": f"logs.{names.region}.amazonaws.com"},
         ),
+        # SNS asks KMS for a data key on behalf of whoever publishes to the encrypted topic
+        # (SNS guide, "compatibility between event sources from AWS services and encrypted
+        # topics"). Both grants are bound to our topic by SNS's encryption context. CloudWatch's
+        # requests also carry aws:SourceAccount; EventBridge's do not, so conditioning its grant on
+        # it would make KMS refuse every failure notification, silently.
         statement(
             "Allow",
             PUBLISHER_KEY_ACTIONS,
             this_key,
-            conditions={"StringEquals": {"aws:SourceAccount": names.account_id}},
-            sid="EventsAndAlarmsPublishToEncryptedTopic",
-            principal={"Service": list(TOPIC_PUBLISHER_SERVICES)},
+            conditions={
+                "StringEquals": {
+                    "aws:SourceAccount": names.account_id,
+                    SNS_TOPIC_CONTEXT_KEY: names.topic_arn,
+                }
+            },
+            sid="AlarmsPublishToEncryptedTopic",
+            principal={"Service": ALARMS_PRINCIPAL},
+        ),
+        statement(
+            "Allow",
+            PUBLISHER_KEY_ACTIONS,
+            this_key,
+            conditions={"StringEquals": {SNS_TOPIC_CONTEXT_KEY: names.topic_arn}},
+            sid="EventRulesPublishToEncryptedTopic",
+            principal={"Service": EVENTS_PRINCIPAL},
         ),
     ]
     return policy_document(statements)

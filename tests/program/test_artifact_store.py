@@ -70,19 +70,26 @@ def test_key_policy_names_exactly_the_pipeline_roles(store):
     }
 
 
-def test_key_policy_binds_logs_to_our_log_groups_and_publishers_to_our_account(store):
+def test_key_policy_binds_logs_to_our_log_groups_and_publishers_to_our_topic(store):
     policy = statements(store.of_type("aws:kms/key:Key")[0].inputs["policy"])
     logs = policy["CloudWatchLogsEncryptsBuildLogs"]
     assert logs["Principal"] == {"Service": f"logs.{FIXTURE_REGION}.amazonaws.com"}
     assert logs["Condition"] == {
         "ArnEquals": {"kms:EncryptionContext:aws:logs:arn": [LOG_GROUP_ARN]}
     }
-    publishers = policy["EventsAndAlarmsPublishToEncryptedTopic"]
-    assert publishers["Principal"] == {
-        "Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
+    topic_context = {"kms:EncryptionContext:aws:sns:topicArn": NAMES.topic_arn}
+    alarms = policy["AlarmsPublishToEncryptedTopic"]
+    assert alarms["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert alarms["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": FIXTURE_ACCOUNT_ID, **topic_context}
     }
-    assert publishers["Condition"] == {"StringEquals": {"aws:SourceAccount": FIXTURE_ACCOUNT_ID}}
-    assert set(publishers["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey"}
+    assert set(alarms["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey"}
+    rules = policy["EventRulesPublishToEncryptedTopic"]
+    assert rules["Principal"] == {"Service": "events.amazonaws.com"}
+    # EventBridge's KMS requests carry no aws:SourceAccount/aws:SourceArn: a condition on them
+    # would deny every delivery to the encrypted topic. The topic's encryption context binds it.
+    assert rules["Condition"] == {"StringEquals": topic_context}
+    assert set(rules["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey"}
 
 
 def test_alias_is_the_known_name(store):
