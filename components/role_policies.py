@@ -26,7 +26,13 @@ ECS_TASKS_PRINCIPAL = "ecs-tasks.amazonaws.com"
 KMS_USE_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey")
 ARTIFACT_READ_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion")
 ARTIFACT_WRITE_ACTIONS = (*ARTIFACT_READ_ACTIONS, "s3:PutObject")
-BUCKET_ACTIONS = ("s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:ListBucket")
+BUCKET_ACTIONS = (
+    "s3:GetBucketAcl",
+    "s3:GetBucketLocation",
+    "s3:GetBucketVersioning",
+    "s3:ListBucket",
+)
+"""Bucket-level reads CodePipeline's and CodeBuild's documented service-role policies both list."""
 
 
 # --- Trust policies -------------------------------------------------------------------------------
@@ -112,6 +118,7 @@ def pipeline_role_policy(
                 "codecommit:CancelUploadArchive",
                 "codecommit:GetBranch",
                 "codecommit:GetCommit",
+                "codecommit:GetRepository",
                 "codecommit:GetUploadArchiveStatus",
                 "codecommit:UploadArchive",
             ],

@@ -149,7 +149,7 @@ def test_build_role_only_logs_reports_artifacts_key_and_repository(stack, servic
         },
         *{
             (f"s3:{a}", platform.artifact_bucket_arn)
-            for a in ("GetBucketLocation", "GetBucketVersioning", "ListBucket")
+            for a in ("GetBucketAcl", "GetBucketLocation", "GetBucketVersioning", "ListBucket")
         },
         *{
             (f"kms:{a}", platform.key_arn_pattern)

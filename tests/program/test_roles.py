@@ -75,6 +75,31 @@ def test_events_role_may_only_start_its_pipeline():
     assert as_list(only["Resource"]) == [names.pipeline_arn]
 
 
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_pipeline_role_runs_the_codecommit_source_action_and_reads_the_artifact_bucket(platform):
+    """The CodeCommit action's documented minimum, GetRepository included (without it the Source
+    stage fails with an access error on the first run); the bucket reads of the service-role policy."""
+    _, _, policies, names, _ = roles(platform)
+    source = statement_by_sid(policies[names.pipeline_role.name], "ReadOwnRepository")
+    assert set(as_list(source["Action"])) == {
+        "codecommit:CancelUploadArchive",
+        "codecommit:GetBranch",
+        "codecommit:GetCommit",
+        "codecommit:GetRepository",
+        "codecommit:GetUploadArchiveStatus",
+        "codecommit:UploadArchive",
+    }
+    assert as_list(source["Resource"]) == [names.repository_arn]
+    bucket = statement_by_sid(policies[names.pipeline_role.name], "ArtifactBucket")
+    assert set(as_list(bucket["Action"])) == {
+        "s3:GetBucketAcl",
+        "s3:GetBucketLocation",
+        "s3:GetBucketVersioning",
+        "s3:ListBucket",
+    }
+    assert as_list(bucket["Resource"]) == [names.platform.artifact_bucket_arn]
+
+
 @pytest.mark.parametrize(("stack", "approval"), [("dev", False), ("prod", True)])
 def test_pipeline_role_notifies_only_when_approval_is_on(stack, approval):
     _, _, policies, names, settings = roles("Server", stack)
