@@ -4,6 +4,10 @@ A side resource names its bucket in its `bucket` property. When the program pass
 that value is unknown at preview, so the engine's property dependencies (`bucket` -> bucket URN)
 are the link instead. A side resource that is linked by neither is "unlinked": policies must not
 call a bucket non-compliant while such a resource might still be its configuration.
+
+A known name always wins over the dependencies: S3 applies the configuration to the bucket the
+request names, and a dependency only says which resources the value was computed from
+(`bucket=other.id.apply(lambda _: "artifacts")` depends on `other` but configures `artifacts`).
 """
 
 from collections.abc import Iterable, Sequence
@@ -84,10 +88,12 @@ def link_side_resources(resources: Sequence[Resource], side_types: Iterable[str]
 def _linked_bucket(
     side: Resource, by_name: dict[Any, Resource], bucket_urns: set[str]
 ) -> str | None:
-    for dependency in side.source.property_dependencies.get(BUCKET_PROPERTY, []):
-        if dependency.urn in bucket_urns:
-            return dependency.urn
     named = side.props.get(BUCKET_PROPERTY)
+    if is_unknown(named):
+        for dependency in side.source.property_dependencies.get(BUCKET_PROPERTY, []):
+            if dependency.urn in bucket_urns:
+                return dependency.urn
+        return None
     if isinstance(named, str) and named in by_name:
         return by_name[named].urn
     return None

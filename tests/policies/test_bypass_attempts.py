@@ -11,11 +11,16 @@ from analyzer_harness import UNKNOWN, analyze, assert_no_violations, assert_viol
 
 from cicd_guardrails.execution_role import POLICIES as EXECUTION_ROLE_POLICIES
 from cicd_guardrails.execution_role import POLICY_NAME as EXECUTION_ROLE
+from cicd_guardrails.s3_encryption import POLICIES as S3_POLICIES
 
 ALLOWED = "192.0.2.0/24"
 START = "codepipeline:StartPipelineExecution"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+BUCKET = "aws:s3/bucket:Bucket"
+SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+S3_SSE_KMS = "s3-sse-kms"
+KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 EXECUTION_CONFIG = {EXECUTION_ROLE: {"allowedCidrs": [ALLOWED]}}
 RESTRICTED = {"IpAddress": {"aws:SourceIp": [ALLOWED]}}
 
@@ -201,3 +206,31 @@ def test_a_role_whose_name_is_not_known_yet_makes_the_name_ambiguous(other_name)
     result = judge_execution_role(role("events", EVENTS), other, start)
     assert_violation(result, EXECUTION_ROLE, REFUSED_GRANT)
     assert not result.skipped
+
+
+# --- s3-sse-kms: an encryption configuration protects the bucket it names ---------------------------
+
+
+def sse(name: str, bucket: object, *, depends_on: object = None, key: str = KEY_ARN):
+    rules = [
+        {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key}}
+    ]
+    deps = {"bucket": [depends_on]} if depends_on is not None else None
+    return resource(SSE, name, {"bucket": bucket, "rules": rules}, property_dependencies=deps)
+
+
+def test_a_configuration_naming_bucket_a_does_not_protect_bucket_b_it_depends_on():
+    # bucket=b.id.apply(lambda _: "bucket-a"): depends on B, but S3 encrypts the bucket it names.
+    a = resource(BUCKET, "a", {"bucket": "bucket-a"})
+    b = resource(BUCKET, "b", {"bucket": "bucket-b"})
+    claimed = sse("a-sse-claimed-for-b", "bucket-a", depends_on=b)
+    result = analyze(S3_POLICIES, [a, b, sse("a-sse", "bucket-a"), claimed])
+    assert_violation(
+        result, S3_SSE_KMS, "bucket 'b' has no server-side encryption configuration", urn=b.urn
+    )
+    assert len(result.of(S3_SSE_KMS)) == 1
+    # While the name is unknown (bucket=b.id at preview), the dependency is the link.
+    by_dependency = sse("b-sse", UNKNOWN, depends_on=b)
+    assert_no_violations(
+        analyze(S3_POLICIES, [a, b, sse("a-sse", "bucket-a"), by_dependency]), S3_SSE_KMS
+    )
