@@ -4,6 +4,12 @@ A customer-managed key is referenced by its key ARN, key id (a UUID or a multi-R
 an alias of our own (`alias/...` or its ARN), or a reference not known yet at preview (the
 program passes `key.arn`, which only exists after creation). `alias/aws/...` names an AWS-managed
 key, which no one can scope with a key policy or audit separately.
+
+The `alias/aws/` prefix is matched case-insensitively: KMS reserves it for AWS-managed keys but does
+not document whether `alias/AWS/s3` names the same key, and a customer alias spelled that way is
+not worth the doubt. A key in another account (`arn:aws:kms:<region>:<other account>:key/...`) is
+accepted: an AWS-managed key's policy cannot be edited to allow another account, so a foreign key
+that works at all is a customer-managed one (a central key account, say).
 """
 
 import re
@@ -42,7 +48,7 @@ def classify_key(reference: Any) -> KeyKind:
         return KeyKind.MALFORMED
     alias = ALIAS_RE.match(reference)
     if alias:
-        if alias.group("alias").startswith(AWS_MANAGED_ALIAS_PREFIX):
+        if alias.group("alias").lower().startswith(AWS_MANAGED_ALIAS_PREFIX):
             return KeyKind.AWS_MANAGED
         return KeyKind.CUSTOMER_MANAGED
     if KEY_ID_RE.match(reference) or KEY_ARN_RE.match(reference):

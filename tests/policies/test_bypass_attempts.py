@@ -11,6 +11,7 @@ from analyzer_harness import UNKNOWN, analyze, assert_no_violations, assert_viol
 
 from cicd_guardrails.execution_role import POLICIES as EXECUTION_ROLE_POLICIES
 from cicd_guardrails.execution_role import POLICY_NAME as EXECUTION_ROLE
+from cicd_guardrails.logs_and_notifications import POLICIES as LOGS_POLICIES
 from cicd_guardrails.s3_encryption import POLICIES as S3_POLICIES
 
 ALLOWED = "192.0.2.0/24"
@@ -234,3 +235,42 @@ def test_a_configuration_naming_bucket_a_does_not_protect_bucket_b_it_depends_on
     assert_no_violations(
         analyze(S3_POLICIES, [a, b, sse("a-sse", "bucket-a"), by_dependency]), S3_SSE_KMS
     )
+
+
+# --- customer-managed keys: an AWS-managed alias in any spelling is still AWS-managed ----------------
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "alias/AWS/s3",
+        "alias/Aws/sns",
+        "arn:aws:kms:us-east-1:123456789012:alias/AWS/sns",
+        "arn:aws-us-gov:kms:us-gov-west-1:123456789012:alias/aws/sns",
+    ],
+)
+def test_aws_managed_aliases_in_odd_casing_or_as_arns_are_refused(key):
+    a = resource(BUCKET, "a", {"bucket": "bucket-a"})
+    assert_violation(
+        analyze(S3_POLICIES, [a, sse("a-sse", "bucket-a", key=key)]),
+        S3_SSE_KMS,
+        f"kmsMasterKeyId is the AWS-managed key {key!r}",
+    )
+    topic = resource("aws:sns/topic:Topic", "notices", {"kmsMasterKeyId": key})
+    assert_violation(
+        analyze(LOGS_POLICIES, [topic]),
+        "logs-and-notifications-kms",
+        f"SNS topic 'notices': kmsMasterKeyId is the AWS-managed key {key!r}",
+    )
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "alias/awsome-artifacts",  # only the alias/aws/ prefix is reserved
+        "arn:aws:kms:us-east-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab",  # key account
+    ],
+)
+def test_customer_aliases_and_keys_in_a_central_key_account_pass(key):
+    topic = resource("aws:sns/topic:Topic", "notices", {"kmsMasterKeyId": key})
+    assert_no_violations(analyze(LOGS_POLICIES, [topic]), "logs-and-notifications-kms")
