@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.alarms import notifying_alarm
 from components.iam_documents import policy_document, statement
 from components.naming import PlatformNames, ServiceNames
 
@@ -155,22 +156,19 @@ class ServiceMonitoring(pulumi.ComponentResource):
             },
             opts=child,
         )
-        self.failed_builds_alarm = aws.cloudwatch.MetricAlarm(
+        self.failed_builds_alarm = notifying_alarm(
             f"{name}-failed-builds",
             name=names.failed_builds_alarm,
-            alarm_description=f"CodeBuild project {names.build_project_name} had failed builds",
+            description=f"CodeBuild project {names.build_project_name} had failed builds",
+            topic_arn=args.topic_arn,
+            threshold=args.failed_builds_threshold,
+            tags=tags,
+            opts=child,
             namespace=CODEBUILD_NAMESPACE,
             metric_name="FailedBuilds",
             dimensions={"ProjectName": names.build_project_name},
             statistic="Sum",
             period=args.period_seconds,
-            evaluation_periods=1,
-            threshold=args.failed_builds_threshold,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="notBreaching",
-            alarm_actions=[args.topic_arn],
-            tags=tags,
-            opts=child,
         )
         self.build_errors_filter = aws.cloudwatch.LogMetricFilter(
             f"{name}-build-log-errors",
@@ -185,21 +183,18 @@ class ServiceMonitoring(pulumi.ComponentResource):
             },
             opts=child,
         )
-        self.build_errors_alarm = aws.cloudwatch.MetricAlarm(
+        self.build_errors_alarm = notifying_alarm(
             f"{name}-build-log-errors-alarm",
             name=names.build_errors_alarm,
-            alarm_description=f"ERROR lines in {names.log_group_name}",
+            description=f"ERROR lines in {names.log_group_name}",
+            topic_arn=args.topic_arn,
+            threshold=args.build_log_errors_threshold,
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.build_errors_filter]),
             namespace=BUILD_LOG_METRIC_NAMESPACE,
             metric_name=names.build_project_name,
             statistic="Sum",
             period=args.period_seconds,
-            evaluation_periods=1,
-            threshold=args.build_log_errors_threshold,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="notBreaching",
-            alarm_actions=[args.topic_arn],
-            tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.build_errors_filter]),
         )
         self.register_outputs(
             {

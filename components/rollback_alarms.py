@@ -14,10 +14,13 @@ from a computed output, so names and alarms are known at preview:
 """
 
 import json
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+from pulumi_aws.cloudwatch import MetricAlarm
 
+from components.alarms import notifying_alarm
 from components.config import ServiceSettings
 from components.naming import EVENT_RULE_NAME_LIMIT, ServiceNames, bounded
 
@@ -62,16 +65,24 @@ def declare_rollback_alarms(
     topic_arn: str,
     tags: dict[str, str],
     parent: pulumi.Resource,
-) -> list[aws.cloudwatch.MetricAlarm]:
+) -> list[MetricAlarm]:
     """Create this service's rollback alarms (and, for Server, the rule they count) under `parent`."""
     opts = pulumi.ResourceOptions(parent=parent)
-    common = {
-        "alarm_actions": [topic_arn],
-        "ok_actions": [topic_arn],
-        "treat_missing_data": "notBreaching",
-        "comparison_operator": "GreaterThanOrEqualToThreshold",
-        "tags": tags,
-    }
+
+    def alarm(alarm_name: str, description: str, threshold: float, **metric: Any) -> MetricAlarm:
+        # The resource is named after the alarm; OK is announced too (the deployment may resume).
+        return notifying_alarm(
+            alarm_name,
+            name=alarm_name,
+            description=description,
+            topic_arn=topic_arn,
+            threshold=threshold,
+            tags=tags,
+            opts=opts,
+            notify_ok=True,
+            **metric,
+        )
+
     alarm_names = rollback_alarm_names(service, names)
     if service.compute_platform == "ECS":
         assert service.ecs is not None  # config validation guarantees it for ECS services
@@ -81,24 +92,21 @@ def declare_rollback_alarms(
             f" WHERE LoadBalancer = '{balancer}'"
         )
         return [
-            aws.cloudwatch.MetricAlarm(
+            alarm(
                 alarm_names[0],
-                name=alarm_names[0],
-                alarm_description=f"Targets of {balancer} answer 5xx: stop and roll back the deployment.",
+                f"Targets of {balancer} answer 5xx: stop and roll back the deployment.",
+                TARGET_5XX_THRESHOLD,
                 namespace=ELB_NAMESPACE,
                 metric_name="HTTPCode_Target_5XX_Count",
                 dimensions={"LoadBalancer": balancer},
                 statistic="Sum",
                 period=ALARM_PERIOD_SECONDS,
-                evaluation_periods=1,
-                threshold=TARGET_5XX_THRESHOLD,
-                opts=opts,
-                **common,
             ),
-            aws.cloudwatch.MetricAlarm(
+            alarm(
                 alarm_names[1],
-                name=alarm_names[1],
-                alarm_description=f"Unhealthy targets behind {balancer}: roll back the deployment.",
+                f"Unhealthy targets behind {balancer}: roll back the deployment.",
+                UNHEALTHY_HOSTS_THRESHOLD,
+                evaluation_periods=UNHEALTHY_EVALUATION_PERIODS,
                 metric_queries=[
                     aws.cloudwatch.MetricAlarmMetricQueryArgs(
                         id="unhealthy",
@@ -107,29 +115,21 @@ def declare_rollback_alarms(
                         return_data=True,
                     )
                 ],
-                evaluation_periods=UNHEALTHY_EVALUATION_PERIODS,
-                threshold=UNHEALTHY_HOSTS_THRESHOLD,
-                opts=opts,
-                **common,
             ),
         ]
     if service.compute_platform == "Lambda":
         assert service.lambda_ is not None  # config validation guarantees it for Lambda services
         function, alias = service.lambda_.function_name, service.lambda_.alias_name
         return [
-            aws.cloudwatch.MetricAlarm(
+            alarm(
                 alarm_names[0],
-                name=alarm_names[0],
-                alarm_description=f"{function}:{alias} returns errors: roll back the alias shift.",
+                f"{function}:{alias} returns errors: roll back the alias shift.",
+                LAMBDA_ERRORS_THRESHOLD,
                 namespace="AWS/Lambda",
                 metric_name="Errors",
                 dimensions={"FunctionName": function, "Resource": f"{function}:{alias}"},
                 statistic="Sum",
                 period=ALARM_PERIOD_SECONDS,
-                evaluation_periods=1,
-                threshold=LAMBDA_ERRORS_THRESHOLD,
-                opts=opts,
-                **common,
             )
         ]
     rule_name = instance_failure_rule_name(names)
@@ -161,20 +161,14 @@ def declare_rollback_alarms(
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[rule]),
     )
     return [
-        aws.cloudwatch.MetricAlarm(
+        alarm(
             alarm_names[0],
-            name=alarm_names[0],
-            alarm_description=(
-                f"An instance failed a {names.deployment_group_name} deployment: stop and roll back."
-            ),
+            f"An instance failed a {names.deployment_group_name} deployment: stop and roll back.",
+            INSTANCE_FAILURES_THRESHOLD,
             namespace="AWS/Events",
             metric_name="TriggeredRules",
             dimensions={"RuleName": rule_name},
             statistic="Sum",
             period=ALARM_PERIOD_SECONDS,
-            evaluation_periods=1,
-            threshold=INSTANCE_FAILURES_THRESHOLD,
-            opts=opts,
-            **common,
         )
     ]
