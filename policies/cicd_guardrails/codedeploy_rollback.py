@@ -3,6 +3,11 @@
 Without automatic rollback a failed deployment leaves the fleet on a half-deployed revision until
 someone notices; in prod we also want CloudWatch alarms to stop and roll back a deployment that
 "succeeded" while the service degraded.
+
+With `requireAlarmRollback`, `alarmConfiguration.ignorePollAlarmFailure: true` is refused too: it
+lets a deployment continue when CodeDeploy cannot read the alarms' state from CloudWatch, so a
+deleted, renamed or misspelled alarm silently turns alarm rollback off; the AWS default (false)
+stops the deployment instead. An alarm name that is blank names no alarm.
 """
 
 from typing import Any
@@ -23,6 +28,7 @@ DEPLOYMENT_GROUP = "aws:codedeploy/deploymentGroup:DeploymentGroup"
 FAILURE_EVENT = "DEPLOYMENT_FAILURE"
 ALARM_EVENT = "DEPLOYMENT_STOP_ON_ALARM"
 REQUIRE_ALARM_ROLLBACK = "requireAlarmRollback"
+IGNORE_POLL_FAILURE = "ignorePollAlarmFailure"
 
 
 def validate_auto_rollback(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -94,9 +100,18 @@ def _judge_alarms(
         report(
             f"{label}: alarmConfiguration.enabled is {enabled!r} but alarm rollback is required; {fix}"
         )
+    ignore_poll_failure = alarms.get(IGNORE_POLL_FAILURE)
+    if is_unknown(ignore_poll_failure):
+        undecided.append(f"alarmConfiguration.{IGNORE_POLL_FAILURE}")
+    elif is_true(ignore_poll_failure):
+        report(
+            f"{label}: alarmConfiguration.{IGNORE_POLL_FAILURE} is true, so a deployment continues "
+            "when CodeDeploy cannot read its alarms (a deleted or misnamed alarm turns alarm "
+            f"rollback off); set alarmConfiguration.{IGNORE_POLL_FAILURE} to false"
+        )
     if is_unknown(names):
         undecided.append("alarmConfiguration.alarms")
-    elif not [n for n in as_list(names) if n]:
+    elif not [n for n in as_list(names) if isinstance(n, str) and n.strip()]:
         report(
             f"{label}: alarmConfiguration.alarms names no alarm but alarm rollback is required; {fix}"
         )
@@ -116,7 +131,10 @@ CODEDEPLOY_AUTO_ROLLBACK = ResourceValidationPolicy(
             REQUIRE_ALARM_ROLLBACK: {
                 "type": "boolean",
                 "default": False,
-                "description": "Also require DEPLOYMENT_STOP_ON_ALARM and an enabled alarmConfiguration.",
+                "description": (
+                    "Also require DEPLOYMENT_STOP_ON_ALARM and an enabled alarmConfiguration "
+                    "that does not ignore alarm poll failures."
+                ),
             }
         }
     ),
@@ -128,7 +146,8 @@ REMEDIATIONS = {
     NAME: (
         "Set autoRollbackConfiguration {enabled: true, events: ['DEPLOYMENT_FAILURE', "
         "'DEPLOYMENT_STOP_ON_ALARM']} on the aws.codedeploy.DeploymentGroup and, where alarm "
-        "rollback is required, alarmConfiguration {enabled: true, alarms: [<alarm names>]} naming "
-        "CloudWatch alarms on the service's health (the stack setting alarmRollback does this)."
+        "rollback is required, alarmConfiguration {enabled: true, alarms: [<alarm names>], "
+        "ignorePollAlarmFailure: false} naming CloudWatch alarms on the service's health (the "
+        "stack setting alarmRollback does this)."
     ),
 }

@@ -9,6 +9,7 @@ import json
 import pytest
 from analyzer_harness import UNKNOWN, analyze, assert_no_violations, assert_violation, resource
 
+from cicd_guardrails.codedeploy_rollback import POLICIES as ROLLBACK_POLICIES
 from cicd_guardrails.execution_role import POLICIES as EXECUTION_ROLE_POLICIES
 from cicd_guardrails.execution_role import POLICY_NAME as EXECUTION_ROLE
 from cicd_guardrails.logs_and_notifications import POLICIES as LOGS_POLICIES
@@ -274,3 +275,40 @@ def test_aws_managed_aliases_in_odd_casing_or_as_arns_are_refused(key):
 def test_customer_aliases_and_keys_in_a_central_key_account_pass(key):
     topic = resource("aws:sns/topic:Topic", "notices", {"kmsMasterKeyId": key})
     assert_no_violations(analyze(LOGS_POLICIES, [topic]), "logs-and-notifications-kms")
+
+
+# --- codedeploy-auto-rollback: alarm rollback that an unreadable alarm switches off ------------------
+
+ROLLBACK = "codedeploy-auto-rollback"
+REQUIRE_ALARMS = {ROLLBACK: {"requireAlarmRollback": True}}
+BOTH_EVENTS = {"enabled": True, "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]}
+
+
+def deployment_group(alarms: dict):
+    props = {"autoRollbackConfiguration": BOTH_EVENTS, "alarmConfiguration": alarms}
+    return resource("aws:codedeploy/deploymentGroup:DeploymentGroup", "web", props)
+
+
+def test_ignoring_alarm_poll_failures_is_refused_when_alarm_rollback_is_required():
+    ignoring = {"enabled": True, "alarms": ["web-5xx"], "ignorePollAlarmFailure": True}
+    assert_violation(
+        analyze(ROLLBACK_POLICIES, [deployment_group(ignoring)], REQUIRE_ALARMS),
+        ROLLBACK,
+        "deployment group 'web': alarmConfiguration.ignorePollAlarmFailure is true, so a "
+        "deployment continues when CodeDeploy cannot read its alarms",
+    )
+    assert_no_violations(analyze(ROLLBACK_POLICIES, [deployment_group(ignoring)]), ROLLBACK)
+    stopping = {**ignoring, "ignorePollAlarmFailure": False}
+    assert_no_violations(
+        analyze(ROLLBACK_POLICIES, [deployment_group(stopping)], REQUIRE_ALARMS), ROLLBACK
+    )
+
+
+@pytest.mark.parametrize("names", [[" "], [""], [None]])
+def test_blank_alarm_names_name_no_alarm(names):
+    alarms = {"enabled": True, "alarms": names}
+    assert_violation(
+        analyze(ROLLBACK_POLICIES, [deployment_group(alarms)], REQUIRE_ALARMS),
+        ROLLBACK,
+        "alarmConfiguration.alarms names no alarm but alarm rollback is required",
+    )
