@@ -3,6 +3,13 @@
 Rotation limits how much data one key version protects; AWS only rotates symmetric encryption
 keys, so asymmetric, HMAC and custom-key-store keys are not refused. The deletion window is the
 only undo for `ScheduleKeyDeletion`: once it expires, every artifact under the key is lost.
+
+A key is exempt from rotation only when it provably cannot rotate: every key spec it declares is an
+asymmetric or HMAC one, its usage is not `ENCRYPT_DECRYPT`, or it lives in a custom key store.
+Spec and usage are compared case-insensitively, so `symmetric_default` is still symmetric, and a
+symmetric spec next to an asymmetric one (the deprecated `customerMasterKeySpec` beside `keySpec`)
+keeps the key judged. A `rotationPeriodInDays` outside KMS's 90-2560 days is refused: the key
+would not be created with rotation as declared.
 """
 
 from typing import Any
@@ -24,6 +31,10 @@ DELETION_WINDOW = "kms-key-deletion-window"
 
 SYMMETRIC_SPEC = "SYMMETRIC_DEFAULT"
 ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT"
+# Key specs AWS cannot rotate automatically (asymmetric, HMAC, post-quantum signing, SM2).
+NON_ROTATABLE_SPEC_PREFIXES = ("RSA_", "ECC_", "HMAC_", "ML_DSA_", "SM2")
+MIN_ROTATION_PERIOD_DAYS = 90
+MAX_ROTATION_PERIOD_DAYS = 2560
 SPEC_KEYS = ("customerMasterKeySpec", "keySpec")
 # Keys in a custom key store (CloudHSM or external) cannot rotate automatically.
 CUSTOM_STORE_KEYS = ("customKeyStoreId", "xksKeyId")
@@ -51,6 +62,17 @@ def validate_key_rotation(args: ResourceValidationArgs, report: ReportViolation)
             f"KMS key '{args.name}': enableKeyRotation is {rotation!r} on a symmetric key; "
             "set enableKeyRotation to true"
         )
+    period = props.get("rotationPeriodInDays")
+    if period is None or is_unknown(period):
+        return
+    if not isinstance(period, int) or not (
+        MIN_ROTATION_PERIOD_DAYS <= period <= MAX_ROTATION_PERIOD_DAYS
+    ):
+        report(
+            f"KMS key '{args.name}': rotationPeriodInDays is {period!r}, outside the "
+            f"{MIN_ROTATION_PERIOD_DAYS}-{MAX_ROTATION_PERIOD_DAYS} days KMS accepts; set it within "
+            "that range or leave it unset (365 days)"
+        )
 
 
 def _rotatable(props: dict[str, Any]) -> bool | None:
@@ -60,9 +82,10 @@ def _rotatable(props: dict[str, Any]) -> bool | None:
         return None
     if any(props.get(k) for k in CUSTOM_STORE_KEYS):
         return False
-    specs = [props.get(k) for k in SPEC_KEYS if props.get(k) is not None]
-    usage = props.get("keyUsage") or ENCRYPT_DECRYPT
-    return all(spec == SYMMETRIC_SPEC for spec in specs) and usage == ENCRYPT_DECRYPT
+    specs = [str(props.get(k)).upper() for k in SPEC_KEYS if props.get(k) is not None]
+    usage = str(props.get("keyUsage") or ENCRYPT_DECRYPT).upper()
+    cannot_rotate = bool(specs) and all(s.startswith(NON_ROTATABLE_SPEC_PREFIXES) for s in specs)
+    return not cannot_rotate and usage == ENCRYPT_DECRYPT
 
 
 def validate_deletion_window(args: ResourceValidationArgs, report: ReportViolation) -> None:

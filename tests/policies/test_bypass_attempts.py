@@ -12,6 +12,7 @@ from analyzer_harness import UNKNOWN, analyze, assert_no_violations, assert_viol
 from cicd_guardrails.codedeploy_rollback import POLICIES as ROLLBACK_POLICIES
 from cicd_guardrails.execution_role import POLICIES as EXECUTION_ROLE_POLICIES
 from cicd_guardrails.execution_role import POLICY_NAME as EXECUTION_ROLE
+from cicd_guardrails.kms_keys import KMS_KEY_ROTATION
 from cicd_guardrails.logs_and_notifications import POLICIES as LOGS_POLICIES
 from cicd_guardrails.s3_encryption import POLICIES as S3_POLICIES
 
@@ -312,3 +313,58 @@ def test_blank_alarm_names_name_no_alarm(names):
         ROLLBACK,
         "alarmConfiguration.alarms names no alarm but alarm rollback is required",
     )
+
+
+# --- kms-key-rotation: a key escapes rotation only when it provably cannot rotate ------------------
+
+ROTATION = "kms-key-rotation"
+
+
+def kms_key(**props: object):
+    return resource("aws:kms/key:Key", "artifacts", props)
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        {"customerMasterKeySpec": "symmetric_default"},  # odd casing is still symmetric
+        {"keyUsage": "encrypt_decrypt"},
+        {"customerMasterKeySpec": "RSA_2048", "keySpec": "SYMMETRIC_DEFAULT"},  # conflicting specs
+        {"customerMasterKeySpec": "NOT_A_SPEC"},  # not provably asymmetric
+        {"multiRegion": True},
+    ],
+)
+def test_keys_that_might_be_symmetric_must_rotate(props):
+    assert_violation(
+        analyze([KMS_KEY_ROTATION], [kms_key(**props)]),
+        ROTATION,
+        "KMS key 'artifacts': enableKeyRotation is None on a symmetric key",
+    )
+    rotating = kms_key(**props, enableKeyRotation=True)
+    assert_no_violations(analyze([KMS_KEY_ROTATION], [rotating]), ROTATION)
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        {"customerMasterKeySpec": "RSA_2048", "keyUsage": "SIGN_VERIFY"},
+        {"customerMasterKeySpec": "hmac_256", "keyUsage": "GENERATE_VERIFY_MAC"},
+        {"customerMasterKeySpec": "ML_DSA_65", "keyUsage": "SIGN_VERIFY"},
+        {"customKeyStoreId": "cks-1234567890abcdef0"},
+    ],
+)
+def test_keys_that_cannot_rotate_are_not_refused(props):
+    assert_no_violations(analyze([KMS_KEY_ROTATION], [kms_key(**props)]), ROTATION)
+
+
+@pytest.mark.parametrize("period", [89, 2561, 0])
+def test_a_rotation_period_kms_would_reject_is_refused(period):
+    result = analyze(
+        [KMS_KEY_ROTATION], [kms_key(enableKeyRotation=True, rotationPeriodInDays=period)]
+    )
+    assert_violation(
+        result, ROTATION, f"rotationPeriodInDays is {period}, outside the 90-2560 days KMS accepts"
+    )
+    for ok in (90, 365, 2560):
+        fine = kms_key(enableKeyRotation=True, rotationPeriodInDays=ok)
+        assert_no_violations(analyze([KMS_KEY_ROTATION], [fine]), ROTATION)
