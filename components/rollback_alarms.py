@@ -3,7 +3,8 @@
 CodeDeploy only rolls back on alarms that exist and measure the thing being deployed, so this stack
 creates them instead of asking the user for alarm names. Every dimension is derived from config, never
 from a computed output, so names and alarms are known at preview:
-- ECS: target 5xx responses and unhealthy targets behind the production listener's load balancer. A
+- ECS: target 5xx responses and unhealthy targets behind the production listener's load balancer (a
+  Network Load Balancer has no HTTP codes: only unhealthy targets, in its own namespace). A
   target group's metric dimension carries an id config does not give (`targetgroup/<name>/<id>`), so the
   alarms watch the load balancer; a shared load balancer makes them conservative (roll back more often).
 - Lambda: errors of the function through the alias being shifted (`Resource = <function>:<alias>`).
@@ -33,14 +34,20 @@ UNHEALTHY_EVALUATION_PERIODS = 2
 LAMBDA_ERRORS_THRESHOLD = 1
 INSTANCE_FAILURES_THRESHOLD = 1
 
-ELB_NAMESPACE = "AWS/ApplicationELB"
+ALB_NAMESPACE = "AWS/ApplicationELB"
+NLB_NAMESPACE = "AWS/NetworkELB"
+"""A Network Load Balancer publishes under its own namespace and has no HTTP codes (no 5xx metric)."""
 CODEDEPLOY_INSTANCE_EVENT = "CodeDeploy Instance State-change Notification"
 
 
 def rollback_alarm_names(service: ServiceSettings, names: ServiceNames) -> tuple[str, ...]:
     """The alarms `declare_rollback_alarms` creates; the deploy role may read exactly these."""
     if service.compute_platform == "ECS":
-        return (names.deployment_alarm("target-5xx"), names.deployment_alarm("unhealthy-targets"))
+        assert service.ecs is not None  # config validation guarantees it for ECS services
+        unhealthy = names.deployment_alarm("unhealthy-targets")
+        if is_network_load_balancer(service.ecs.prod_listener_arn):
+            return (unhealthy,)
+        return (names.deployment_alarm("target-5xx"), unhealthy)
     if service.compute_platform == "Lambda":
         return (names.deployment_alarm("alias-errors"),)
     return (names.deployment_alarm("instance-failures"),)
@@ -48,6 +55,10 @@ def rollback_alarm_names(service: ServiceSettings, names: ServiceNames) -> tuple
 
 def instance_failure_rule_name(names: ServiceNames) -> str:
     return bounded(f"{names.prefix}-deploy-instance-failed", EVENT_RULE_NAME_LIMIT)
+
+
+def is_network_load_balancer(listener_arn: str) -> bool:
+    return load_balancer_dimension(listener_arn).startswith("net/")
 
 
 def load_balancer_dimension(listener_arn: str) -> str:
@@ -86,37 +97,38 @@ def declare_rollback_alarms(
     alarm_names = rollback_alarm_names(service, names)
     if service.compute_platform == "ECS":
         assert service.ecs is not None  # config validation guarantees it for ECS services
-        balancer = load_balancer_dimension(service.ecs.prod_listener_arn)
+        listener = service.ecs.prod_listener_arn
+        balancer = load_balancer_dimension(listener)
+        network = is_network_load_balancer(listener)
+        namespace = NLB_NAMESPACE if network else ALB_NAMESPACE
         query = (
-            f'SELECT MAX(UnHealthyHostCount) FROM SCHEMA("{ELB_NAMESPACE}", LoadBalancer, TargetGroup)'
+            f'SELECT MAX(UnHealthyHostCount) FROM SCHEMA("{namespace}", LoadBalancer, TargetGroup)'
             f" WHERE LoadBalancer = '{balancer}'"
         )
-        return [
-            alarm(
-                alarm_names[0],
-                f"Targets of {balancer} answer 5xx: stop and roll back the deployment.",
-                TARGET_5XX_THRESHOLD,
-                namespace=ELB_NAMESPACE,
-                metric_name="HTTPCode_Target_5XX_Count",
-                dimensions={"LoadBalancer": balancer},
-                statistic="Sum",
-                period=ALARM_PERIOD_SECONDS,
-            ),
-            alarm(
-                alarm_names[1],
-                f"Unhealthy targets behind {balancer}: roll back the deployment.",
-                UNHEALTHY_HOSTS_THRESHOLD,
-                evaluation_periods=UNHEALTHY_EVALUATION_PERIODS,
-                metric_queries=[
-                    aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                        id="unhealthy",
-                        expression=query,
-                        period=ALARM_PERIOD_SECONDS,
-                        return_data=True,
-                    )
-                ],
-            ),
-        ]
+        unhealthy = alarm(
+            alarm_names[-1],
+            f"Unhealthy targets behind {balancer}: roll back the deployment.",
+            UNHEALTHY_HOSTS_THRESHOLD,
+            evaluation_periods=UNHEALTHY_EVALUATION_PERIODS,
+            metric_queries=[
+                aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                    id="unhealthy", expression=query, period=ALARM_PERIOD_SECONDS, return_data=True
+                )
+            ],
+        )
+        if network:
+            return [unhealthy]
+        target_5xx = alarm(
+            alarm_names[0],
+            f"Targets of {balancer} answer 5xx: stop and roll back the deployment.",
+            TARGET_5XX_THRESHOLD,
+            namespace=ALB_NAMESPACE,
+            metric_name="HTTPCode_Target_5XX_Count",
+            dimensions={"LoadBalancer": balancer},
+            statistic="Sum",
+            period=ALARM_PERIOD_SECONDS,
+        )
+        return [target_5xx, unhealthy]
     if service.compute_platform == "Lambda":
         assert service.lambda_ is not None  # config validation guarantees it for Lambda services
         function, alias = service.lambda_.function_name, service.lambda_.alias_name

@@ -1,5 +1,6 @@
 """The deployment on its own: platform wiring and rollback, with the alarms it rolls back on."""
 
+import dataclasses
 import json
 
 import pytest
@@ -7,7 +8,11 @@ from conftest import declare
 from service_fixtures import TAGS, names_of, service_of
 
 from components.deploy import Deploy, DeployArgs
-from components.rollback_alarms import instance_failure_rule_name, load_balancer_dimension
+from components.rollback_alarms import (
+    instance_failure_rule_name,
+    load_balancer_dimension,
+    rollback_alarm_names,
+)
 
 GROUP = "aws:codedeploy/deploymentGroup:DeploymentGroup"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -111,6 +116,32 @@ def test_ecs_alarms_watch_the_production_load_balancer():
     assert by_metric["HTTPCode_Target_5XX_Count"]["dimensions"] == {"LoadBalancer": balancer}
     [query] = by_metric["query"]["metricQueries"]
     assert "UnHealthyHostCount" in query["expression"] and f"'{balancer}'" in query["expression"]
+
+
+def test_ecs_behind_a_network_load_balancer_watches_metrics_it_publishes():
+    """An NLB publishes under AWS/NetworkELB and has no HTTPCode_Target_5XX_Count: an ALB-namespace
+    alarm on it would never leave OK, and the deployment would never roll back on it."""
+    service = service_of("ECS")
+    nlb = service.ecs.prod_listener_arn.replace("listener/app/prod-alb/", "listener/net/prod-nlb/")
+    service = dataclasses.replace(
+        service, ecs=dataclasses.replace(service.ecs, prod_listener_arn=nlb)
+    )
+    names = names_of(service)
+    args = DeployArgs(
+        service=service,
+        names=names,
+        service_role_arn=names.deploy_role.arn,
+        topic_arn=TOPIC_ARN,
+        tags=TAGS,
+    )
+    mocks = declare(lambda: Deploy("deploy", args))
+    [alarm] = mocks.of_type(ALARM)
+    [query] = alarm.inputs["metricQueries"]
+    assert 'SCHEMA("AWS/NetworkELB", LoadBalancer, TargetGroup)' in query["expression"]
+    assert "'net/prod-nlb/50dc6c495c0c9188'" in query["expression"]
+    [group] = mocks.of_type(GROUP)
+    assert group.inputs["alarmConfiguration"]["alarms"] == [alarm.inputs["name"]]
+    assert rollback_alarm_names(service, names) == (alarm.inputs["name"],)
 
 
 def test_lambda_shifts_the_alias_and_watches_its_errors():
