@@ -165,8 +165,13 @@ def _check_type(key: str, value: Any, declared: str, stack_file: Path) -> None:
     if wrong:
         raise PreviewError(
             f"{stack_file.name}: configuration value {key!r} = {value!r} is not of type {declared} "
-            f"as Pulumi.yaml declares; set it to a {declared}"
+            f"as Pulumi.yaml declares; set it to {_with_article(declared)}"
         )
+
+
+def _with_article(type_name: str) -> str:
+    """'an integer', 'a string': the error is read by people."""
+    return f"{'an' if type_name[0] in 'aeiou' else 'a'} {type_name}"
 
 
 def _is_schema(declaration: Any) -> bool:

@@ -63,7 +63,8 @@ def test_secure_values_are_secret_placeholders(tmp_path):
 
 def test_a_value_of_the_wrong_type_names_the_key(tmp_path):
     with pytest.raises(
-        PreviewError, match=r"'shop:retention' = 'two weeks' is not of type integer"
+        PreviewError,
+        match=r"'shop:retention' = 'two weeks' is not of type integer .*; set it to an integer$",
     ):
         load_project(write(tmp_path, "config:\n  shop:retention: two weeks\n"), "dev")
 
