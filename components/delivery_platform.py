@@ -116,7 +116,7 @@ class DeliveryPlatform(pulumi.ComponentResource):
             "artifacts",
             ArtifactStoreArgs(
                 names=names,
-                key_user_role_arns=[arn for r in roles.values() for arn in r.role_arns],
+                key_user_role_arns=[arn for r in roles.values() for arn in r.key_user_role_arns],
                 log_group_arns=[n.log_group_arn for n in service_names.values()],
                 tags=shared_tags,
                 deletion_window_days=settings.kms_deletion_window_days,

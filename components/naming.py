@@ -231,9 +231,18 @@ class ServiceNames:
 
     @property
     def service_role_arns(self) -> list[str]:
-        """The roles AWS services assume for this service (the key policy names them)."""
+        """The roles AWS services assume for this service."""
         roles = (self.build_role, self.deploy_role, self.pipeline_role, self.events_role)
         return [role.arn for role in roles]
+
+    @property
+    def key_user_role_arns(self) -> list[str]:
+        """The service roles that read or write encrypted artifacts, logs or the repository.
+
+        The events role only starts the pipeline and never touches the key, so the key policy leaves
+        it out (least privilege).
+        """
+        return [role.arn for role in (self.build_role, self.deploy_role, self.pipeline_role)]
 
     # Monitoring
     @property

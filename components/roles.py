@@ -45,7 +45,9 @@ class ServiceRoles(pulumi.ComponentResource):
     pipeline_role_arn: str
     events_role_arn: str
     role_arns: list[str]
-    """The four role ARNs, known at preview (the key policy names them)."""
+    """The four role ARNs, known at preview."""
+    key_user_role_arns: list[str]
+    """The roles the key policy names (all but the events role), known at preview."""
     policies: dict[str, str]
     """Inline policy document per role purpose (`build`, `deploy`, `pipeline`, `events`)."""
 
@@ -85,6 +87,7 @@ class ServiceRoles(pulumi.ComponentResource):
         self.pipeline_role_arn = names.pipeline_role.arn
         self.events_role_arn = names.events_role.arn
         self.role_arns = [role.arn for role in role_names.values()]
+        self.key_user_role_arns = names.key_user_role_arns
         self.register_outputs({"role_arns": self.role_arns})
 
     def _role(

@@ -47,6 +47,8 @@ def test_four_roles_each_with_one_inline_policy(platform):
     assert all(inputs["tags"] == TAGS for inputs in declared.values())
     assert component.role_arns == names.service_role_arns
     assert component.build_role_arn == names.build_role.arn
+    assert names.events_role.arn not in component.key_user_role_arns
+    assert len(component.key_user_role_arns) == 3
 
 
 @pytest.mark.parametrize(
