@@ -42,13 +42,9 @@ from cicd_guardrails.iam_resources import (
     judge_sites,
     resource_subject,
 )
-from cicd_guardrails.iam_source_ip import (
-    SOURCE_IP_KEY,
-    AllowedNetworks,
-    PolicyConfigError,
-    unrestricted_grants,
-)
+from cicd_guardrails.iam_source_ip import SOURCE_IP_KEY, AllowedNetworks, unrestricted_grants
 from cicd_guardrails.iam_trust import RoleIndex
+from cicd_guardrails.policy_config import PolicyConfigError
 
 POLICY_NAME = "execution-role-ip-restricted"
 START_PIPELINE = "codepipeline:StartPipelineExecution"

@@ -16,7 +16,7 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from cicd_guardrails.aws_managed_policies import GRANTING_STATEMENTS, aws_managed_policy_name
+from cicd_guardrails.aws_managed_policies import granting_document
 from cicd_guardrails.iam_action_catalog import unknown_action_problem
 from cicd_guardrails.iam_policy_model import (
     ALLOW,
@@ -130,11 +130,10 @@ def _admin_scope(statement: Statement) -> str:
 
 
 def _admin_attachment(site: PropertySite, raw: Any) -> list[str]:
-    name = aws_managed_policy_name(raw) if isinstance(raw, str) else None
-    if name is None or name.lower() not in {n.lower() for n in ADMIN_MANAGED_POLICIES}:
+    known = granting_document(raw) if isinstance(raw, str) else None
+    if known is None or known[0] not in ADMIN_MANAGED_POLICIES:
         return []
-    canonical = next(n for n in ADMIN_MANAGED_POLICIES if n.lower() == name.lower())
-    document = parse_policy_document({"Statement": GRANTING_STATEMENTS[canonical]})
+    canonical, document = known
     scope = _admin_scope(document.statements[0])
     return [
         f"{site.path} attaches the AWS-managed policy {canonical}, which allows {scope} on every "

@@ -18,41 +18,15 @@ accepts them), and an action padded with whitespace (IAM might trim it; we canno
 
 import json
 import re
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from pulumi_policy.proxy import (
-    UNKNOWN_ARCHIVE_VALUE,
-    UNKNOWN_ARRAY_VALUE,
-    UNKNOWN_ASSET_VALUE,
-    UNKNOWN_BOOLEAN_VALUE,
-    UNKNOWN_NUMBER_VALUE,
-    UNKNOWN_OBJECT_VALUE,
-    UNKNOWN_STRING_VALUE,
-    UnknownValueError,
-)
-from pulumi_policy.secret import Secret
+from cicd_guardrails.wire import known_plain
 
 ALLOW = "Allow"
 DENY = "Deny"
 WILDCARD = "*"
 POLICY_VARIABLE_START = "${"
-
-# The wire form of a secret, in case a caller hands us a value the SDK has not deserialized.
-SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
-UNKNOWN_SENTINELS = frozenset(
-    {
-        UNKNOWN_STRING_VALUE,
-        UNKNOWN_BOOLEAN_VALUE,
-        UNKNOWN_NUMBER_VALUE,
-        UNKNOWN_ARRAY_VALUE,
-        UNKNOWN_OBJECT_VALUE,
-        UNKNOWN_ASSET_VALUE,
-        UNKNOWN_ARCHIVE_VALUE,
-    }
-)
 
 
 class PolicyDocumentError(ValueError):
@@ -111,7 +85,7 @@ class PolicyDocument:
 
 def parse_policy_document(raw: object) -> PolicyDocument:
     """Parse a document given as JSON text or an object; raise PolicyDocumentError if IAM would not."""
-    value = to_plain(raw)
+    value = known_plain(raw)
     if isinstance(value, str):
         try:
             value = json.loads(
@@ -119,7 +93,7 @@ def parse_policy_document(raw: object) -> PolicyDocument:
             )
         except json.JSONDecodeError as error:
             raise PolicyDocumentError(f"is not valid JSON ({error})") from None
-        value = to_plain(value)
+        value = known_plain(value)
     if not isinstance(value, dict):
         raise PolicyDocumentError(f"must be a JSON object, got {type(value).__name__}")
     statements = _element(value, "Statement", "the document")
@@ -130,23 +104,6 @@ def parse_policy_document(raw: object) -> PolicyDocument:
     if not isinstance(statements, list):
         raise PolicyDocumentError("Statement must be an object or a list of objects")
     return PolicyDocument(tuple(_parse_statement(s, n) for n, s in enumerate(statements, 1)))
-
-
-def to_plain(value: object, path: tuple[str, ...] = ()) -> object:
-    """Copy a proxied/secret value into plain dicts and lists, raising UnknownValueError on unknowns."""
-    if isinstance(value, Secret):
-        return to_plain(value.value, path)
-    if isinstance(value, str):
-        if value in UNKNOWN_SENTINELS:
-            raise UnknownValueError(value, list(path))
-        return value
-    if isinstance(value, Mapping):
-        if value.get(SECRET_SIGNATURE_KEY) == SECRET_SIGNATURE and "value" in value:
-            return to_plain(value["value"], path)
-        return {str(k): to_plain(value[k], (*path, str(k))) for k in value}
-    if isinstance(value, Sequence):
-        return [to_plain(item, (*path, str(i))) for i, item in enumerate(value)]
-    return value
 
 
 def action_pattern_matches(pattern: str, action: str) -> bool:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from cicd_guardrails.cidrs import CidrError, ParsedCidr, covers_whole_family, is_within, parse_cidr
 from cicd_guardrails.iam_policy_model import ALLOW, DENY, WILDCARD, PolicyDocument, Statement
 from cicd_guardrails.iam_policy_model import resource_pattern_covers as covers
+from cicd_guardrails.policy_config import PolicyConfigError
 
 SOURCE_IP_KEY = "aws:SourceIp"
 RESTRICTING_OPERATORS = frozenset({"IpAddress", "ForAnyValue:IpAddress"})
@@ -41,10 +42,6 @@ DENY_OUTSIDE_OPERATORS = frozenset(
     for prefix in ("", "ForAllValues:")
     for suffix in ("", "IfExists")
 )
-
-
-class PolicyConfigError(ValueError):
-    """The policy config is unusable; the message names the key, the bad value and the fix."""
 
 
 @dataclass(frozen=True)

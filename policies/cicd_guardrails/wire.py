@@ -3,6 +3,8 @@
 The SDK's proxy raises `UnknownValueError` on the first unknown a policy touches, which aborts the
 whole policy: in a stack policy one unknown bucket name would hide every other bucket's violation.
 So policies unwrap the proxy into plain data (`plain`) and test `is_unknown` where it matters.
+Where any unknown makes the whole value unusable (an IAM document), `known_plain` raises the SDK's
+`UnknownValueError` instead, naming the path of the first unknown part.
 """
 
 from collections.abc import Mapping, Sequence
@@ -18,6 +20,7 @@ from pulumi_policy.proxy import (
     UNKNOWN_STRING_VALUE,
     UnknownValueError,
 )
+from pulumi_policy.secret import Secret
 
 UNKNOWN_SENTINELS = frozenset(
     {
@@ -33,6 +36,9 @@ UNKNOWN_SENTINELS = frozenset(
 
 # The SDK's proxies hand out their wrapped container under this key (serialize_properties relies on it).
 _PROXY_TARGET_KEY = "__target"
+# The wire form of a secret, in case a caller hands us a value the SDK has not deserialized.
+SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
 
 
 def is_unknown(value: Any) -> bool:
@@ -41,21 +47,51 @@ def is_unknown(value: Any) -> bool:
 
 
 def plain(value: Any) -> Any:
-    """The value with every SDK proxy removed; unknowns stay as their sentinel strings.
+    """The value with every SDK proxy and secret wrapper removed; unknowns stay as their sentinels.
 
     Whole numbers come back as ints, so messages say `7`, not `7.0`.
     """
-    if isinstance(value, str | bytes):
+    return _copy(value, (), raise_unknown=False)
+
+
+def known_plain(value: Any, path: tuple[str, ...] = ()) -> Any:
+    """Like `plain`, but raise UnknownValueError (with the path) on the first unknown part."""
+    return _copy(value, path, raise_unknown=True)
+
+
+def _copy(value: Any, path: tuple[str, ...], *, raise_unknown: bool) -> Any:
+    if isinstance(value, Secret):
+        return _copy(value.value, path, raise_unknown=raise_unknown)
+    if isinstance(value, str):
+        if raise_unknown and value in UNKNOWN_SENTINELS:
+            raise UnknownValueError(value, list(path))
+        return value
+    if isinstance(value, bytes):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)  # protobuf Struct carries every JSON number as a double
     if isinstance(value, Mapping):
-        raw = value if isinstance(value, dict) else value[_PROXY_TARGET_KEY]
-        return {key: plain(item) for key, item in raw.items()}
+        raw = _unproxied(value, dict, raise_unknown)
+        if raw.get(SECRET_SIGNATURE_KEY) == SECRET_SIGNATURE and "value" in raw:
+            return _copy(raw["value"], path, raise_unknown=raise_unknown)
+        return {
+            str(key): _copy(raw[key], (*path, str(key)), raise_unknown=raise_unknown) for key in raw
+        }
     if isinstance(value, Sequence):
-        raw = value if isinstance(value, list | tuple) else value[_PROXY_TARGET_KEY]
-        return [plain(item) for item in raw]
+        raw = _unproxied(value, list | tuple, raise_unknown)
+        return [
+            _copy(raw[index], (*path, str(index)), raise_unknown=raise_unknown)
+            for index in range(len(raw))
+        ]
     return value
+
+
+def _unproxied(value: Any, plain_types: Any, raise_unknown: bool) -> Any:
+    """The container to read items from: the proxy itself when unknowns must raise (its item
+    access raises with the full property path, `policy.Statement.0`), else its wrapped target."""
+    if isinstance(value, plain_types) or raise_unknown:
+        return value
+    return value[_PROXY_TARGET_KEY]
 
 
 def as_list(value: Any) -> list[Any]:
