@@ -131,10 +131,7 @@ CODEDEPLOY_AUTO_ROLLBACK = ResourceValidationPolicy(
             REQUIRE_ALARM_ROLLBACK: {
                 "type": "boolean",
                 "default": False,
-                "description": (
-                    "Also require DEPLOYMENT_STOP_ON_ALARM and an enabled alarmConfiguration "
-                    "that does not ignore alarm poll failures."
-                ),
+                "description": "Also require DEPLOYMENT_STOP_ON_ALARM and an enabled alarmConfiguration.",
             }
         }
     ),
@@ -146,8 +143,7 @@ REMEDIATIONS = {
     NAME: (
         "Set autoRollbackConfiguration {enabled: true, events: ['DEPLOYMENT_FAILURE', "
         "'DEPLOYMENT_STOP_ON_ALARM']} on the aws.codedeploy.DeploymentGroup and, where alarm "
-        "rollback is required, alarmConfiguration {enabled: true, alarms: [<alarm names>], "
-        "ignorePollAlarmFailure: false} naming CloudWatch alarms on the service's health (the "
-        "stack setting alarmRollback does this)."
+        "rollback is required, alarmConfiguration {enabled: true, alarms: [<alarm names>]} naming "
+        "CloudWatch alarms on the service's health (the stack setting alarmRollback does this)."
     ),
 }
