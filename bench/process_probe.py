@@ -1,4 +1,4 @@
-"""Run one child process and measure what a user pays for it: wall time and peak RSS of its whole tree.
+"""Run one child process and measure what a user pays for it: wall time, CPU time and peak RSS of its tree.
 
 The policy pack runs as a grandchild (the offline preview starts it), so the RSS of the child alone would
 miss it: we sample the sum over the child and all its descendants. The sampler must stay cheap on a
@@ -7,6 +7,7 @@ call), so descendants are found through Linux's `/proc/<pid>/task/<tid>/children
 psutil as the fallback where those lists do not exist.
 """
 
+import resource
 import subprocess
 import threading
 import time
@@ -29,11 +30,17 @@ class ChildRun:
     stdout: str
     stderr: str
     wall_s: float
+    cpu_s: (
+        float  # user + system of the whole tree: what contention on a shared machine barely moves
+    )
     peak_rss_mib: float
 
 
 def run_measured(argv: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None) -> ChildRun:
-    """Run `argv` to completion while a sampler thread tracks the peak RSS of its process tree."""
+    """Run `argv` to completion while a sampler thread tracks the peak RSS of its process tree.
+
+    One child at a time: CPU time is the change in this process's RUSAGE_CHILDREN around the run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(
         list(argv),
@@ -48,7 +55,10 @@ def run_measured(argv: Sequence[str], *, cwd: Path, env: dict[str, str] | None =
     stdout, stderr = proc.communicate()
     wall_s = time.perf_counter() - start
     sampler.stop()
-    return ChildRun(proc.returncode, stdout, stderr, wall_s, sampler.peak_bytes / MIB)
+    # Descendants' usage reaches us when each is reaped by its parent, so the delta is the tree's.
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return ChildRun(proc.returncode, stdout, stderr, wall_s, cpu_s, sampler.peak_bytes / MIB)
 
 
 class _TreeRssSampler(threading.Thread):

@@ -42,6 +42,7 @@ class Settings:
 @dataclass
 class Sample:
     wall_s: float
+    cpu_s: float
     peak_rss_mib: float
 
 
@@ -131,7 +132,7 @@ def _preview(settings: Settings, project_dir: Path, pack: Path, config: Path | N
     if config is not None:
         command += ["--policy-pack-config", str(config)]
     run = _checked(run_measured(command, cwd=settings.repo), f"preview of {project_dir.name}")
-    return Sample(run.wall_s, run.peak_rss_mib)
+    return Sample(run.wall_s, run.cpu_s, run.peak_rss_mib)
 
 
 def _pack_alone(
