@@ -18,7 +18,15 @@ from pulumi_policy import (
 )
 
 from cicd_guardrails.bucket_links import Resource, buckets, link_side_resources, unwrap
-from cicd_guardrails.wire import as_list, block, fail_undecided, is_false, is_true, is_unknown
+from cicd_guardrails.wire import (
+    as_list,
+    block,
+    fail_undecided,
+    is_false,
+    is_true,
+    is_unknown,
+    shown,
+)
 
 VERSIONING = "s3-bucket-versioning"
 PUBLIC_ACCESS = "s3-bucket-public-access-blocked"
@@ -78,7 +86,7 @@ def judge_versioning(bucket: Resource, linked: list[Resource], report: ReportVio
         if not is_unknown(status) and status != ENABLED:
             report(
                 f"BucketVersioning '{side.name}' (bucket '{bucket.name}'): "
-                f"versioningConfiguration.status is {status!r}; set it to 'Enabled'",
+                f"versioningConfiguration.status is {shown(status)}; set it to 'Enabled'",
                 side.urn,
             )
 

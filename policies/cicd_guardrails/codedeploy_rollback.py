@@ -21,7 +21,7 @@ from pulumi_policy import (
 )
 
 from cicd_guardrails.policy_config import PolicyConfigError, config_bool
-from cicd_guardrails.wire import as_list, block, fail_undecided, is_true, is_unknown, plain
+from cicd_guardrails.wire import as_list, block, fail_undecided, is_true, is_unknown, plain, shown
 
 NAME = "codedeploy-auto-rollback"
 DEPLOYMENT_GROUP = "aws:codedeploy/deploymentGroup:DeploymentGroup"
@@ -72,7 +72,7 @@ def _judge_rollback(
         undecided.append("autoRollbackConfiguration.enabled")
     elif not is_true(enabled):
         report(
-            f"{label}: autoRollbackConfiguration.enabled is {enabled!r}; set "
+            f"{label}: autoRollbackConfiguration.enabled is {shown(enabled)}; set "
             f"autoRollbackConfiguration {{enabled: true, events: {required}}}"
         )
         return
@@ -98,7 +98,7 @@ def _judge_alarms(
         undecided.append("alarmConfiguration.enabled")
     elif not is_true(enabled):
         report(
-            f"{label}: alarmConfiguration.enabled is {enabled!r} but alarm rollback is required; {fix}"
+            f"{label}: alarmConfiguration.enabled is {shown(enabled)} but alarm rollback is required; {fix}"
         )
     ignore_poll_failure = alarms.get(IGNORE_POLL_FAILURE)
     if is_unknown(ignore_poll_failure):

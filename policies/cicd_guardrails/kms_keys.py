@@ -23,7 +23,7 @@ from pulumi_policy import (
 )
 
 from cicd_guardrails.policy_config import PolicyConfigError, config_int
-from cicd_guardrails.wire import fail_undecided, is_true, is_unknown, plain
+from cicd_guardrails.wire import fail_undecided, is_true, is_unknown, plain, shown
 
 KMS_KEY = "aws:kms/key:Key"
 ROTATION = "kms-key-rotation"
@@ -59,7 +59,7 @@ def validate_key_rotation(args: ResourceValidationArgs, report: ReportViolation)
         fail_undecided(args.name, ["enableKeyRotation"])
     if not is_true(rotation):
         report(
-            f"KMS key '{args.name}': enableKeyRotation is {rotation!r} on a symmetric key; "
+            f"KMS key '{args.name}': enableKeyRotation is {shown(rotation)} on a symmetric key; "
             "set enableKeyRotation to true"
         )
     period = props.get("rotationPeriodInDays")
@@ -69,7 +69,7 @@ def validate_key_rotation(args: ResourceValidationArgs, report: ReportViolation)
         MIN_ROTATION_PERIOD_DAYS <= period <= MAX_ROTATION_PERIOD_DAYS
     ):
         report(
-            f"KMS key '{args.name}': rotationPeriodInDays is {period!r}, outside the "
+            f"KMS key '{args.name}': rotationPeriodInDays is {shown(period)}, outside the "
             f"{MIN_ROTATION_PERIOD_DAYS}-{MAX_ROTATION_PERIOD_DAYS} days KMS accepts; set it within "
             "that range or leave it unset (365 days)"
         )
@@ -109,7 +109,7 @@ def validate_deletion_window(args: ResourceValidationArgs, report: ReportViolati
     days = AWS_DEFAULT_DELETION_WINDOW_DAYS if window is None else window
     if not isinstance(days, int | float) or days < minimum:
         report(
-            f"KMS key '{args.name}': deletionWindowInDays is {window!r}, below the minimum of "
+            f"KMS key '{args.name}': deletionWindowInDays is {shown(window)}, below the minimum of "
             f"{minimum} days; set deletionWindowInDays to at least {minimum}"
         )
 

@@ -13,7 +13,7 @@ from pulumi_policy import (
 )
 
 from cicd_guardrails.policy_config import PolicyConfigError, config_int
-from cicd_guardrails.wire import fail_undecided, is_unknown, plain
+from cicd_guardrails.wire import fail_undecided, is_unknown, plain, shown
 
 NAME = "log-group-retention"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
@@ -44,7 +44,9 @@ def validate_log_retention(args: ResourceValidationArgs, report: ReportViolation
     if retention is None or retention == NEVER_EXPIRE:
         report(f"log group '{args.name}': retentionInDays is not set, so logs never expire; {fix}")
     elif not isinstance(retention, int | float) or retention < minimum:
-        report(f"log group '{args.name}': retentionInDays is {retention!r}, below {minimum}; {fix}")
+        report(
+            f"log group '{args.name}': retentionInDays is {shown(retention)}, below {minimum}; {fix}"
+        )
 
 
 LOG_GROUP_RETENTION = ResourceValidationPolicy(

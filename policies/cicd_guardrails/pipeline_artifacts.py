@@ -14,7 +14,7 @@ from pulumi_policy import (
 )
 
 from cicd_guardrails.key_references import key_problem
-from cicd_guardrails.wire import as_list, block, fail_undecided, is_true, is_unknown, plain
+from cicd_guardrails.wire import as_list, block, fail_undecided, is_true, is_unknown, plain, shown
 
 NAME = "pipeline-artifacts-kms"
 PIPELINE = "aws:codepipeline/pipeline:Pipeline"
@@ -63,7 +63,7 @@ def _judge_pipeline(
             undecided.append(f"{path}.encryptionKey.type")
         elif key_type != KMS_KEY_TYPE:
             report(
-                f"pipeline '{name}': {path}.encryptionKey.type{where} is {key_type!r}; {STORE_FIX}"
+                f"pipeline '{name}': {path}.encryptionKey.type{where} is {shown(key_type)}; {STORE_FIX}"
             )
         problem = key_problem(key.get("id"))
         if problem:

@@ -16,7 +16,7 @@ from pulumi_policy import (
 
 from cicd_guardrails.bucket_links import Resource, buckets, link_side_resources, unwrap
 from cicd_guardrails.key_references import key_problem
-from cicd_guardrails.wire import as_list, block, fail_undecided, is_unknown
+from cicd_guardrails.wire import as_list, block, fail_undecided, is_unknown, shown
 
 NAME = "s3-sse-kms"
 SSE_CONFIG_TYPES = frozenset(
@@ -139,7 +139,7 @@ def _judge_default(
         undecided.append(f"{path}.sseAlgorithm")
         return
     if algorithm not in KMS_ALGORITHMS:
-        report(f"{label}: {path}.sseAlgorithm is {algorithm!r}, not SSE-KMS; {FIX}", urn)
+        report(f"{label}: {path}.sseAlgorithm is {shown(algorithm)}, not SSE-KMS; {FIX}", urn)
         return
     problem = key_problem(default.get("kmsMasterKeyId"))
     if problem:

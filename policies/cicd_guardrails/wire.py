@@ -117,6 +117,11 @@ def is_false(value: Any) -> bool:
     return value is False or (isinstance(value, str) and value.lower() == "false")
 
 
+def shown(value: Any) -> str:
+    """A property value as a violation message shows it: "not set" rather than Python's `None`."""
+    return "not set" if value is None else repr(value)
+
+
 def fail_undecided(resource_name: str, paths: Sequence[str]) -> NoReturn:
     """Report, through the SDK's own "can't run policy ... during preview" path, what stayed unknown.
 

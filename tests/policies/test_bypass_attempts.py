@@ -338,7 +338,7 @@ def test_keys_that_might_be_symmetric_must_rotate(props):
     assert_violation(
         analyze([KMS_KEY_ROTATION], [kms_key(**props)]),
         ROTATION,
-        "KMS key 'artifacts': enableKeyRotation is None on a symmetric key",
+        "KMS key 'artifacts': enableKeyRotation is not set on a symmetric key",
     )
     rotating = kms_key(**props, enableKeyRotation=True)
     assert_no_violations(analyze([KMS_KEY_ROTATION], [rotating]), ROTATION)

@@ -44,7 +44,7 @@ def test_missing_rollback_is_refused():
     assert_violation(
         result,
         NAME,
-        ["deployment group 'web': autoRollbackConfiguration.enabled is None", "enabled: true"],
+        ["deployment group 'web': autoRollbackConfiguration.enabled is not set", "enabled: true"],
         level="mandatory",
     )
 
@@ -70,7 +70,7 @@ def test_required_alarm_event_missing_is_refused():
 @pytest.mark.parametrize(
     ("alarms", "fragment"),
     [
-        (None, "alarmConfiguration.enabled is None"),
+        (None, "alarmConfiguration.enabled is not set"),
         ({"enabled": False, "alarms": ["web-5xx"]}, "alarmConfiguration.enabled is False"),
         ({"enabled": True, "alarms": []}, "alarmConfiguration.alarms names no alarm"),
     ],
