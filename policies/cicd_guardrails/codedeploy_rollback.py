@@ -144,6 +144,7 @@ REMEDIATIONS = {
         "Set autoRollbackConfiguration {enabled: true, events: ['DEPLOYMENT_FAILURE', "
         "'DEPLOYMENT_STOP_ON_ALARM']} on the aws.codedeploy.DeploymentGroup and, where alarm "
         "rollback is required, alarmConfiguration {enabled: true, alarms: [<alarm names>]} naming "
-        "CloudWatch alarms on the service's health (the stack setting alarmRollback does this)."
+        "CloudWatch alarms on the service's health (the stack setting alarmRollback does this); "
+        "leave ignorePollAlarmFailure false so an unreadable alarm stops the deployment."
     ),
 }
