@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from offline_preview import program_host
 from offline_preview.program_runner import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, PACKAGE_ROOT
@@ -18,6 +19,16 @@ from offline_preview.project import load_project
 
 
 def main(project_dir: Path, stack: str, out: Path) -> None:
+    request = host_request(project_dir, stack)
+    profiler = cProfile.Profile()
+    result = profiler.runcall(program_host.run, request)
+    profiler.dump_stats(out)
+    if result["failure"]:
+        sys.exit(f"bench.profile_host: the program failed: {result['failure']}")
+
+
+def host_request(project_dir: Path, stack: str) -> dict[str, Any]:
+    """The request `run_program` hands its host; also sets the variables the host's child gets."""
     project = load_project(project_dir, stack)
     request = {
         "project_dir": str(project.directory),
@@ -39,11 +50,7 @@ def main(project_dir: Path, stack: str, out: Path) -> None:
             "PULUMI_CONFIG": json.dumps(request["config"]),
         }
     )
-    profiler = cProfile.Profile()
-    result = profiler.runcall(program_host.run, request)
-    profiler.dump_stats(out)
-    if result["failure"]:
-        sys.exit(f"bench.profile_host: the program failed: {result['failure']}")
+    return request
 
 
 if __name__ == "__main__":

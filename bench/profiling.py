@@ -7,6 +7,7 @@ most expensive functions by cumulative time: the avoidable work, if any, is ther
 """
 
 import io
+import json
 import pstats
 import subprocess
 import sys
@@ -58,6 +59,10 @@ def profile_largest(settings: Settings, out_dir: Path) -> str:
         floor_dir = make_floor_project(ours_dir, ours_records, work, settings.stack)
         floor_prof = out_dir / f"profile-floor-{services}.prof"
         _run(settings.repo, "bench.profile_host", str(floor_dir), settings.stack, str(floor_prof))
+        gc_lines = [
+            _gc_share(settings, project, name)
+            for project, name in ((ours_dir, "ours"), (floor_dir, "floor"))
+        ]
         pack_prof = out_dir / f"profile-pack-{services}.prof"
         pack_summary = _run(
             settings.repo, "bench.profile_pack", str(ours_dir), settings.stack, str(ours_records),
@@ -66,9 +71,24 @@ def profile_largest(settings: Settings, out_dir: Path) -> str:
     parts = [
         summarize(ours_prof, f"our program, N={services}", mains=_mains(ours_dir, settings.repo)),
         summarize(floor_prof, f"floor, N={services}", mains=()),
+        f"== cyclic GC, N={services} (program host CPU, collector on vs off) ==",
+        *gc_lines,
         pack_summary,
     ]
     return "\n".join(parts)
+
+
+def _gc_share(settings: Settings, project: Path, name: str) -> str:
+    """One line: the program run's CPU with the collector on and off, and the collector's share."""
+    runs = {}
+    for collector in ("on", "off"):
+        output = _run(settings.repo, "bench.gc_share", str(project), settings.stack, collector)
+        runs[collector] = json.loads(output)
+    on, off = runs["on"]["cpu_s"], runs["off"]["cpu_s"]
+    return (
+        f"  {name}: {on:.2f} s with GC, {off:.2f} s without: the collector is {(on - off) / on:.0%} "
+        f"(collections per generation {runs['on']['collections']})"
+    )
 
 
 def _run(repo: Path, module: str, *args: str) -> str:
