@@ -86,8 +86,9 @@ def _run_size(
     _check_floor_replays_ours(ours_file, floor_file, services)
     result = SizeResult(services, len(load(ours_file)))
 
-    ours = partial(_preview, settings, ours_dir, settings.pack_dir, settings.pack_config)
-    floor = partial(_preview, settings, floor_dir, EMPTY_PACK, None)
+    count = result.resources
+    ours = partial(_preview, settings, ours_dir, settings.pack_dir, settings.pack_config, count)
+    floor = partial(_preview, settings, floor_dir, EMPTY_PACK, None, count)
     pack = partial(
         _pack_alone, settings, ours_dir, ours_file, settings.pack_dir, settings.pack_config
     )
@@ -124,7 +125,9 @@ def _check_floor_replays_ours(ours_file: Path, floor_file: Path, services: int) 
     )
 
 
-def _preview(settings: Settings, project_dir: Path, pack: Path, config: Path | None) -> Sample:
+def _preview(
+    settings: Settings, project_dir: Path, pack: Path, config: Path | None, expected: int
+) -> Sample:
     command = [
         sys.executable, "-m", "offline_preview", "--cwd", str(project_dir),
         "--stack", settings.stack, "--policy-pack", str(pack), "--json",
@@ -132,6 +135,12 @@ def _preview(settings: Settings, project_dir: Path, pack: Path, config: Path | N
     if config is not None:
         command += ["--policy-pack-config", str(config)]
     run = _checked(run_measured(command, cwd=settings.repo), f"preview of {project_dir.name}")
+    # Every timed run must have done the whole work: the root stack plus every recorded resource.
+    shown = len(json.loads(run.stdout)["resources"])
+    if shown != expected + 1:
+        raise BenchError(
+            f"preview of {project_dir.name} showed {shown} resources, not {expected + 1}"
+        )
     return Sample(run.wall_s, run.cpu_s, run.peak_rss_mib)
 
 
