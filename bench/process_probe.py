@@ -99,7 +99,11 @@ def _descendants_and_self(root: psutil.Process) -> list[int]:
     while pending:
         pid = pending.pop()
         found.append(pid)
-        for children in (PROC / str(pid) / "task").glob("*/children"):
+        try:
+            lists = list((PROC / str(pid) / "task").glob("*/children"))
+        except OSError:
+            continue  # the process ended while we looked
+        for children in lists:
             try:
                 pending.extend(int(child) for child in children.read_text().split())
             except OSError:
