@@ -170,10 +170,12 @@ def write_plot(rows: list[Row], out_dir: Path) -> Path:
     path = out_dir / PLOT_NAME
     services = [row.services for row in rows]
     figure, (time_axis, memory_axis) = plt.subplots(1, 2, figsize=(11, 4.5))
-    time_axis.plot(services, [row.ours_s for row in rows], "o-", label="ours (program + pack)")
+    time_axis.plot(services, [r.ours_s for r in rows], "o-", label="ours, wall (program + pack)")
     time_axis.plot(
-        services, [row.floor_s for row in rows], "s--", label="floor (bare SDK + empty pack)"
+        services, [r.floor_s for r in rows], "s--", label="floor, wall (SDK + empty pack)"
     )
+    time_axis.plot(services, [r.ours_cpu_s for r in rows], "o:", label="ours, CPU of the tree")
+    time_axis.plot(services, [r.floor_cpu_s for r in rows], "s:", label="floor, CPU of the tree")
     time_axis.set(xlabel="services in the stack (N)", ylabel="seconds, median",
                   title="Offline preview time vs N")  # fmt: skip
     memory_axis.plot(services, [row.ours_rss_mib for row in rows], "o-", label="ours")
