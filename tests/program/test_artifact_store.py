@@ -7,6 +7,7 @@ from conftest import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
 from program_support import recorded_options
 
 from components.artifact_store import ArtifactStore, ArtifactStoreArgs
+from components.config_rules import MAX_SERVICES
 from components.naming import PlatformNames
 from components.tagging import resource_tags
 
@@ -177,3 +178,33 @@ def test_unprotected_store_can_be_torn_down():
         declare(lambda: build(protect=False))
     assert registered
     assert not any(o.protect or o.retain_on_delete for o in registered)
+
+
+KMS_KEY_POLICY_LIMIT_BYTES = 32 * 1024
+
+
+def test_key_policy_naming_every_role_fits_kms_limit_at_the_service_cap():
+    """Long stack, region and service names at MAX_SERVICES: the key policy must still be accepted."""
+    names = PlatformNames(
+        "guarded-delivery", "production-eu-west", FIXTURE_ACCOUNT_ID, "ap-southeast-2"
+    )
+    services = [
+        names.service(f"service-{i:03d}-abcdefghij"[:20], f"Repository{i:03d}")
+        for i in range(MAX_SERVICES)
+    ]
+    stores = declare(
+        lambda: ArtifactStore(
+            "artifacts",
+            ArtifactStoreArgs(
+                names=names,
+                key_user_role_arns=[arn for s in services for arn in s.key_user_role_arns],
+                log_group_arns=[s.log_group_arn for s in services],
+                tags=resource_tags("guarded-delivery", "production-eu-west"),
+                deletion_window_days=30,
+                protect=False,
+            ),
+        )
+    )
+    policy = stores.of_type("aws:kms/key:Key")[0].inputs["policy"]
+    assert len(policy.encode()) <= KMS_KEY_POLICY_LIMIT_BYTES
+    assert len(json.loads(policy)["Statement"]) >= 2

@@ -8,6 +8,7 @@ import pytest
 from program_support import stack_settings_raw
 
 from components.config import ConfigError, PlatformSettings, parse_settings
+from components.config_rules import MAX_SERVICES
 
 NS = "guarded-delivery"
 
@@ -160,3 +161,18 @@ def test_schema_defaults_match_the_code_defaults():
     raw = {"allowedCidrs": ["192.0.2.0/24"], "services": prod()["services"][:1]}
     defaults = {k: v["default"] for k, v in schema.items() if "default" in v}
     assert parse_settings({**raw, **defaults}, "dev") == parse_settings(raw, "dev")
+
+
+def test_more_services_than_the_key_policy_can_name_is_refused_with_the_reason():
+    raw = prod()
+    template = raw["services"][0]
+    raw["services"] = [
+        {**template, "name": f"svc-{i}", "repositoryName": f"Repo{i}"}
+        for i in range(MAX_SERVICES + 1)
+    ]
+    message = error_for(raw)
+    assert message.startswith(f"{NS}:services: '<{MAX_SERVICES + 1} services>' is more than")
+    assert "32 KB" in message and "split the services across stacks" in message
+    raw["services"] = raw["services"][:MAX_SERVICES]
+    raw["defaultService"] = "svc-0"
+    assert len(parse_settings(raw, "prod").services) == MAX_SERVICES
