@@ -2,8 +2,9 @@
 
 from pulumi_policy import EnforcementLevel, PolicyPack
 
-from cicd_guardrails import PACK_NAME, all_policies
+from cicd_guardrails import PACK_NAME, all_policies, sdk_conversion_cache
 
+sdk_conversion_cache.install()
 PolicyPack(
     name=PACK_NAME,
     enforcement_level=EnforcementLevel.MANDATORY,
