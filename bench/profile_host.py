@@ -2,8 +2,7 @@
 
 `python -m bench.profile_host PROJECT_DIR STACK OUT.prof`. `run_program` runs the program in a
 grandchild we cannot attach a profiler to, so this builds the same request it builds and calls the
-host's `run` in this process. (Written around `program_runner`'s private request building: if its
-request gains fields, add them here.)
+host's `run` in this process, with the request `program_runner.host_request` builds for it.
 """
 
 import cProfile
@@ -13,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from offline_preview import program_host
-from offline_preview.program_runner import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, PACKAGE_ROOT
+from offline_preview import program_host, program_runner
+from offline_preview.program_runner import FIXTURE_ACCOUNT_ID, FIXTURE_REGION
 from offline_preview.project import load_project
 
 
@@ -30,18 +29,7 @@ def main(project_dir: Path, stack: str, out: Path) -> None:
 def host_request(project_dir: Path, stack: str) -> dict[str, Any]:
     """The request `run_program` hands its host; also sets the variables the host's child gets."""
     project = load_project(project_dir, stack)
-    request = {
-        "project_dir": str(project.directory),
-        "main": str(project.main),
-        "project": project.name,
-        "stack": stack,
-        "config": project.config_env(),
-        "secret_keys": project.secret_keys,
-        "account_id": FIXTURE_ACCOUNT_ID,
-        "region": FIXTURE_REGION,
-        "invoke_answers": {},
-        "package_root": str(PACKAGE_ROOT),
-    }
+    request = program_runner.host_request(project, stack, FIXTURE_ACCOUNT_ID, FIXTURE_REGION)
     os.environ.update(
         {
             "PULUMI_PROJECT": project.name,

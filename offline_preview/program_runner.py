@@ -77,7 +77,27 @@ def run_program(
     """
     project = load_project(Path(project_dir), stack)
     region = region or str(project.config.get(REGION_CONFIG_KEY) or FIXTURE_REGION)
-    request = {
+    request = host_request(project, stack, account_id, region, invoke_answers)
+    result, output_lines = _run_child(project, request)
+    if result["failure"]:
+        raise ProgramError(**result["failure"])
+    resources = [RegisteredResource.from_json(r) for r in result["resources"]]
+    stack_urn = next((r.urn for r in resources if r.type == STACK_TYPE), "")
+    diagnostics = [LogMessage(**m) for m in result["logs"]]
+    diagnostics += [LogMessage("info", line, stack_urn) for line in output_lines]
+    stack_outputs = next((r.outputs for r in resources if r.type == STACK_TYPE), None)
+    return ProgramRun(project, account_id, region, resources, stack_outputs or {}, diagnostics)
+
+
+def host_request(
+    project: Project,
+    stack: str,
+    account_id: str,
+    region: str,
+    invoke_answers: Mapping[str, dict] | None = None,
+) -> dict[str, Any]:
+    """What the child's `program_host.run` needs: the program, its config and the fixture answers."""
+    return {
         "project_dir": str(project.directory),
         "main": str(project.main),
         "project": project.name,
@@ -89,15 +109,6 @@ def run_program(
         "invoke_answers": dict(invoke_answers or {}),
         "package_root": str(PACKAGE_ROOT),
     }
-    result, output_lines = _run_child(project, request)
-    if result["failure"]:
-        raise ProgramError(**result["failure"])
-    resources = [RegisteredResource.from_json(r) for r in result["resources"]]
-    stack_urn = next((r.urn for r in resources if r.type == STACK_TYPE), "")
-    diagnostics = [LogMessage(**m) for m in result["logs"]]
-    diagnostics += [LogMessage("info", line, stack_urn) for line in output_lines]
-    stack_outputs = next((r.outputs for r in resources if r.type == STACK_TYPE), None)
-    return ProgramRun(project, account_id, region, resources, stack_outputs or {}, diagnostics)
 
 
 def _run_child(project: Project, request: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
