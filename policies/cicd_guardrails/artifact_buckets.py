@@ -53,7 +53,7 @@ def bucket_policy(side_types: frozenset[str], judge: Judge, name: str) -> Callab
     """A stack validation that links `side_types` to each bucket and hands both to `judge`."""
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-        resources = unwrap(args.resources)
+        resources = unwrap(args.resources, side_types)
         sides = link_side_resources(resources, side_types)
         undecided = []
         for bucket in buckets(resources):

@@ -53,8 +53,10 @@ class BucketSide:
         return self.by_bucket.get(bucket.urn, [])
 
 
-def unwrap(resources: Iterable[PolicyResource]) -> list[Resource]:
-    return [Resource(r, plain(r.props)) for r in resources]
+def unwrap(resources: Iterable[PolicyResource], side_types: Iterable[str]) -> list[Resource]:
+    """Buckets and their `side_types` as plain data; a stack's other resources are not copied."""
+    wanted = BUCKET_TYPES | frozenset(side_types)
+    return [Resource(r, plain(r.props)) for r in resources if r.resource_type in wanted]
 
 
 def buckets(resources: Sequence[Resource]) -> list[Resource]:

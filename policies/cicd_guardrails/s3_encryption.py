@@ -44,7 +44,7 @@ MISSING_FIX = (
 
 
 def validate_s3_sse_kms(args: StackValidationArgs, report: ReportViolation) -> None:
-    resources = unwrap(args.resources)
+    resources = unwrap(args.resources, SSE_CONFIG_TYPES)
     sse_configs = link_side_resources(resources, SSE_CONFIG_TYPES)
     undecided: list[str] = []
 
