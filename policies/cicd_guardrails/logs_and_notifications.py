@@ -28,6 +28,8 @@ TOPIC_FIX = "set kmsMasterKeyId to a customer-managed KMS key ARN or alias (not 
 def validate_logs_and_notifications_kms(
     args: ResourceValidationArgs, report: ReportViolation
 ) -> None:
+    if args.resource_type not in (LOG_GROUP, SNS_TOPIC):
+        return
     props = plain(args.props)
     if args.resource_type == LOG_GROUP:
         problem = key_problem(props.get("kmsKeyId"))

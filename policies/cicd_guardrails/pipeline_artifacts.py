@@ -27,6 +27,8 @@ ENCRYPTION_DISABLED_FIX = "remove encryptionDisabled (or set it to false)"
 
 
 def validate_pipeline_artifacts_kms(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type not in (PIPELINE, BUILD_PROJECT):
+        return
     props = plain(args.props)
     undecided: list[str] = []
     if args.resource_type == PIPELINE:
