@@ -12,6 +12,7 @@ from rich.console import Console
 
 from bench.report import print_table, print_targets, rows_of, write_csv, write_plot
 from bench.suite import BenchError, Settings, run_suite
+from offline_preview.arguments import OneLineArgumentParser
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (1, 10, 50, 100)
@@ -24,7 +25,7 @@ PIPED_WIDTH = 240
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="bin/bench", description=__doc__)
+    parser = OneLineArgumentParser(prog="bin/bench", description=__doc__)
     parser.add_argument("--sizes", nargs="+", type=_positive, default=list(DEFAULT_SIZES),
                         metavar="N", help="services per stack (default: 1 10 50 100)")  # fmt: skip
     parser.add_argument("--repeats", type=_positive, default=DEFAULT_REPEATS,

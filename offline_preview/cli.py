@@ -4,7 +4,6 @@ Exit codes: 0 no mandatory violation; 1 mandatory violation(s); 2 usage, config 
 (one line on stderr, never a traceback).
 """
 
-import argparse
 import os
 import re
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from offline_preview.arguments import OneLineArgumentParser
 from offline_preview.errors import PreviewError
 from offline_preview.policy_run import PolicyPackRequest, run_policy_packs
 from offline_preview.preview import PreviewResult
@@ -27,8 +27,8 @@ ACCOUNT_ID = re.compile(r"^\d{12}$")
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser() -> OneLineArgumentParser:
+    parser = OneLineArgumentParser(
         prog="python -m offline_preview",
         description="Offline `pulumi preview --policy-pack`: run a Pulumi Python program under the "
         "SDK's mock runtime and the policy packs over the analyzer protocol. No CLI, cloud or "

@@ -124,7 +124,7 @@ def test_colour_is_off_when_piped_and_on_when_asked():
 def assert_one_line_error(result, *fragments: str) -> None:
     assert result.code == 2, (result.stdout, result.stderr)
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 or lines[0].startswith("usage:"), result.stderr
+    assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.stderr
     for fragment in fragments:
         assert fragment in result.stderr
