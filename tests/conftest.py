@@ -6,19 +6,17 @@ from typing import Any
 import pulumi
 import pytest
 
+from offline_preview.capture import FixtureMocks
+from offline_preview.program_runner import FIXTURE_ACCOUNT_ID, FIXTURE_REGION
+
 PROJECT = "guarded-delivery"
-FIXTURE_ACCOUNT_ID = "123456789012"
-FIXTURE_REGION = "us-east-1"
-
-CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
-REGION = "aws:index/getRegion:getRegion"
-PARTITION = "aws:index/getPartition:getPartition"
 
 
-class RecordingMocks(pulumi.runtime.Mocks):
-    """Returns no computed outputs (so they stay unknown, as on a first preview) and records inputs."""
+class RecordingMocks(FixtureMocks):
+    """The offline preview's invoke answers; no computed outputs (unknown, as on a first preview)."""
 
     def __init__(self, account_id: str = FIXTURE_ACCOUNT_ID, region: str = FIXTURE_REGION) -> None:
+        super().__init__(account_id, region)
         self.account_id = account_id
         self.region = region
         self.resources: list[pulumi.runtime.MockResourceArgs] = []
@@ -26,16 +24,6 @@ class RecordingMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         self.resources.append(args)
         return f"{args.name}-id", {}
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
-        if args.token == CALLER_IDENTITY:
-            arn = f"arn:aws:iam::{self.account_id}:user/preview"
-            return {"accountId": self.account_id, "arn": arn, "userId": "AIDPREVIEW"}
-        if args.token == REGION:
-            return {"name": self.region, "region": self.region, "id": self.region}
-        if args.token == PARTITION:
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
-        raise NotImplementedError(f"no mock for invoke {args.token}")
 
     def of_type(self, type_token: str) -> list[pulumi.runtime.MockResourceArgs]:
         return [r for r in self.resources if r.typ == type_token]
