@@ -19,8 +19,9 @@ of types. A custom resource's identifiers:
 A string anywhere in another resource's inputs refers to it when it is one of its ARNs, or when it is
 its bare name (or the name followed by `/path`, as an S3 location) in a property whose own name says
 the kind (`role`, `logGroupName`, `RepositoryName`, `appName`; see `property_names_kind`): a metric
-named like a build project is not the project. Strings inside policy documents (JSON with a
-Statement) are walked too; tags and descriptions are labels and never count.
+named like a build project is not the project. Each item of a comma-separated string counts, and
+strings inside policy documents (JSON with a Statement) are walked too; tags and descriptions are
+labels and never count.
 """
 
 import json
@@ -261,7 +262,9 @@ def _strings(value: Any, path: str, key: str) -> Iterator[tuple[str, str, str]]:
     elif isinstance(value, str) and value != UNKNOWN:
         document = _policy_document(value)
         if document is None:
-            yield path, key, value
+            # A list in a string-valued map (CodePipeline action configuration) is comma-separated.
+            for item in value.split(","):
+                yield path, key, item.strip()
         else:
             yield from _policy_strings(document, f"{path}#")
 

@@ -172,6 +172,17 @@ def test_a_bare_name_counts_only_where_the_property_names_its_kind():
     assert targets_of([project, alarm]) == [("dimensions.ProjectName", "project")]
 
 
+def test_each_item_of_a_comma_separated_list_is_a_reference():
+    alarms = [registered(ALARM, n, {"name": n}) for n in ("app-errors", "app-latency")]
+    pipeline = registered(
+        "aws:codepipeline/pipeline:Pipeline",
+        "pipeline",
+        {"stages": [{"actions": [{"configuration": {"Alarms": "app-errors, app-latency"}}]}]},
+    )
+    path = "stages[0].actions[0].configuration.Alarms"
+    assert targets_of([*alarms, pipeline]) == [(path, "app-errors"), (path, "app-latency")]
+
+
 @pytest.mark.parametrize(
     ("key", "kind", "names_it"),
     [
