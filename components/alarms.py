@@ -21,7 +21,7 @@ def notifying_alarm(
     *,
     name: str,
     description: str,
-    topic_arn: str,
+    topic_arn: pulumi.Input[str],
     threshold: float,
     tags: Mapping[str, str],
     opts: pulumi.ResourceOptions,

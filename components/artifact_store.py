@@ -4,6 +4,12 @@ Safer than the CDK defaults: rotation is on, the key policy gives `kms:*` to the
 IAM delegation statement) and names exactly which roles and services may use the key, the bucket refuses
 plain-HTTP requests and uploads that are not SSE-KMS or use a key from another account, and old artifact
 versions expire. Both documents are built from `PlatformNames`, so they are known on a first preview.
+
+Ordering: the key policy is a `reference` to the roles it names (KMS resolves principals when it stores
+the policy); every bucket-side resource names the bucket by its `bucket` input (known at preview, and a
+dependency); the bucket name this component exposes is a reference to the bucket *and* its encryption,
+policy, public-access block, ownership and versioning, so a pipeline is only created (and, V2, runs its
+first execution) once its store is private and encrypted.
 """
 
 from collections.abc import Mapping, Sequence
@@ -14,6 +20,7 @@ import pulumi_aws as aws
 
 from components.iam_documents import policy_document, statement
 from components.naming import PlatformNames
+from components.references import combine, reference
 
 NONCURRENT_VERSION_DAYS = 30
 """How long a replaced artifact version stays restorable (pipelines only read the current one)."""
@@ -41,9 +48,9 @@ class ArtifactStoreArgs:
     """Inputs of the artifact store."""
 
     names: PlatformNames
-    key_user_role_arns: Sequence[str]
-    """Roles (pipeline, build, deploy, events of every service) that may use the key; they must exist
-    before the key policy names them, so pass them in `opts.depends_on` too."""
+    key_user_role_arns: Sequence[pulumi.Input[str]]
+    """References to the roles (pipeline, build, deploy of every service) that may use the key; KMS
+    rejects a key policy naming a role that does not exist yet, so each must carry its dependency."""
     log_group_arns: Sequence[str]
     """Log groups CloudWatch Logs may encrypt with the key (encryption-context bound)."""
     tags: Mapping[str, str]
@@ -59,8 +66,11 @@ class ArtifactStore(pulumi.ComponentResource):
 
     key: aws.kms.Key
     key_arn: pulumi.Output[str]
-    key_alias_arn: str
-    bucket_name: str
+    """Computed by KMS (unknown at preview): only for inputs that must be a key ARN."""
+    key_alias_arn: pulumi.Output[str]
+    """Reference to the alias (known at preview): pipeline artifact store, topic encryption."""
+    bucket_name: pulumi.Output[str]
+    """Reference to the bucket and all its safety settings."""
     bucket_arn: str
 
     def __init__(
@@ -82,7 +92,7 @@ class ArtifactStore(pulumi.ComponentResource):
             deletion_window_in_days=args.deletion_window_days,
             key_usage="ENCRYPT_DECRYPT",
             customer_master_key_spec="SYMMETRIC_DEFAULT",
-            policy=key_policy(args),
+            policy=combine(lambda role_arns: key_policy(args, role_arns), args.key_user_role_arns),
             tags=tags,
             opts=kept,
         )
@@ -99,7 +109,8 @@ class ArtifactStore(pulumi.ComponentResource):
             tags=tags,
             opts=kept,
         )
-        bucket_id = self.bucket.id
+        # The bucket's `bucket` input: known at preview (its `id` is not) and a dependency on it.
+        bucket_id = self.bucket.bucket
         self.versioning = aws.s3.BucketVersioning(
             f"{name}-versioning",
             bucket=bucket_id,
@@ -162,8 +173,16 @@ class ArtifactStore(pulumi.ComponentResource):
         )
 
         self.key_arn = self.key.arn
-        self.key_alias_arn = names.key_alias_arn
-        self.bucket_name = names.artifact_bucket_name
+        self.key_alias_arn = reference(names.key_alias_arn, self.alias)
+        self.bucket_name = reference(
+            names.artifact_bucket_name,
+            self.bucket,
+            self.encryption,
+            self.bucket_policy,
+            self.public_access_block,
+            self.ownership,
+            self.versioning,
+        )
         self.bucket_arn = names.artifact_bucket_arn
         self.register_outputs(
             {
@@ -175,7 +194,7 @@ class ArtifactStore(pulumi.ComponentResource):
         )
 
 
-def key_policy(args: ArtifactStoreArgs) -> str:
+def key_policy(args: ArtifactStoreArgs, key_user_role_arns: Sequence[str]) -> str:
     """Root delegates to IAM; named roles and services get only the calls they make, nobody `kms:*`."""
     names = args.names
     # In a key policy "Resource": "*" means "this key"; it is the only form AWS accepts there.
@@ -193,7 +212,7 @@ def key_policy(args: ArtifactStoreArgs) -> str:
             KEY_USER_ACTIONS,
             this_key,
             sid="PipelineRolesUseKey",
-            principal={"AWS": list(args.key_user_role_arns)},
+            principal={"AWS": list(key_user_role_arns)},
         ),
         statement(
             "Allow",

@@ -14,6 +14,7 @@ import pulumi_aws as aws
 from components.buildspec import DEFAULT_BUILDSPEC_PATH, default_buildspec
 from components.config import BuildCache, ServiceSettings
 from components.naming import ServiceNames
+from components.references import reference
 
 ENVIRONMENT_TYPE = "LINUX_CONTAINER"
 QUEUED_TIMEOUT_MINUTES = 60
@@ -32,12 +33,12 @@ class BuildArgs:
     """Compute platform (for the default buildspec) and the buildspec path (default `buildspec.yml`)."""
     names: ServiceNames
     """Project, log group and report group names."""
-    service_role_arn: str
-    """The CodeBuild role from `ServiceRoles`."""
+    service_role_arn: pulumi.Input[str]
+    """Reference to the CodeBuild role from `ServiceRoles` (CodeBuild checks it can assume it)."""
     key_arn: pulumi.Input[str]
     """The artifact key: build output, logs and cache are encrypted with it."""
-    bucket_name: str
-    """The artifact bucket (S3 cache location)."""
+    bucket_name: pulumi.Input[str]
+    """Reference to the artifact bucket (S3 cache location)."""
     compute_type: str = "BUILD_GENERAL1_SMALL"
     image: str = "aws/codebuild/standard:7.0"
     timeout_minutes: int = 30
@@ -56,8 +57,10 @@ class Build(pulumi.ComponentResource):
     project: aws.codebuild.Project
     log_group: aws.cloudwatch.LogGroup
     report_group: aws.codebuild.ReportGroup
-    project_name: str
-    log_group_name: str
+    project_name: pulumi.Output[str]
+    """Reference to the project (known at preview)."""
+    log_group_name: pulumi.Output[str]
+    """Reference to the log group (known at preview): a metric filter needs it to exist."""
     report_group_arn: str
     buildspec_path: str
     default_buildspec: str
@@ -69,15 +72,13 @@ class Build(pulumi.ComponentResource):
         super().__init__("guarded-delivery:build:Build", name, None, opts)
         service, names = args.service, args.names
         child = pulumi.ResourceOptions(parent=self)
-        self.project_name = names.build_project_name
-        self.log_group_name = names.log_group_name
         self.report_group_arn = names.report_group_arn
         self.buildspec_path = service.buildspec or DEFAULT_BUILDSPEC_PATH
         self.default_buildspec = default_buildspec(service, names.report_group_arn)
 
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
-            name=self.log_group_name,
+            name=names.log_group_name,
             retention_in_days=args.log_retention_days,
             kms_key_id=args.key_arn,
             tags=args.tags,
@@ -94,7 +95,7 @@ class Build(pulumi.ComponentResource):
         )
         self.project = aws.codebuild.Project(
             f"{name}-project",
-            name=self.project_name,
+            name=names.build_project_name,
             description=f"Build and test {service.name}",
             service_role=args.service_role_arn,
             encryption_key=args.key_arn,
@@ -113,16 +114,17 @@ class Build(pulumi.ComponentResource):
             ),
             logs_config=aws.codebuild.ProjectLogsConfigArgs(
                 cloudwatch_logs=aws.codebuild.ProjectLogsConfigCloudwatchLogsArgs(
-                    status="ENABLED", group_name=self.log_group_name
+                    status="ENABLED", group_name=reference(names.log_group_name, self.log_group)
                 ),
                 s3_logs=aws.codebuild.ProjectLogsConfigS3LogsArgs(status="DISABLED"),
             ),
             cache=build_cache(args),
             tags=args.tags,
-            opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[self.log_group, self.report_group]
-            ),
+            # The buildspec's report group is named by CodeBuild's convention, not by an input.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.report_group]),
         )
+        self.project_name = reference(names.build_project_name, self.project)
+        self.log_group_name = reference(names.log_group_name, self.log_group)
         self.register_outputs(
             {
                 "project_name": self.project_name,
@@ -135,7 +137,9 @@ class Build(pulumi.ComponentResource):
 def build_cache(args: BuildArgs) -> aws.codebuild.ProjectCacheArgs:
     """The project cache for the configured mode."""
     if args.cache == "s3":
-        location = f"{args.bucket_name}/{CACHE_PREFIX}/{args.names.service_name}"
+        location = pulumi.Output.concat(
+            args.bucket_name, f"/{CACHE_PREFIX}/{args.names.service_name}"
+        )
         return aws.codebuild.ProjectCacheArgs(type="S3", location=location)
     if args.cache == "local":
         modes = [*LOCAL_CACHE_MODES, *([DOCKER_LAYER_CACHE] if args.privileged_mode else [])]

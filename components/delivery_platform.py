@@ -1,10 +1,11 @@
 """The whole guarded delivery platform of one stack: shared key, bucket and topic, one pipeline per service.
 
-Declaration order is forced by AWS, not taste: KMS rejects a key policy naming a role that does not
-exist yet, so every service's roles come first, then the artifact store (key + bucket), then the topic
-encrypted with that key, then each service's pipeline, then its monitoring (whose metric filter needs
-the build log group). Everything a reader or the policy pack needs (names, ARNs, documents) is a
-known string from `PlatformNames`.
+The order the engine creates things in is forced by AWS, and follows from references, never from
+component `depends_on` (children do not inherit it): the key policy is a reference to the roles it
+names, the topic to the key alias it encrypts with, each pipeline to its roles, bucket, alias, topic,
+repository, project and deployment group, each metric filter to its log group (`references.py`).
+Everything a reader or the policy pack needs (names, ARNs, documents) is known at preview, derived from
+`PlatformNames`.
 """
 
 from dataclasses import dataclass
@@ -122,7 +123,7 @@ class DeliveryPlatform(pulumi.ComponentResource):
                 deletion_window_days=settings.kms_deletion_window_days,
                 protect=settings.protect_resources,
             ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(roles.values())),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         self.topic = NotificationTopic(
             "notifications",
@@ -132,7 +133,7 @@ class DeliveryPlatform(pulumi.ComponentResource):
                 tags=shared_tags,
                 email_addresses=settings.notification_emails,
             ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.artifact_store]),
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
         self.pipelines = {}
@@ -154,22 +155,23 @@ class DeliveryPlatform(pulumi.ComponentResource):
                     tags=service_tags,
                     protect=settings.protect_resources,
                 ),
-                opts=pulumi.ResourceOptions(
-                    parent=self, depends_on=[self.artifact_store, self.topic]
-                ),
+                opts=pulumi.ResourceOptions(parent=self),
             )
             ServiceMonitoring(
                 f"{service.name}-monitoring",
                 ServiceMonitoringArgs(
                     names=service_names[service.name],
                     topic_arn=self.topic.topic_arn,
+                    pipeline_name=pipeline.pipeline_name,
+                    build_project_name=pipeline.build_project_name,
+                    log_group_name=pipeline.log_group_name,
                     tags=service_tags,
                 ),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[pipeline, self.topic]),
+                opts=pulumi.ResourceOptions(parent=self),
             )
             self.pipelines[service.name] = pipeline
             self.service_outputs[service.name] = ServiceOutputs.of(
-                service_names[service.name], self.topic.topic_arn
+                service_names[service.name], names.topic_arn
             )
 
         self.default_service = settings.default_service

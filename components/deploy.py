@@ -13,6 +13,7 @@ import pulumi_aws as aws
 
 from components.config import ServiceSettings
 from components.naming import ServiceNames
+from components.references import reference
 from components.rollback_alarms import declare_rollback_alarms, rollback_alarm_names
 
 TERMINATE_ORIGINAL_AFTER_MINUTES = 5
@@ -30,10 +31,10 @@ class DeployArgs:
     """Compute platform, deployment config and platform targets (tag filters, ECS, Lambda)."""
     names: ServiceNames
     """Application, group and alarm names."""
-    service_role_arn: str
-    """The CodeDeploy role from `ServiceRoles` (its ARN is known at preview)."""
-    topic_arn: str
-    """Where the rollback alarms notify."""
+    service_role_arn: pulumi.Input[str]
+    """Reference to the CodeDeploy role from `ServiceRoles` (CodeDeploy checks it can assume it)."""
+    topic_arn: pulumi.Input[str]
+    """Reference to the topic the rollback alarms notify."""
     alarm_rollback: bool = True
     """Also stop and roll back on this component's alarms. Default: on (the safe choice)."""
     tags: dict[str, str] = field(default_factory=dict)
@@ -46,8 +47,10 @@ class Deploy(pulumi.ComponentResource):
     application: aws.codedeploy.Application
     deployment_group: aws.codedeploy.DeploymentGroup
     alarms: list[aws.cloudwatch.MetricAlarm]
-    application_name: str
-    deployment_group_name: str
+    application_name: pulumi.Output[str]
+    """Reference to the application (known at preview)."""
+    deployment_group_name: pulumi.Output[str]
+    """Reference to the deployment group (known at preview)."""
     alarm_names: list[str]
 
     def __init__(
@@ -57,11 +60,9 @@ class Deploy(pulumi.ComponentResource):
         service, names = args.service, args.names
         child = pulumi.ResourceOptions(parent=self)
 
-        self.application_name = names.deploy_application_name
-        self.deployment_group_name = names.deployment_group_name
         self.application = aws.codedeploy.Application(
             f"{name}-application",
-            name=self.application_name,
+            name=names.deploy_application_name,
             compute_platform=service.compute_platform,
             tags=args.tags,
             opts=child,
@@ -72,10 +73,13 @@ class Deploy(pulumi.ComponentResource):
             else []
         )
         self.alarm_names = list(rollback_alarm_names(service, names)) if args.alarm_rollback else []
+        alarms = [
+            reference(n, alarm) for n, alarm in zip(self.alarm_names, self.alarms, strict=True)
+        ]
         self.deployment_group = aws.codedeploy.DeploymentGroup(
             f"{name}-group",
-            app_name=self.application_name,
-            deployment_group_name=self.deployment_group_name,
+            app_name=reference(names.deploy_application_name, self.application),
+            deployment_group_name=names.deployment_group_name,
             service_role_arn=args.service_role_arn,
             deployment_config_name=service.deployment_config,
             auto_rollback_configuration=aws.codedeploy.DeploymentGroupAutoRollbackConfigurationArgs(
@@ -83,15 +87,17 @@ class Deploy(pulumi.ComponentResource):
             ),
             alarm_configuration=(
                 aws.codedeploy.DeploymentGroupAlarmConfigurationArgs(
-                    enabled=True, alarms=self.alarm_names, ignore_poll_alarm_failure=False
+                    enabled=True, alarms=alarms, ignore_poll_alarm_failure=False
                 )
                 if args.alarm_rollback
                 else None
             ),
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.application, *self.alarms]),
+            opts=child,
             **platform_target(service),
         )
+        self.application_name = reference(names.deploy_application_name, self.application)
+        self.deployment_group_name = reference(names.deployment_group_name, self.deployment_group)
         self.register_outputs(
             {
                 "application_name": self.application_name,

@@ -19,6 +19,7 @@ import pulumi_aws as aws
 
 from components.iam_documents import policy_document, statement
 from components.naming import ServiceNames
+from components.references import reference
 
 START_ACTION = "codepipeline:StartPipelineExecution"
 READ_ACTIONS = ("codepipeline:GetPipelineExecution", "codepipeline:GetPipelineState")
@@ -70,9 +71,9 @@ class ExecutionRole(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{name}-policy",
             name="start-pipeline-from-allowed-networks",
-            role=self.role_name,
+            role=reference(self.role_name, self.role),
             policy=self.policy,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.role]),
+            opts=pulumi.ResourceOptions(parent=self),
         )
         self.register_outputs({"role_name": self.role_name, "role_arn": self.role_arn})
 

@@ -16,6 +16,7 @@ import pulumi_aws as aws
 from components.alarms import notifying_alarm
 from components.iam_documents import policy_document, statement
 from components.naming import PlatformNames, ServiceNames
+from components.references import reference
 
 ALARM_PERIOD_SECONDS = 300
 BUILD_LOG_ERROR_PATTERN = "ERROR"
@@ -29,8 +30,8 @@ class NotificationTopicArgs:
     """Inputs of the stack's notification topic."""
 
     names: PlatformNames
-    key_alias_arn: str
-    """KMS key (alias ARN, known at preview) encrypting the topic; its key policy must let
+    key_alias_arn: pulumi.Input[str]
+    """KMS key (alias reference, known at preview) encrypting the topic; its key policy must let
     events.amazonaws.com and cloudwatch.amazonaws.com use it (see `artifact_store.key_policy`)."""
     tags: Mapping[str, str]
     email_addresses: Sequence[str] = ()
@@ -41,7 +42,8 @@ class NotificationTopic(pulumi.ComponentResource):
     """KMS-encrypted SNS topic that only our rules and alarms (and IAM-allowed roles) publish to."""
 
     topic: aws.sns.Topic
-    topic_arn: str
+    topic_arn: pulumi.Output[str]
+    """Reference to the topic and its policy (known at preview): alarms and rules publish to it."""
 
     def __init__(
         self, name: str, args: NotificationTopicArgs, opts: pulumi.ResourceOptions | None = None
@@ -56,20 +58,22 @@ class NotificationTopic(pulumi.ComponentResource):
             tags=dict(args.tags),
             opts=child,
         )
+        topic = reference(names.topic_arn, self.topic)
         self.policy = aws.sns.TopicPolicy(
-            f"{name}-topic-policy", arn=self.topic.arn, policy=topic_policy(names), opts=child
+            f"{name}-topic-policy", arn=topic, policy=topic_policy(names), opts=child
         )
         self.subscriptions = [
             aws.sns.TopicSubscription(
                 f"{name}-email-{hashlib.sha256(email.encode()).hexdigest()[:8]}",
-                topic=self.topic.arn,
+                topic=topic,
                 protocol="email",
                 endpoint=email,
                 opts=child,
             )
             for email in args.email_addresses
         ]
-        self.topic_arn = names.topic_arn
+        # Publishers wait for the policy too: without it SNS refuses their messages.
+        self.topic_arn = reference(names.topic_arn, self.topic, self.policy)
         self.register_outputs({"topic_arn": self.topic_arn})
 
 
@@ -111,7 +115,15 @@ class ServiceMonitoringArgs:
     """Inputs of one service's failure notifications and build alarms."""
 
     names: ServiceNames
-    topic_arn: str
+    topic_arn: pulumi.Input[str]
+    """Reference to the notification topic."""
+    pipeline_name: pulumi.Input[str]
+    """Reference to the pipeline whose failed executions the rule matches."""
+    build_project_name: pulumi.Input[str]
+    """Reference to the build project whose metrics the alarms watch."""
+    log_group_name: pulumi.Input[str]
+    """Reference to the build log group: CloudWatch Logs refuses a metric filter on a missing group
+    (PutMetricFilter, ResourceNotFoundException) and the provider does not retry it."""
     tags: Mapping[str, str]
     failed_builds_threshold: int = 1
     """Failed builds within one period that raise the alarm; any failure by default."""
@@ -121,10 +133,7 @@ class ServiceMonitoringArgs:
 
 
 class ServiceMonitoring(pulumi.ComponentResource):
-    """Failed-execution rule, FailedBuilds alarm, ERROR-line metric filter and alarm for one service.
-
-    Give it `depends_on` the service's pipeline: the metric filter needs the build log group to exist.
-    """
+    """Failed-execution rule, FailedBuilds alarm, ERROR-line metric filter and alarm for one service."""
 
     def __init__(
         self, name: str, args: ServiceMonitoringArgs, opts: pulumi.ResourceOptions | None = None
@@ -138,13 +147,15 @@ class ServiceMonitoring(pulumi.ComponentResource):
             f"{name}-failed-executions",
             name=names.failure_rule_name,
             description=f"Pipeline {names.pipeline_name} execution failed",
-            event_pattern=failed_execution_pattern(names.pipeline_name),
+            event_pattern=pulumi.Output.from_input(args.pipeline_name).apply(
+                failed_execution_pattern
+            ),
             tags=tags,
             opts=child,
         )
         self.failure_target = aws.cloudwatch.EventTarget(
             f"{name}-failed-executions-to-topic",
-            rule=self.failure_rule.name,
+            rule=reference(names.failure_rule_name, self.failure_rule),
             arn=args.topic_arn,
             input_transformer={
                 "input_paths": {
@@ -166,17 +177,17 @@ class ServiceMonitoring(pulumi.ComponentResource):
             opts=child,
             namespace=CODEBUILD_NAMESPACE,
             metric_name="FailedBuilds",
-            dimensions={"ProjectName": names.build_project_name},
+            dimensions={"ProjectName": args.build_project_name},
             statistic="Sum",
             period=args.period_seconds,
         )
         self.build_errors_filter = aws.cloudwatch.LogMetricFilter(
             f"{name}-build-log-errors",
             name=names.build_errors_metric_filter,
-            log_group_name=names.log_group_name,
+            log_group_name=args.log_group_name,
             pattern=BUILD_LOG_ERROR_PATTERN,
             metric_transformation={
-                "name": names.build_project_name,
+                "name": args.build_project_name,
                 "namespace": BUILD_LOG_METRIC_NAMESPACE,
                 "value": "1",
                 "default_value": "0",
@@ -192,7 +203,7 @@ class ServiceMonitoring(pulumi.ComponentResource):
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.build_errors_filter]),
             namespace=BUILD_LOG_METRIC_NAMESPACE,
-            metric_name=names.build_project_name,
+            metric_name=args.build_project_name,
             statistic="Sum",
             period=args.period_seconds,
         )

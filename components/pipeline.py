@@ -14,6 +14,7 @@ import pulumi_aws as aws
 from components.buildspec import APPSPEC_FILE, TASKDEF_FILE
 from components.config import ServiceSettings
 from components.naming import ServiceNames
+from components.references import reference
 
 SOURCE_OUTPUT = "SourceOutput"
 BUILD_OUTPUT = "BuildOutput"
@@ -24,20 +25,28 @@ EXECUTION_MODE = "QUEUED"
 
 @dataclass(frozen=True)
 class PipelineArgs:
-    """Inputs of one service's pipeline."""
+    """Inputs of one service's pipeline: every resource it names is a reference (known at preview)."""
 
     service: ServiceSettings
     """Branch and compute platform (which deploy action)."""
     names: ServiceNames
-    """Pipeline, repository, project, application and group names."""
-    service_role_arn: str
+    """Pipeline name and console link."""
+    service_role_arn: pulumi.Input[str]
     """The CodePipeline role from `ServiceRoles`."""
-    bucket_name: str
+    bucket_name: pulumi.Input[str]
     """The artifact bucket."""
-    key_alias_arn: str
-    """The artifact key by alias ARN (known at preview)."""
-    topic_arn: str
+    key_alias_arn: pulumi.Input[str]
+    """The artifact key by alias ARN."""
+    topic_arn: pulumi.Input[str]
     """Where approval requests are announced."""
+    repository_name: pulumi.Input[str]
+    """The CodeCommit repository of the Source action."""
+    build_project_name: pulumi.Input[str]
+    """The CodeBuild project of the Build action."""
+    deploy_application_name: pulumi.Input[str]
+    """The CodeDeploy application of the Deploy action."""
+    deployment_group_name: pulumi.Input[str]
+    """The CodeDeploy deployment group of the Deploy action."""
     manual_approval: bool = True
     """Insert a manual approval stage before Deploy. Default: on (the safe choice)."""
     tags: dict[str, str] = field(default_factory=dict)
@@ -48,22 +57,19 @@ class Pipeline(pulumi.ComponentResource):
     """CodePipeline V2 with a KMS-encrypted S3 artifact store."""
 
     pipeline: aws.codepipeline.Pipeline
-    pipeline_name: str
-    pipeline_arn: str
-    stage_names: list[str]
+    pipeline_name: pulumi.Output[str]
+    """Reference to the pipeline (known at preview)."""
+    pipeline_arn: pulumi.Output[str]
+    """Reference to the pipeline (known at preview): the push rule's target."""
 
     def __init__(
         self, name: str, args: PipelineArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("guarded-delivery:pipeline:Pipeline", name, None, opts)
         names = args.names
-        self.pipeline_name = names.pipeline_name
-        self.pipeline_arn = names.pipeline_arn
-        stages = pipeline_stages(args)
-        self.stage_names = [stage.name for stage in stages]
         self.pipeline = aws.codepipeline.Pipeline(
             f"{name}-pipeline",
-            name=self.pipeline_name,
+            name=names.pipeline_name,
             pipeline_type=PIPELINE_TYPE,
             execution_mode=EXECUTION_MODE,
             role_arn=args.service_role_arn,
@@ -76,10 +82,12 @@ class Pipeline(pulumi.ComponentResource):
                     ),
                 )
             ],
-            stages=stages,
+            stages=pipeline_stages(args),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
+        self.pipeline_name = reference(names.pipeline_name, self.pipeline)
+        self.pipeline_arn = reference(names.pipeline_arn, self.pipeline)
         self.register_outputs(
             {"pipeline_name": self.pipeline_name, "pipeline_arn": self.pipeline_arn}
         )
@@ -95,7 +103,7 @@ def pipeline_stages(args: PipelineArgs) -> list[aws.codepipeline.PipelineStageAr
             provider="CodeCommit",
             outputs=[SOURCE_OUTPUT],
             configuration={
-                "RepositoryName": names.repository_name,
+                "RepositoryName": args.repository_name,
                 "BranchName": service.branch,
                 "PollForSourceChanges": "false",
                 "OutputArtifactFormat": "CODE_ZIP",
@@ -107,7 +115,7 @@ def pipeline_stages(args: PipelineArgs) -> list[aws.codepipeline.PipelineStageAr
             provider="CodeBuild",
             inputs=[SOURCE_OUTPUT],
             outputs=[BUILD_OUTPUT],
-            configuration={"ProjectName": names.build_project_name},
+            configuration={"ProjectName": args.build_project_name},
         ),
     ]
     if args.manual_approval:
@@ -123,16 +131,15 @@ def pipeline_stages(args: PipelineArgs) -> list[aws.codepipeline.PipelineStageAr
                 },
             )
         )
-    stages.append(_deploy_stage(service, names))
+    stages.append(_deploy_stage(args))
     return stages
 
 
-def _deploy_stage(
-    service: ServiceSettings, names: ServiceNames
-) -> aws.codepipeline.PipelineStageArgs:
+def _deploy_stage(args: PipelineArgs) -> aws.codepipeline.PipelineStageArgs:
+    service = args.service
     target = {
-        "ApplicationName": names.deploy_application_name,
-        "DeploymentGroupName": names.deployment_group_name,
+        "ApplicationName": args.deploy_application_name,
+        "DeploymentGroupName": args.deployment_group_name,
     }
     if service.compute_platform == "ECS":
         # Blue/green: CodeDeployToECS registers taskdef.json and fills appspec.yaml's task definition.

@@ -1,8 +1,10 @@
 """The four service roles of one service's pipeline, each with one inline policy scoped to what it runs.
 
-Declared before the artifact store: the KMS key policy names these roles, and KMS rejects a key policy
-naming a role that does not exist yet. All documents come from `role_policies.py` and are plain strings
-known at preview; the role ARNs exposed here are the names-derived strings, not computed outputs.
+The KMS key policy names these roles, and KMS rejects a key policy naming a role that does not exist yet;
+AWS services reject a service role they cannot assume. So every ARN exposed here is a `reference`: the
+names-derived ARN (known at preview) that makes whoever holds it wait for the role *and* its inline
+policy (a V2 pipeline starts a first execution as soon as it is created, which needs the permissions).
+All documents come from `role_policies.py` and are plain strings known at preview.
 """
 
 from dataclasses import dataclass, field
@@ -14,6 +16,7 @@ from components import role_policies
 from components.config import PlatformSettings, ServiceSettings
 from components.deploy_role_policy import deploy_role_policy
 from components.naming import RoleNames, ServiceNames
+from components.references import reference
 
 MAX_SESSION_SECONDS = 3600
 
@@ -40,14 +43,14 @@ class ServiceRoles(pulumi.ComponentResource):
     deploy_role: aws.iam.Role
     pipeline_role: aws.iam.Role
     events_role: aws.iam.Role
-    build_role_arn: str
-    deploy_role_arn: str
-    pipeline_role_arn: str
-    events_role_arn: str
+    build_role_arn: pulumi.Output[str]
+    deploy_role_arn: pulumi.Output[str]
+    pipeline_role_arn: pulumi.Output[str]
+    events_role_arn: pulumi.Output[str]
     role_arns: list[str]
-    """The four role ARNs, known at preview."""
-    key_user_role_arns: list[str]
-    """The roles the key policy names (all but the events role), known at preview."""
+    """The four role ARNs as plain strings (for documents that only mention them)."""
+    key_user_role_arns: list[pulumi.Output[str]]
+    """References to the roles the key policy names (all but the events role)."""
     policies: dict[str, str]
     """Inline policy document per role purpose (`build`, `deploy`, `pipeline`, `events`)."""
 
@@ -76,23 +79,26 @@ class ServiceRoles(pulumi.ComponentResource):
             "pipeline": names.pipeline_role,
             "events": names.events_role,
         }
-        roles = {
+        declared = {
             purpose: self._role(name, purpose, role_names[purpose], trust[purpose], args.tags)
             for purpose in role_names
         }
-        self.build_role, self.deploy_role = roles["build"], roles["deploy"]
-        self.pipeline_role, self.events_role = roles["pipeline"], roles["events"]
-        self.build_role_arn = names.build_role.arn
-        self.deploy_role_arn = names.deploy_role.arn
-        self.pipeline_role_arn = names.pipeline_role.arn
-        self.events_role_arn = names.events_role.arn
+        (self.build_role, self.build_role_arn) = declared["build"]
+        (self.deploy_role, self.deploy_role_arn) = declared["deploy"]
+        (self.pipeline_role, self.pipeline_role_arn) = declared["pipeline"]
+        (self.events_role, self.events_role_arn) = declared["events"]
         self.role_arns = [role.arn for role in role_names.values()]
-        self.key_user_role_arns = names.key_user_role_arns
+        self.key_user_role_arns = [
+            self.build_role_arn,
+            self.deploy_role_arn,
+            self.pipeline_role_arn,
+        ]
         self.register_outputs({"role_arns": self.role_arns})
 
     def _role(
         self, name: str, purpose: str, role: RoleNames, trust_policy: str, tags: dict[str, str]
-    ) -> aws.iam.Role:
+    ) -> tuple[aws.iam.Role, pulumi.Output[str]]:
+        """Declare one role and its inline policy; return the role and a reference to it, ready."""
         created = aws.iam.Role(
             f"{name}-{purpose}",
             name=role.name,
@@ -102,11 +108,11 @@ class ServiceRoles(pulumi.ComponentResource):
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        aws.iam.RolePolicy(
+        inline = aws.iam.RolePolicy(
             f"{name}-{purpose}-policy",
             name=f"{purpose}-least-privilege",
-            role=role.name,
+            role=reference(role.name, created),
             policy=self.policies[purpose],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[created]),
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        return created
+        return created, reference(role.arn, created, inline)

@@ -24,6 +24,7 @@ from pulumi_aws.cloudwatch import MetricAlarm
 from components.alarms import notifying_alarm
 from components.config import ServiceSettings
 from components.naming import EVENT_RULE_NAME_LIMIT, ServiceNames, bounded
+from components.references import reference
 
 ALARM_PERIOD_SECONDS = 60
 TARGET_5XX_THRESHOLD = 5
@@ -73,7 +74,7 @@ def load_balancer_dimension(listener_arn: str) -> str:
 def declare_rollback_alarms(
     service: ServiceSettings,
     names: ServiceNames,
-    topic_arn: str,
+    topic_arn: pulumi.Input[str],
     tags: dict[str, str],
     parent: pulumi.Resource,
 ) -> list[MetricAlarm]:
@@ -167,10 +168,10 @@ def declare_rollback_alarms(
     # The rule also tells people which instance failed; the alarm below is what rolls back.
     aws.cloudwatch.EventTarget(
         f"{rule_name}-topic",
-        rule=rule_name,
+        rule=reference(rule_name, rule),
         arn=topic_arn,
         target_id="notify",
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[rule]),
+        opts=opts,
     )
     return [
         alarm(
@@ -179,7 +180,7 @@ def declare_rollback_alarms(
             INSTANCE_FAILURES_THRESHOLD,
             namespace="AWS/Events",
             metric_name="TriggeredRules",
-            dimensions={"RuleName": rule_name},
+            dimensions={"RuleName": reference(rule_name, rule)},
             statistic="Sum",
             period=ALARM_PERIOD_SECONDS,
         )

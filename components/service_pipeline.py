@@ -1,9 +1,10 @@
 """One service's delivery chain: repository -> build -> (approval) -> deployment, and who may start it.
 
-Composes `Build`, `Deploy`, `Pipeline`, `Source` and `ExecutionRole` around the shared key, bucket and
-topic. Names are strings known at preview, so ordering is explicit: every part waits for the service
-roles (an AWS service rejects a role it cannot assume yet), the pipeline waits for the project and the
-deployment group it names, and the push rule waits for the pipeline it starts.
+Composes `Source`, `Build`, `Deploy`, `Pipeline`, `PushTrigger` and `ExecutionRole` around the shared
+key, bucket and topic. The order the engine creates them in follows from the references each part takes
+(`references.py`), not from the order of declaration: each part waits for the service role it runs as,
+the pipeline for the repository, project, deployment group, bucket, alias and topic it names, the push
+trigger for the pipeline it starts.
 """
 
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from components.execution_role import ExecutionRole, ExecutionRoleArgs
 from components.naming import PlatformNames, ServiceNames
 from components.pipeline import Pipeline, PipelineArgs
 from components.roles import ServiceRoles
-from components.source import Source, SourceArgs
+from components.source import PushTrigger, PushTriggerArgs, Source, SourceArgs
 
 
 @dataclass(frozen=True)
@@ -33,15 +34,15 @@ class ServicePipelineArgs:
     platform_names: PlatformNames
     """Stack-wide names (account root for the default execution principal)."""
     roles: ServiceRoles
-    """The service roles, declared before the key (the key policy names them)."""
+    """The service roles (their ARNs are references to the ready roles)."""
     key_arn: pulumi.Input[str]
     """The artifact key's ARN (repository, build and log encryption need a key ARN)."""
-    key_alias_arn: str
-    """The artifact key's alias ARN (pipeline artifact store; known at preview)."""
-    bucket_name: str
-    """The artifact bucket."""
-    topic_arn: str
-    """Notifications: approvals and rollback alarms."""
+    key_alias_arn: pulumi.Input[str]
+    """Reference to the artifact key's alias (pipeline artifact store)."""
+    bucket_name: pulumi.Input[str]
+    """Reference to the artifact bucket."""
+    topic_arn: pulumi.Input[str]
+    """Reference to the topic: approvals and rollback alarms."""
     tags: dict[str, str] = field(default_factory=dict)
     """Tags of every taggable resource (with this service's `service` tag)."""
     protect: bool = False
@@ -49,20 +50,21 @@ class ServicePipelineArgs:
 
 
 class ServicePipeline(pulumi.ComponentResource):
-    """Source, build, deploy, pipeline and execution role of one service."""
+    """Source, build, deploy, pipeline, push trigger and execution role of one service."""
 
     source: Source
     build: Build
     deploy: Deploy
     pipeline: Pipeline
+    trigger: PushTrigger
     execution_role: ExecutionRole
-    pipeline_name: str
-    pipeline_arn: str
+    pipeline_name: pulumi.Output[str]
+    pipeline_arn: pulumi.Output[str]
     console_url: str
-    repository_name: str
-    build_project_name: str
-    log_group_name: str
-    deployment_group_name: str
+    repository_name: pulumi.Output[str]
+    build_project_name: pulumi.Output[str]
+    log_group_name: pulumi.Output[str]
+    deployment_group_name: pulumi.Output[str]
     rollback_alarm_names: list[str]
     execution_role_arn: str
     default_buildspec: str
@@ -72,10 +74,19 @@ class ServicePipeline(pulumi.ComponentResource):
     ) -> None:
         super().__init__("guarded-delivery:service_pipeline:ServicePipeline", name, None, opts)
         settings, service, names, roles = args.settings, args.service, args.names, args.roles
+        child = pulumi.ResourceOptions(parent=self)
 
-        def after(*resources: pulumi.Resource) -> pulumi.ResourceOptions:
-            return pulumi.ResourceOptions(parent=self, depends_on=[roles, *resources])
-
+        self.source = Source(
+            f"{name}-source",
+            SourceArgs(
+                service=service,
+                names=names,
+                key_arn=args.key_arn,
+                protect=args.protect,
+                tags=args.tags,
+            ),
+            child,
+        )
         self.build = Build(
             f"{name}-build",
             BuildArgs(
@@ -92,7 +103,7 @@ class ServicePipeline(pulumi.ComponentResource):
                 log_retention_days=settings.log_retention_days,
                 tags=args.tags,
             ),
-            after(),
+            child,
         )
         self.deploy = Deploy(
             f"{name}-deploy",
@@ -104,7 +115,7 @@ class ServicePipeline(pulumi.ComponentResource):
                 alarm_rollback=settings.alarm_rollback,
                 tags=args.tags,
             ),
-            after(),
+            child,
         )
         self.pipeline = Pipeline(
             f"{name}-pipeline",
@@ -115,22 +126,26 @@ class ServicePipeline(pulumi.ComponentResource):
                 bucket_name=args.bucket_name,
                 key_alias_arn=args.key_alias_arn,
                 topic_arn=args.topic_arn,
+                repository_name=self.source.repository_name,
+                build_project_name=self.build.project_name,
+                deploy_application_name=self.deploy.application_name,
+                deployment_group_name=self.deploy.deployment_group_name,
                 manual_approval=settings.manual_approval,
                 tags=args.tags,
             ),
-            after(self.build, self.deploy),
+            child,
         )
-        self.source = Source(
-            f"{name}-source",
-            SourceArgs(
+        self.trigger = PushTrigger(
+            f"{name}-trigger",
+            PushTriggerArgs(
                 service=service,
                 names=names,
-                key_arn=args.key_arn,
+                repository_arn=self.source.repository_arn,
+                pipeline_arn=self.pipeline.pipeline_arn,
                 events_role_arn=roles.events_role_arn,
-                protect=args.protect,
                 tags=args.tags,
             ),
-            after(self.pipeline),
+            child,
         )
         self.execution_role = ExecutionRole(
             f"{name}-execution",
@@ -140,7 +155,7 @@ class ServicePipeline(pulumi.ComponentResource):
                 principals=settings.execution_principals(args.platform_names.account_root_arn),
                 tags=args.tags,
             ),
-            pulumi.ResourceOptions(parent=self),
+            child,
         )
 
         self.pipeline_name = self.pipeline.pipeline_name

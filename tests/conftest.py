@@ -55,6 +55,14 @@ def declare(
     return mocks
 
 
+def keep(into: dict[str, Any], **values: pulumi.Input[Any]) -> pulumi.Output[None]:
+    """Resolve `values` into `into` once known; return it from a `declare` build so the run awaits it.
+
+    A value unknown at preview never arrives, so reading it fails the test (a knowability check too).
+    """
+    return pulumi.Output.all(**values).apply(into.update)
+
+
 @pytest.fixture
 def declared() -> Callable[..., RecordingMocks]:
     """The `declare` helper as a fixture, for tests that prefer injection."""

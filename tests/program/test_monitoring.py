@@ -40,7 +40,14 @@ def monitoring():
     return declare(
         lambda: ServiceMonitoring(
             "web-monitoring",
-            ServiceMonitoringArgs(names=SERVICE, topic_arn=NAMES.topic_arn, tags=TAGS),
+            ServiceMonitoringArgs(
+                names=SERVICE,
+                topic_arn=NAMES.topic_arn,
+                pipeline_name=SERVICE.pipeline_name,
+                build_project_name=SERVICE.build_project_name,
+                log_group_name=SERVICE.log_group_name,
+                tags=TAGS,
+            ),
         )
     )
 

@@ -20,6 +20,10 @@ def pipeline(platform: str = "Server", manual_approval: bool = True) -> tuple[di
         bucket_name=names.platform.artifact_bucket_name,
         key_alias_arn=names.platform.key_alias_arn,
         topic_arn=TOPIC_ARN,
+        repository_name=names.repository_name,
+        build_project_name=names.build_project_name,
+        deploy_application_name=names.deploy_application_name,
+        deployment_group_name=names.deployment_group_name,
         manual_approval=manual_approval,
         tags=TAGS,
     )

@@ -1,7 +1,7 @@
 """The service roles on their own: four roles, each trusted only by its service for its resource."""
 
 import pytest
-from conftest import declare
+from conftest import declare, keep
 from service_fixtures import (
     TAGS,
     actions_of,
@@ -28,27 +28,33 @@ def roles(platform: str, stack: str = "prod"):
     holder = {}
 
     def build():
-        holder["roles"] = ServiceRoles(
+        component = ServiceRoles(
             "roles", ServiceRolesArgs(settings=settings, service=service, names=names, tags=TAGS)
+        )
+        holder["roles"] = component
+        return keep(
+            holder,
+            build_role_arn=component.build_role_arn,
+            key_user_role_arns=component.key_user_role_arns,
         )
 
     mocks = declare(build, stack=stack)
     by_name = {r.inputs["name"]: r.inputs for r in mocks.of_type(ROLE)}
     policies = {p.inputs["role"]: p.inputs["policy"] for p in mocks.of_type(ROLE_POLICY)}
-    return holder["roles"], by_name, policies, names, settings
+    return holder, by_name, policies, names, settings
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_four_roles_each_with_one_inline_policy(platform):
-    component, declared, policies, names, _ = roles(platform)
+    resolved, declared, policies, names, _ = roles(platform)
     expected = [names.build_role, names.deploy_role, names.pipeline_role, names.events_role]
     assert sorted(declared) == sorted(role.name for role in expected)
     assert sorted(policies) == sorted(declared)
     assert all(inputs["tags"] == TAGS for inputs in declared.values())
-    assert component.role_arns == names.service_role_arns
-    assert component.build_role_arn == names.build_role.arn
-    assert names.events_role.arn not in component.key_user_role_arns
-    assert len(component.key_user_role_arns) == 3
+    assert resolved["roles"].role_arns == names.service_role_arns
+    assert resolved["build_role_arn"] == names.build_role.arn
+    assert resolved["key_user_role_arns"] == names.key_user_role_arns
+    assert names.events_role.arn not in resolved["key_user_role_arns"]
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pulumi_aws as aws
 import pytest
-from conftest import declare
+from conftest import declare, keep
 from service_fixtures import TAGS, as_list, names_of, platform_names, stack_settings, statements
 
 from components.roles import ServiceRoles, ServiceRolesArgs
@@ -14,6 +14,7 @@ COMPONENT_TYPES = {
     "guarded-delivery:roles:ServiceRoles",
     "guarded-delivery:service_pipeline:ServicePipeline",
     "guarded-delivery:source:Source",
+    "guarded-delivery:source:PushTrigger",
     "guarded-delivery:build:Build",
     "guarded-delivery:deploy:Deploy",
     "guarded-delivery:pipeline:Pipeline",
@@ -35,7 +36,7 @@ def compose(stack: str, service_name: str):
         roles = ServiceRoles(
             "roles", ServiceRolesArgs(settings=settings, service=service, names=names, tags=TAGS)
         )
-        built["chain"] = ServicePipeline(
+        chain = ServicePipeline(
             service.name,
             ServicePipelineArgs(
                 settings=settings,
@@ -51,9 +52,18 @@ def compose(stack: str, service_name: str):
                 protect=settings.protect_resources,
             ),
         )
+        built["chain"] = chain
+        return keep(
+            built,
+            pipeline_name=chain.pipeline_name,
+            pipeline_arn=chain.pipeline_arn,
+            build_project_name=chain.build_project_name,
+            log_group_name=chain.log_group_name,
+            repository_name=chain.repository_name,
+        )
 
     mocks = declare(build, stack=stack)
-    return mocks, built["chain"], settings, service, names
+    return mocks, built, settings, service, names
 
 
 PROD_SERVICES = [s.name for s in stack_settings("prod").services]
@@ -109,7 +119,7 @@ def test_deploy_role_reads_the_alarms_the_deployment_group_rolls_back_on(service
     created = sorted(
         a.inputs["name"] for a in mocks.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
     )
-    assert sorted(alarm_names) == created == sorted(chain.rollback_alarm_names)
+    assert sorted(alarm_names) == created == sorted(chain["chain"].rollback_alarm_names)
     [deploy_policy] = [
         r.inputs["policy"]
         for r in mocks.of_type("aws:iam/rolePolicy:RolePolicy")
@@ -120,12 +130,13 @@ def test_deploy_role_reads_the_alarms_the_deployment_group_rolls_back_on(service
 
 
 def test_components_wire_the_same_names():
-    mocks, chain, _, service, names = compose("prod", "web")
-    assert chain.pipeline_name == names.pipeline_name
-    assert chain.pipeline_arn == names.pipeline_arn
-    assert chain.build_project_name == names.build_project_name
-    assert chain.log_group_name == names.log_group_name
-    assert chain.repository_name == service.repository_name
+    mocks, resolved, _, _, names = compose("prod", "web")
+    chain = resolved["chain"]
+    assert resolved["pipeline_name"] == names.pipeline_name
+    assert resolved["pipeline_arn"] == names.pipeline_arn
+    assert resolved["build_project_name"] == names.build_project_name
+    assert resolved["log_group_name"] == names.log_group_name
+    assert resolved["repository_name"] == names.repository_name
     assert chain.console_url == names.console_url
     assert chain.execution_role_arn == names.execution_role.arn
     assert "pytest" in chain.default_buildspec
@@ -142,4 +153,4 @@ def test_dev_has_no_approval_stage_and_no_rollback_alarms():
     [pipeline] = mocks.of_type("aws:codepipeline/pipeline:Pipeline")
     assert [s["name"] for s in pipeline.inputs["stages"]] == ["Source", "Build", "Deploy"]
     assert mocks.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") == []
-    assert chain.rollback_alarm_names == []
+    assert chain["chain"].rollback_alarm_names == []

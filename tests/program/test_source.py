@@ -7,7 +7,7 @@ from conftest import declare
 from program_support import recorded_options
 from service_fixtures import KEY_ARN, TAGS, names_of, service_of
 
-from components.source import Source, SourceArgs
+from components.source import PushTrigger, PushTriggerArgs, Source, SourceArgs
 
 REPOSITORY = "aws:codecommit/repository:Repository"
 
@@ -19,7 +19,6 @@ def source(protect: bool = False):
         service=service,
         names=names,
         key_arn=KEY_ARN,
-        events_role_arn=names.events_role.arn,
         protect=protect,
         tags=TAGS,
     )
@@ -36,8 +35,22 @@ def test_repository_is_named_from_config_and_encrypted_with_our_key():
     assert repository.inputs["tags"] == TAGS
 
 
+def push_trigger():
+    service = service_of("Server")
+    names = names_of(service)
+    args = PushTriggerArgs(
+        service=service,
+        names=names,
+        repository_arn=names.repository_arn,
+        pipeline_arn=names.pipeline_arn,
+        events_role_arn=names.events_role.arn,
+        tags=TAGS,
+    )
+    return declare(lambda: PushTrigger("trigger", args)), service, names
+
+
 def test_a_push_to_the_branch_starts_the_pipeline_through_the_events_role():
-    mocks, _, service, names = source()
+    mocks, service, names = push_trigger()
     [rule] = mocks.of_type("aws:cloudwatch/eventRule:EventRule")
     assert rule.inputs["name"] == names.source_rule_name
     pattern = json.loads(rule.inputs["eventPattern"])
@@ -61,5 +74,4 @@ def test_repository_is_protected_and_retained_only_when_asked(protect):
     [repository] = [o for o in options if o.typ == REPOSITORY]
     assert repository.protect is protect
     assert repository.retain_on_delete is protect
-    others = [o for o in options if o.typ != REPOSITORY]
-    assert others and not any(o.protect for o in others)
+    assert len(options) == 2  # the component and its repository, nothing else to protect

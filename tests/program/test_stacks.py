@@ -51,6 +51,7 @@ PER_SERVICE = {
     "guarded-delivery:roles:ServiceRoles": 1,
     "guarded-delivery:service_pipeline:ServicePipeline": 1,
     "guarded-delivery:source:Source": 1,
+    "guarded-delivery:source:PushTrigger": 1,
     "guarded-delivery:build:Build": 1,
     "guarded-delivery:deploy:Deploy": 1,
     "guarded-delivery:pipeline:Pipeline": 1,
