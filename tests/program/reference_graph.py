@@ -1,4 +1,4 @@
-"""Create-time references between registered resources, and whether the engine orders them.
+"""Create-time references between registered resources: which resource's inputs name which other.
 
 The engine creates a resource as soon as everything in its dependencies exists and runs the rest in
 parallel. AWS resolves many names and ARNs when the resource that holds them is created (a service
@@ -96,6 +96,11 @@ def identities(resources: Iterable[RegisteredResource]) -> list[Identity]:
 
 def physical_name(resource: RegisteredResource) -> str | None:
     """The input naming `resource` itself: `<kind>Name`, `<kind>` or `name` (see module docstring)."""
+    key = _own_name_key(resource)
+    return resource.inputs[key] if key else None
+
+
+def _own_name_key(resource: RegisteredResource) -> str | None:
     token = _module_and_kind(resource)
     if token is None:
         return None
@@ -103,7 +108,7 @@ def physical_name(resource: RegisteredResource) -> str | None:
     for key in (f"{kind}Name", kind, "name"):
         value = resource.inputs.get(key)
         if isinstance(value, str) and value and value != UNKNOWN:
-            return value
+            return key
     return None
 
 
@@ -114,7 +119,9 @@ def find_references(resources: list[RegisteredResource]) -> list[Reference]:
     for holder in resources:
         if not holder.custom:
             continue
-        for path, key, value in _strings(holder.inputs, "", ""):
+        own_name = _own_name_key(holder)
+        named = {k: v for k, v in holder.inputs.items() if k != own_name}
+        for path, key, value in _strings(named, "", ""):
             targets = tuple(t for t in index.named_by(key, value) if t != holder.urn)
             if targets:
                 found.append(Reference(holder.urn, path, value, targets))
@@ -139,57 +146,6 @@ def property_names_kind(key: str, kind: str) -> bool:
     stem = PROPERTY_KINDS.get(stem, stem)
     kind_word = _camel_words(kind)[-1].lower()
     return stem == kind_word or (len(stem) >= SHORTEST_ABBREVIATION and kind_word.startswith(stem))
-
-
-class DependencyGraph:
-    """What the engine waits for before creating a resource, as it would receive the registrations.
-
-    A dependency on a component stands for every custom resource under it (the SDK expands it so);
-    a component's own dependencies do not pass to its children (the SDK passes only protect and
-    providers down: pulumi/pulumi#1743).
-    """
-
-    def __init__(self, resources: Iterable[RegisteredResource]) -> None:
-        self._by_urn = {r.urn: r for r in resources}
-        self._children: dict[str, list[str]] = {}
-        for resource in self._by_urn.values():
-            self._children.setdefault(resource.parent, []).append(resource.urn)
-
-    def waits_for(self, urn: str) -> set[str]:
-        """Every custom resource created before `urn`, through dependencies, transitively."""
-        seen: set[str] = set()
-        pending = list(self._direct(urn))
-        while pending:
-            current = pending.pop()
-            if current not in seen:
-                seen.add(current)
-                pending.extend(self._direct(current))
-        return seen
-
-    def _direct(self, urn: str) -> set[str]:
-        resource = self._by_urn.get(urn)
-        if resource is None:
-            return set()
-        named = set(resource.dependencies)
-        for urns in resource.property_dependencies.values():
-            named.update(urns)
-        return {custom for dependency in named for custom in self._custom_under(dependency)}
-
-    def _custom_under(self, urn: str) -> Iterator[str]:
-        resource = self._by_urn.get(urn)
-        if resource is None or resource.is_provider:
-            return
-        if resource.custom:
-            yield urn
-            return
-        for child in self._children.get(urn, ()):
-            yield from self._custom_under(child)
-
-
-def unordered(resources: list[RegisteredResource], references: list[Reference]) -> list[Reference]:
-    """The references none of whose targets the holder waits for."""
-    graph = DependencyGraph(resources)
-    return [r for r in references if not graph.waits_for(r.holder).intersection(r.targets)]
 
 
 def describe(resources: list[RegisteredResource], reference: Reference) -> list[str]:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from reference_graph import Reference, describe, find_references, unordered
+from dependency_graph import unordered
+from reference_graph import Reference, describe, find_references
 
 from bench.stack_config import SERVICES_KEY, make_project
 from offline_preview.program_runner import run_program

@@ -4,13 +4,8 @@ it finds the holder waiting for what it names."""
 import json
 
 import pytest
-from reference_graph import (
-    describe,
-    find_references,
-    physical_name,
-    property_names_kind,
-    unordered,
-)
+from dependency_graph import unordered
+from reference_graph import describe, find_references, physical_name, property_names_kind
 
 from offline_preview.registration import SECRET_SIG, SIG_KEY, UNKNOWN, RegisteredResource
 
@@ -151,6 +146,12 @@ def test_tags_descriptions_unknowns_and_own_names_are_not_references():
         },
     )
     assert find_references([role(), bucket, holder]) == []
+
+
+def test_a_resource_does_not_refer_to_a_namesake_by_its_own_name():
+    first = registered("aws:codecommit/repository:Repository", "one", {"repositoryName": "Repo"})
+    second = registered("aws:codecommit/repository:Repository", "two", {"repositoryName": "Repo"})
+    assert find_references([first, second]) == []
 
 
 def test_a_secret_value_is_looked_into():
