@@ -13,6 +13,10 @@ push-triggered start) cannot carry the pusher's IP, and proving "only EventBridg
 trust policy, which lives on another resource (see `iam_trust`). Violations are still reported
 against the resource that holds the grant.
 
+A role whose trust policy is not known yet is not proven to be EventBridge's: its grants are judged
+like any other role's. Callers behind VPC endpoints are admitted only by the restriction
+`iam_source_vpce` describes, for the endpoints in `allowedVpcEndpoints`.
+
 A value that is not known yet during preview is skipped while everything else is judged; afterwards
 the first `UnknownValueError` is re-raised so the SDK reports "can't run policy during preview"
 instead of passing silently, and one unknown document never hides another resource's violation.
@@ -43,6 +47,11 @@ from cicd_guardrails.iam_resources import (
     resource_subject,
 )
 from cicd_guardrails.iam_source_ip import SOURCE_IP_KEY, AllowedNetworks, unrestricted_grants
+from cicd_guardrails.iam_source_vpce import (
+    ALLOWED_VPC_ENDPOINTS,
+    ENDPOINT_ID_PATTERN,
+    SOURCE_VPCE_KEY,
+)
 from cicd_guardrails.iam_trust import RoleIndex
 from cicd_guardrails.policy_config import PolicyConfigError
 
@@ -51,6 +60,10 @@ START_PIPELINE = "codepipeline:StartPipelineExecution"
 ALLOWED_CIDRS = "allowedCidrs"
 EXEMPT_SERVICES = "exemptServicePrincipals"
 UNREADABLE_FIX = "fix the document so that IAM (and this policy) can read it"
+UNKNOWN_TRUST_NOTE = (
+    " (its role's trust policy is not known at preview, so the role is not proven to be one "
+    "that only exempt services can assume)"
+)
 # Event-dispatch services that run no user code (EventBridge rules, EventBridge Scheduler).
 DEFAULT_EXEMPT_SERVICES = ("events.amazonaws.com", "scheduler.amazonaws.com")
 
@@ -60,6 +73,9 @@ REMEDIATIONS: dict[str, str] = {
         f'{{"IpAddress": {{"{SOURCE_IP_KEY}": [<CIDRs inside allowedCidrs>]}}}} (not ...IfExists, '
         "not NotIpAddress), or add to the same document a Deny of the action on the same "
         f'resources whose only condition is {{"NotIpAddress": {{"{SOURCE_IP_KEY}": [...]}}}}; '
+        f"callers behind VPC endpoints listed in {ALLOWED_VPC_ENDPOINTS} get an Allow with "
+        f'{{"StringEquals": {{"{SOURCE_VPCE_KEY}": [<endpoint ids>]}}}} and that Deny gains '
+        f'"StringNotEquals": {{"{SOURCE_VPCE_KEY}": [<endpoint ids>]}}; '
         "replace AWS-managed policies such as AdministratorAccess, PowerUserAccess or "
         "AWSCodePipeline_FullAccess with a customer-managed policy written that way; fix any "
         "document that is not valid JSON; a role that only EventBridge may assume (trust policy "
@@ -71,7 +87,9 @@ REMEDIATIONS: dict[str, str] = {
 def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     config = args.get_config()
     try:
-        allowed = AllowedNetworks.from_config(config.get(ALLOWED_CIDRS))
+        allowed = AllowedNetworks.from_config(
+            config.get(ALLOWED_CIDRS), config.get(ALLOWED_VPC_ENDPOINTS)
+        )
         exempt_services = _exempt_services(config.get(EXEMPT_SERVICES, DEFAULT_EXEMPT_SERVICES))
     except PolicyConfigError as error:
         report_violation(str(error), None)
@@ -86,14 +104,15 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
         pending_unknown = pending_unknown or unknown
         for message in unreadable:
             report_violation(f"{subject} {message}", grant.urn)
+        unproven = ""
         try:
             if grants and roles.service_only_role(grant, exempt_services) is not None:
                 continue
-        except UnknownValueError as unknown_trust:
-            pending_unknown = pending_unknown or unknown_trust
-            continue
+        except UnknownValueError:
+            # Not proven assumable only by EventBridge, so judged like any other role's grant.
+            unproven = UNKNOWN_TRUST_NOTE
         for message in grants:
-            report_violation(f"{subject} {message}", grant.urn)
+            report_violation(f"{subject} {message}{unproven}", grant.urn)
     if pending_unknown is not None:
         raise pending_unknown
 
@@ -159,7 +178,8 @@ execution_role_ip_restricted = StackValidationPolicy(
     name=POLICY_NAME,
     description=(
         "Every identity policy that can grant codepipeline:StartPipelineExecution allows it only "
-        "from aws:SourceIp inside the configured allowedCidrs (no Checkov, cdk-nag, Security Hub "
+        "from aws:SourceIp inside the configured allowedCidrs or through aws:SourceVpce in the "
+        "configured allowedVpcEndpoints (no Checkov, cdk-nag, Security Hub "
         "or AWS Config rule covers this; nearest are CKV_AWS_1/CKV_AWS_62 and IAM.1)."
     ),
     enforcement_level=EnforcementLevel.MANDATORY,
@@ -169,6 +189,14 @@ execution_role_ip_restricted = StackValidationPolicy(
                 "type": "array",
                 "items": {"type": "string"},
                 "description": "IPv4/IPv6 CIDRs from which pipelines may be started.",
+            },
+            ALLOWED_VPC_ENDPOINTS: {
+                "type": "array",
+                "items": {"type": "string", "pattern": ENDPOINT_ID_PATTERN},
+                "description": (
+                    "VPC endpoint ids (vpce-...) through which pipelines may be started; each "
+                    f"needs {SOURCE_VPCE_KEY} in an Allow and in the NotIpAddress Deny."
+                ),
             },
             EXEMPT_SERVICES: {
                 "type": "array",

@@ -132,7 +132,100 @@ def resource_pattern_covers(general: str, specific: str) -> bool:
     """
     if POLICY_VARIABLE_START in general:
         return False
-    return _covers(general, re.sub(r"\$\{[^}]*\}", WILDCARD, specific))
+    return _covers(general, without_policy_variables(specific))
+
+
+def without_policy_variables(pattern: str) -> str:
+    """The pattern with every policy variable (`${aws:username}`) read as `*`: it may expand to anything."""
+    return (
+        re.sub(r"\$\{[^}]*\}", WILDCARD, pattern) if POLICY_VARIABLE_START in pattern else pattern
+    )
+
+
+# An ARN-format variable (`${Region}`) in a glob: any run of characters without a colon. Only the
+# ARN formats of `iam_arn_formats` produce it; it never comes from a policy document.
+SEGMENT = "\x1f"
+_STARS = (WILDCARD, SEGMENT)
+# Beyond this many globs an intersection is answered by its second operand, a superset of it: a
+# caller that asks "what may this grant reach" then gets a larger answer, never a smaller one.
+MAX_INTERSECTION_GLOBS = 16
+
+
+def shown_glob(glob: str) -> str:
+    """A glob as a message shows it: an ARN-format variable reads as `*`."""
+    return glob.replace(SEGMENT, WILDCARD)
+
+
+@lru_cache(maxsize=4096)
+def pattern_intersection(first: str, second: str) -> tuple[str, ...]:
+    """Globs whose union holds every string both globs match (exactly, up to `?` next to a
+    SEGMENT); () when no string matches both.
+
+    Read as the product of the two patterns' automata: where both sit on a star any character may
+    follow, where one sits on a star the other's character is taken, else both must agree.
+    When the answer would have more than MAX_INTERSECTION_GLOBS globs, `(second,)` stands for it.
+    """
+    try:
+        found = _intersection(first, second, 0, 0, {})
+    except _TooManyGlobs:
+        return (second,)
+    return tuple(sorted(_without_subsumed(found)))
+
+
+class _TooManyGlobs(Exception):
+    pass
+
+
+def _intersection(
+    a: str, b: str, i: int, j: int, memo: dict[tuple[int, int], frozenset[str]]
+) -> frozenset[str]:
+    if (i, j) in memo:
+        return memo[(i, j)]
+    a_star = i < len(a) and a[i] in _STARS
+    b_star = j < len(b) and b[j] in _STARS
+    found: set[str] = set()
+    if i == len(a) and j == len(b):
+        found.add("")
+    elif a_star and b_star:  # both loop on the narrower star, then one of them ends
+        loop = SEGMENT if SEGMENT in (a[i], b[j]) else WILDCARD
+        tails = _intersection(a, b, i + 1, j, memo) | _intersection(a, b, i, j + 1, memo)
+        found.update(_joined(loop, tail) for tail in tails)
+    elif a_star:  # the star ends here, or absorbs b's next character
+        found.update(_intersection(a, b, i + 1, j, memo))
+        if j < len(b) and _absorbs(a[i], b[j]):
+            found.update(b[j] + tail for tail in _intersection(a, b, i, j + 1, memo))
+    elif b_star:
+        found.update(_intersection(a, b, i, j + 1, memo))
+        if i < len(a) and _absorbs(b[j], a[i]):
+            found.update(a[i] + tail for tail in _intersection(a, b, i + 1, j, memo))
+    elif i < len(a) and j < len(b) and (a[i] == b[j] or "?" in (a[i], b[j])):
+        character = b[j] if a[i] == "?" else a[i]
+        found.update(character + tail for tail in _intersection(a, b, i + 1, j + 1, memo))
+    if len(found) > MAX_INTERSECTION_GLOBS:
+        raise _TooManyGlobs
+    memo[(i, j)] = frozenset(found)
+    return memo[(i, j)]
+
+
+def _absorbs(star: str, character: str) -> bool:
+    """Whether a star may consume this character (`?` is kept, a superset where a colon is barred)."""
+    return star == WILDCARD or character != ":"
+
+
+def _joined(head: str, tail: str) -> str:
+    """Two stars in a row are one star, the wider of the two."""
+    if tail[:1] in _STARS:
+        return (WILDCARD if WILDCARD in (head, tail[0]) else SEGMENT) + tail[1:]
+    return head + tail
+
+
+def _without_subsumed(globs: frozenset[str]) -> set[str]:
+    """Drop a glob that another one already covers (`arn:a*` next to `arn:*`)."""
+    kept = set(globs)
+    for glob in sorted(globs):
+        if any(other != glob and other in kept and _covers(other, glob) for other in globs):
+            kept.discard(glob)
+    return kept
 
 
 def _parse_statement(raw: object, number: int) -> Statement:
@@ -271,7 +364,10 @@ def _covers(general: str, specific: str) -> bool:
         token = general[g]
         if token == "*":
             return from_(g + 1, s) or (s < len(specific) and from_(g, s + 1))
-        if s == len(specific) or specific[s] == "*":
+        if token == SEGMENT:  # absorbs what can hold no colon: a SEGMENT or a plain character
+            absorbable = s < len(specific) and specific[s] not in ("*", "?", ":")
+            return from_(g + 1, s) or (absorbable and from_(g, s + 1))
+        if s == len(specific) or specific[s] in _STARS:
             return False
         if token == "?":
             return from_(g + 1, s + 1)

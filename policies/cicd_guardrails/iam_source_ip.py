@@ -25,14 +25,30 @@ An unconditional Deny of the action neutralizes any Allow.
 
 An `aws:SourceIp` condition must list at least one CIDR: what IAM makes of an empty list is not
 documented (no match at all, or a condition that is ignored), so it is refused, not guessed at.
+
+Only statements whose resources can match the action's resource ARNs count (`iam_resource_reach`,
+with the ARN formats of `iam_arn_formats`): an Allow of `codepipeline:*` on an S3 bucket starts no
+pipeline, and a Deny covers an Allow when it covers every ARN the Allow reaches, however written.
+With `allowedVpcEndpoints` configured, callers behind those endpoints are admitted by the exact
+restriction `iam_source_vpce` describes, and by nothing weaker.
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from cicd_guardrails.cidrs import CidrError, ParsedCidr, covers_whole_family, is_within, parse_cidr
-from cicd_guardrails.iam_policy_model import ALLOW, DENY, WILDCARD, PolicyDocument, Statement
-from cicd_guardrails.iam_policy_model import resource_pattern_covers as covers
+from cicd_guardrails.iam_arn_formats import resource_globs
+from cicd_guardrails.iam_policy_model import ALLOW, DENY, PolicyDocument, Statement
+from cicd_guardrails.iam_resource_reach import reached_globs, uncovered_by_deny
+from cicd_guardrails.iam_source_vpce import (
+    ALLOWED_VPC_ENDPOINTS,
+    SOURCE_VPCE_KEY,
+    describe_endpoints,
+    endpoint_allow_problem,
+    endpoint_deny_problem,
+    names_endpoint,
+    parse_endpoints,
+)
 from cicd_guardrails.policy_config import PolicyConfigError
 
 SOURCE_IP_KEY = "aws:SourceIp"
@@ -46,14 +62,16 @@ DENY_OUTSIDE_OPERATORS = frozenset(
 
 @dataclass(frozen=True)
 class AllowedNetworks:
-    """The `allowedCidrs` config; `None` means "any CIDR that is not everywhere" (issue 3, item 5)."""
+    """The `allowedCidrs` config (`None`: any CIDR that is not everywhere) and `allowedVpcEndpoints`."""
 
     cidrs: tuple[ParsedCidr, ...] | None
+    endpoints: tuple[str, ...] = ()
 
     @staticmethod
-    def from_config(value: object) -> "AllowedNetworks":
+    def from_config(value: object, endpoints: object = None) -> "AllowedNetworks":
+        allowed_endpoints = parse_endpoints(endpoints)
         if value is None:
-            return AllowedNetworks(None)
+            return AllowedNetworks(None, allowed_endpoints)
         if not isinstance(value, Sequence) or isinstance(value, str) or not value:
             raise PolicyConfigError(
                 f"policy config allowedCidrs must be a non-empty list of CIDR strings, got {value!r}; "
@@ -68,7 +86,7 @@ class AllowedNetworks:
                     f"policy config allowedCidrs[{index}] {error}; list only the networks allowed "
                     "to start pipelines, e.g. 192.0.2.0/24"
                 ) from None
-        return AllowedNetworks(tuple(parsed))
+        return AllowedNetworks(tuple(parsed), allowed_endpoints)
 
     def describe(self) -> str:
         if self.cidrs is None:
@@ -102,25 +120,67 @@ def unrestricted_grants(
     document: PolicyDocument, action: str, allowed: AllowedNetworks
 ) -> list[str]:
     """One message per Allow that can grant `action` without an IP restriction the document enforces."""
+    targets = resource_globs(action)
     denies = [s for s in document.statements if s.effect == DENY and s.applies_to_action(action)]
     messages = []
     for statement in document.statements:
         if statement.effect != ALLOW or not statement.applies_to_action(action):
             continue
-        problem = allow_problem(statement, allowed)
-        if problem is None:
-            continue
-        deny_problems = [(deny, deny_problem(deny, statement, allowed)) for deny in denies]
-        if any(reason is None for _, reason in deny_problems):
-            continue
-        message = (
-            f"{statement.label} allows {statement.describe_action_grant(action)} {problem}; "
-            f"add Condition.IpAddress.{SOURCE_IP_KEY} within {allowed.describe()}"
-        )
-        for deny, reason in deny_problems:
-            message += f" (the Deny in {deny.label} does not count: {reason})"
-        messages.append(message)
+        granted = reached_globs(statement, targets)
+        if not granted:
+            continue  # its resources match none of the ARNs the action is authorized against
+        message = _grant_problem(statement, action, granted, denies, allowed)
+        if message is not None:
+            messages.append(message)
     return messages
+
+
+def _grant_problem(
+    statement: Statement,
+    action: str,
+    granted: tuple[str, ...],
+    denies: list[Statement],
+    allowed: AllowedNetworks,
+) -> str | None:
+    ip_problem = allow_problem(statement, allowed)
+    if ip_problem is None:
+        return None
+    grant = f"{statement.label} allows {statement.describe_action_grant(action)}"
+    endpoint_grant = bool(allowed.endpoints) and names_endpoint(statement)
+    if endpoint_grant:
+        problem = endpoint_allow_problem(statement, allowed.endpoints)
+        if problem is not None:
+            return f"{grant} {problem}; {_endpoint_fix(allowed)}"
+    reasons = [
+        (d, deny_problem(d, granted, allowed, endpoint_grant=endpoint_grant)) for d in denies
+    ]
+    if any(reason is None for _, reason in reasons):
+        return None
+    if endpoint_grant:
+        message = (
+            f"{grant} through {SOURCE_VPCE_KEY} but no Deny in the document refuses requests from "
+            f"outside allowedCidrs and outside {ALLOWED_VPC_ENDPOINTS}; add a Deny of {action} on "
+            f"the same resources with Condition NotIpAddress {SOURCE_IP_KEY} "
+            f"[{allowed.describe()}] and StringNotEquals {SOURCE_VPCE_KEY} "
+            f"[{describe_endpoints(allowed.endpoints)}]"
+        )
+    else:
+        message = f"{grant} {ip_problem}; add Condition.IpAddress.{SOURCE_IP_KEY} within {allowed.describe()}"
+        if names_endpoint(statement):
+            message += (
+                f" ({SOURCE_VPCE_KEY} counts only for endpoints listed in {ALLOWED_VPC_ENDPOINTS})"
+            )
+    for deny, reason in reasons:
+        message += f" (the Deny in {deny.label} does not count: {reason})"
+    return message
+
+
+def _endpoint_fix(allowed: AllowedNetworks) -> str:
+    return (
+        f"allow it only with Condition.StringEquals.{SOURCE_VPCE_KEY} within "
+        f"{describe_endpoints(allowed.endpoints)}, or with Condition.IpAddress.{SOURCE_IP_KEY} "
+        f"within {allowed.describe()}"
+    )
 
 
 def allow_problem(statement: Statement, allowed: AllowedNetworks) -> str | None:
@@ -136,23 +196,50 @@ def allow_problem(statement: Statement, allowed: AllowedNetworks) -> str | None:
     return f"with {problem}" if problem else None
 
 
-def deny_problem(deny: Statement, allow: Statement, allowed: AllowedNetworks) -> str | None:
-    """Why this Deny (already known to cover the action) fails to neutralize the Allow, or None."""
-    if deny.not_resource:
-        return "a NotResource Deny is not credited; list the resources in Resource"
-    granted = (WILDCARD,) if allow.not_resource else allow.resource_patterns
-    for resource in granted:
-        if not any(covers(pattern, resource) for pattern in deny.resource_patterns):
-            return f"it does not cover resource {resource}"
+def deny_problem(
+    deny: Statement,
+    granted: tuple[str, ...],
+    allowed: AllowedNetworks,
+    *,
+    endpoint_grant: bool = False,
+) -> str | None:
+    """Why this Deny (already known to cover the action) fails to neutralize an Allow reaching
+    `granted`, or None. An endpoint grant needs the Deny that pairs both halves; any other grant is
+    neutralized by that one too, by a NotIpAddress-only Deny, or by an unconditional one."""
+    uncovered = uncovered_by_deny(deny, granted)
+    if uncovered is not None:
+        return uncovered
+    source_ip = [c for c in deny.conditions if c.key_is(SOURCE_IP_KEY)]
+    vpce = [c for c in deny.conditions if c.key_is(SOURCE_VPCE_KEY)] if allowed.endpoints else []
     for condition in deny.conditions:
+        if condition in vpce:
+            continue
         if not condition.key_is(SOURCE_IP_KEY) or condition.operator not in DENY_OUTSIDE_OPERATORS:
-            return (
-                f"its extra condition {condition.operator} {condition.key} can switch it off; "
-                f"keep only NotIpAddress {SOURCE_IP_KEY}"
-            )
+            keep = f"keep only NotIpAddress {SOURCE_IP_KEY}"
+            if condition.key_is(SOURCE_VPCE_KEY):
+                keep += f", or list the endpoints in {ALLOWED_VPC_ENDPOINTS}"
+            elif allowed.endpoints:
+                keep += f" and StringNotEquals {SOURCE_VPCE_KEY}"
+            return f"its extra condition {condition.operator} {condition.key} can switch it off; {keep}"
+    if endpoint_grant and not (source_ip and vpce):
+        return (
+            f"it is not the Deny of requests from outside allowedCidrs and outside "
+            f"{ALLOWED_VPC_ENDPOINTS} (NotIpAddress {SOURCE_IP_KEY} and StringNotEquals "
+            f"{SOURCE_VPCE_KEY} in one Condition), so it also denies every request through the "
+            "endpoint"
+        )
+    if vpce and not source_ip:
+        return (
+            f"it has StringNotEquals {SOURCE_VPCE_KEY} without NotIpAddress {SOURCE_IP_KEY}, so it "
+            "also denies callers inside allowedCidrs; put both in one Condition"
+        )
     if not deny.conditions:
         return None  # an unconditional Deny of the action
-    problem = allowed.problem_with(v for c in deny.conditions for v in c.values)
+    if vpce:
+        problem = endpoint_deny_problem(vpce, allowed.endpoints)
+        if problem is not None:
+            return problem
+    problem = allowed.problem_with(v for c in source_ip for v in c.values)
     return f"its NotIpAddress {problem}" if problem else None
 
 

@@ -17,7 +17,7 @@ from analyzer_harness import (
     secret,
 )
 
-from cicd_guardrails.aws_managed_policies import GRANTING_STATEMENTS, granting_document
+from cicd_guardrails.aws_managed_policies import granting_document, granting_policies
 from cicd_guardrails.execution_role import POLICIES, POLICY_NAME, START_PIPELINE
 from cicd_guardrails.iam_policy_model import parse_policy_document
 from cicd_guardrails.iam_source_ip import AllowedNetworks, unrestricted_grants
@@ -227,8 +227,12 @@ def test_deny_outside_the_allowed_networks_makes_an_allow_compliant():
             "its extra condition Bool aws:ViaAWSService can switch it off",
         ),
         (
-            {**deny_outside(ALLOWED), "NotResource": "arn:aws:s3:::x", "Resource": None},
-            "a NotResource Deny is not credited",
+            {
+                **deny_outside(ALLOWED),
+                "NotResource": "arn:aws:codepipeline:*:*:web",
+                "Resource": None,
+            },
+            "its NotResource arn:aws:codepipeline:*:*:web may exclude ARNs the Allow grants",
         ),
     ],
 )
@@ -252,7 +256,7 @@ def test_a_deny_must_cover_every_resource_a_not_resource_allow_grants():
     }
     refused(
         run(not_resource_allow, deny_outside(ALLOWED, resource="arn:aws:codepipeline:*")),
-        "it does not cover resource *",
+        "it does not cover resource arn:*:codepipeline:*:*:*",
     )
     assert_no_violations(run(not_resource_allow, deny_outside(ALLOWED)), POLICY_NAME)
 
@@ -378,7 +382,7 @@ def test_managed_policy_arns_in_other_partitions_and_odd_case_are_recognized():
 
 def test_every_table_entry_really_grants_the_action_per_the_model():
     everywhere = AllowedNetworks(None)
-    for name, statements in GRANTING_STATEMENTS.items():
+    for name, statements in granting_policies().items():
         document = parse_policy_document({"Statement": statements})
         assert unrestricted_grants(document, START_PIPELINE, everywhere), name
     read_only = {
@@ -538,10 +542,19 @@ def test_the_exemption_can_be_switched_off():
     )
 
 
-def test_unknown_trust_policy_is_skipped_not_reported_or_passed():
-    result = role_with_grant(UNKNOWN)
-    assert not result.of(POLICY_NAME)
-    assert_skipped(result, POLICY_NAME, ".assumeRolePolicy")
+def test_an_unknown_trust_policy_proves_no_exemption_so_the_grant_is_judged():
+    violation = assert_violation(
+        role_with_grant(UNKNOWN),
+        POLICY_NAME,
+        "RolePolicy 'events-policy' policy: statement 1 allows codepipeline:StartPipelineExecution "
+        "without an aws:SourceIp condition",
+        level="mandatory",
+    )
+    assert violation.detail.endswith(
+        "(its role's trust policy is not known at preview, so the role is not proven to be one "
+        "that only exempt services can assume)"
+    )
+    assert_no_violations(role_with_grant(trust(EVENTS)), POLICY_NAME)
 
 
 def test_inline_policy_of_an_eventbridge_role_is_exempt_but_not_of_other_roles():
