@@ -52,11 +52,6 @@ def declared(request, tmp_path_factory) -> DeclaredStack:
     return DeclaredStack(request.param, services, resources, find_references(resources))
 
 
-# Strict: the day every reference carries its dependency this passes, and the marker must go.
-@pytest.mark.xfail(
-    strict=True,
-    reason="names and ARNs are still built as plain strings that carry no dependency",
-)
 def test_every_reference_has_a_dependency_path_to_what_it_names(declared):
     missing = unordered(declared.resources, declared.references)
     lines = sorted(line for r in missing for line in describe(declared.resources, r))
