@@ -1,0 +1,62 @@
+"""The command line: which stack, which service, which execution, and how to print."""
+
+import argparse
+import re
+from pathlib import Path
+
+from offline_preview.arguments import OneLineArgumentParser
+
+PROG = "bin/troubleshoot"
+REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+# CodePipeline execution ids are UUIDs (PipelineExecutionId pattern in the CodePipeline API reference).
+EXECUTION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def build_parser() -> OneLineArgumentParser:
+    parser = OneLineArgumentParser(
+        prog=PROG,
+        description="Explain the latest failed execution of a service's pipeline: the failed stage "
+        "and action, the build's ERROR lines, the deployment's error, rollback and alarms, or the "
+        "approval that is waiting, with the AWS CLI command behind each step. Exit 0: nothing "
+        "failed; 1: a failure was explained; 2: usage, credential or permission error.",
+    )
+    parser.add_argument("stack", metavar="STACK", help="stack name (reads Pulumi.<STACK>.yaml)")
+    parser.add_argument(
+        "--service",
+        metavar="NAME",
+        help="service of the stack (default: the stack's defaultService)",
+    )
+    parser.add_argument(
+        "--execution",
+        metavar="ID",
+        help="pipeline execution id to explain (default: the latest failed one)",
+    )
+    parser.add_argument(
+        "--outputs",
+        metavar="FILE",
+        type=Path,
+        help="names from `pulumi stack output --json` saved in FILE instead of the stack config",
+    )
+    parser.add_argument(
+        "--region",
+        help="AWS region (default: the outputs' pipeline ARN, else the stack's aws:region, "
+        "else your AWS configuration)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON document instead of text"
+    )
+    return parser
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    """Parsed arguments; a bad value exits 2 with one line naming the option."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.region and not REGION.match(args.region):
+        parser.error(f"--region {args.region!r} is not an AWS region name such as us-east-1")
+    if args.execution and not EXECUTION_ID.match(args.execution):
+        parser.error(
+            f"--execution {args.execution!r} is not a pipeline execution id "
+            "(a UUID, as `aws codepipeline list-pipeline-executions` shows)"
+        )
+    return args

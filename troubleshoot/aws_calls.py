@@ -1,0 +1,86 @@
+"""Every AWS read goes through `AwsReader.call`: it records the equivalent CLI command and turns
+credential, permission and lookup failures into one-line `TroubleshootError`s."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.client import BaseClient
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ProfileNotFound,
+)
+
+from troubleshoot.cli_commands import cli_command
+from troubleshoot.errors import TroubleshootError, from_client_error
+from troubleshoot.model import AwsStep
+
+SERVICES = ("sts", "codepipeline", "codebuild", "logs", "codedeploy", "cloudwatch")
+
+
+@dataclass(frozen=True)
+class AwsClients:
+    """One boto3 client per service the command reads, all in the pipeline's region."""
+
+    region: str
+    sts: BaseClient
+    codepipeline: BaseClient
+    codebuild: BaseClient
+    logs: BaseClient
+    codedeploy: BaseClient
+    cloudwatch: BaseClient
+
+    @classmethod
+    def for_region(cls, region: str) -> "AwsClients":
+        """Clients from the user's normal AWS configuration (profile, environment, SSO, role)."""
+        session = boto3.Session(region_name=region)
+        return cls(region, **{name: session.client(name) for name in SERVICES})
+
+
+def default_region() -> str | None:
+    """The region of the user's AWS configuration (AWS_REGION, AWS_DEFAULT_REGION, the profile)."""
+    try:
+        return boto3.Session().region_name
+    except ProfileNotFound as error:
+        raise TroubleshootError(f"{error}: set AWS_PROFILE to a profile that exists") from None
+
+
+@dataclass
+class AwsReader:
+    """Makes the calls and keeps, in order, the CLI command behind each of them."""
+
+    clients: AwsClients
+    steps: list[AwsStep] = field(default_factory=list)
+
+    def call(self, service: str, operation: str, purpose: str, **params: Any) -> dict[str, Any]:
+        client: BaseClient = getattr(self.clients, service)
+        paginated = client.can_paginate(operation)
+        command = cli_command(service, operation, params, self.clients.region, paginated)
+        if not self.steps or self.steps[-1].command != command:  # a next page is the same command
+            self.steps.append(AwsStep(purpose=purpose, command=command))
+        try:
+            response = getattr(client, operation)(**params)
+        except ClientError as error:
+            raise from_client_error(error, service, purpose) from None
+        except (NoCredentialsError, PartialCredentialsError):
+            raise TroubleshootError(
+                "no AWS credentials found: configure them (`aws configure`, `aws sso login`, "
+                "AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and retry"
+            ) from None
+        except ProfileNotFound as error:
+            raise TroubleshootError(f"{error}: set AWS_PROFILE to a profile that exists") from None
+        except NoRegionError:
+            raise TroubleshootError("no AWS region: pass --region R") from None
+        except EndpointConnectionError as error:
+            raise TroubleshootError(
+                f"cannot reach AWS ({error}): check the network and --region"
+            ) from None
+        except BotoCoreError as error:
+            raise TroubleshootError(f"{purpose}: {error}") from None
+        response.pop("ResponseMetadata", None)
+        return response

@@ -1,0 +1,99 @@
+"""`bin/troubleshoot STACK`: resolve the pipeline, explain its latest failure, print, exit.
+
+Exit codes: 0 nothing failed (also: running, waiting for approval, never ran); 1 a failure was
+explained; 2 usage, config, credential, permission or lookup error (one line on stderr, never a
+traceback).
+"""
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from botocore.exceptions import BotoCoreError
+from rich.console import Console
+
+from troubleshoot.arguments import parse_arguments
+from troubleshoot.aws_calls import AwsClients, AwsReader, default_region
+from troubleshoot.errors import TroubleshootError
+from troubleshoot.explain import explain
+from troubleshoot.model import Target, Verdict
+from troubleshoot.report_json import dumps, json_document
+from troubleshoot.report_text import print_report
+from troubleshoot.targets import (
+    load_stack_config,
+    select_service,
+    target_from_outputs,
+    target_from_stack_config,
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+"""The Pulumi project whose stack files name the pipelines (this repository)."""
+UNWRAPPED_WIDTH = 1000
+
+ClientsForRegion = Callable[[str], AwsClients]
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    clients_for_region: ClientsForRegion = AwsClients.for_region,
+    project_dir: Path = PROJECT_DIR,
+) -> int:
+    args = parse_arguments(list(argv) if argv is not None else None)
+    try:
+        target, reader = _resolve(args, clients_for_region, project_dir)
+        explanation = explain(reader, target, args.execution)
+    except TroubleshootError as error:
+        return _fail(str(error), args.json)
+    exit_code = EXIT_FAILED if explanation.verdict is Verdict.FAILED else EXIT_OK
+    if args.json:
+        print(dumps(json_document(explanation, exit_code)))
+    else:
+        print_report(_console(), explanation)
+    return exit_code
+
+
+def _resolve(
+    args: argparse.Namespace, clients_for_region: ClientsForRegion, project_dir: Path
+) -> tuple[Target, AwsReader]:
+    """The pipeline's names (from the outputs file, or the stack config + STS) and a reader."""
+    try:
+        if args.outputs:
+            target = target_from_outputs(args.outputs, args.stack, args.service, args.region)
+            return target, AwsReader(clients_for_region(target.region))
+        config = load_stack_config(project_dir, args.stack)
+        service = select_service(config, args.service)
+        region = args.region or config.region or default_region()
+        if not region:
+            raise TroubleshootError(
+                f"no AWS region: Pulumi.{args.stack}.yaml sets no aws:region; pass --region R"
+            )
+        reader = AwsReader(clients_for_region(region))
+        identity = reader.call(
+            "sts", "get_caller_identity", "find the account the resource names contain"
+        )
+        partition = identity["Arn"].split(":")[1]
+        target = target_from_stack_config(
+            config, service.name, identity["Account"], partition, region
+        )
+        return target, reader
+    except BotoCoreError as error:  # e.g. a profile that does not exist, before any call
+        raise TroubleshootError(f"AWS configuration: {error}") from None
+
+
+def _console() -> Console:
+    # Piped output is never wrapped: other tools and logs read it whole.
+    width = None if sys.stdout.isatty() else UNWRAPPED_WIDTH
+    if os.environ.get("NO_COLOR"):
+        return Console(no_color=True, highlight=False, soft_wrap=True, width=width)
+    return Console(highlight=False, soft_wrap=True, width=width)
+
+
+def _fail(message: str, as_json: bool) -> int:
+    line = " ".join(message.split())
+    if as_json:
+        print(dumps({"error": line, "exitCode": EXIT_ERROR}))
+    print(f"error: {line}", file=sys.stderr)
+    return EXIT_ERROR

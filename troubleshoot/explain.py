@@ -1,0 +1,216 @@
+"""From a pipeline to an explanation: which execution, which action failed, and why.
+
+The latest failed execution among the newest ones is explained, unless a newer execution has succeeded
+since (then the failure is history and nothing is failing). A waiting manual approval belongs to an
+execution in progress, so the pipeline's live state is read only when one is running or a failure is
+being explained (its errorDetails complete what the action's result says).
+"""
+
+import shlex
+from dataclasses import replace
+
+from troubleshoot import alarm_reader, build_reader, deployment_reader, log_reader, pipeline_reader
+from troubleshoot.aws_calls import AwsReader
+from troubleshoot.model import (
+    BuildFailure,
+    DeploymentFailure,
+    Execution,
+    Explanation,
+    FailedAction,
+    PendingApproval,
+    Target,
+    Verdict,
+)
+from troubleshoot.pipeline_reader import ActionRun, ActionState
+
+BUILD_PROVIDERS = frozenset({"CodeBuild"})
+# CodePipeline's deploy actions that run a CodeDeploy deployment (CodePipeline action reference).
+DEPLOY_PROVIDERS = frozenset({"CodeDeploy", "CodeDeployToECS"})
+APPROVAL_CATEGORY = "Approval"
+
+
+def explain(reader: AwsReader, target: Target, execution_id: str | None = None) -> Explanation:
+    pipeline = target.pipeline_name
+    if execution_id:
+        executions = [pipeline_reader.one_execution(reader, pipeline, execution_id)]
+    else:
+        executions = pipeline_reader.recent_executions(reader, pipeline)
+    explanation = Explanation(target=target, verdict=Verdict.NO_EXECUTIONS)
+    if not executions:
+        explanation.notes.append(
+            "the pipeline has no executions yet: push to its branch to start one"
+        )
+        return _finish(explanation, reader)
+
+    failed = _execution_to_explain(executions, explanation, given=bool(execution_id))
+    running = [execution for execution in executions if execution.status == "InProgress"]
+    states = pipeline_reader.current_state(reader, pipeline) if failed or running else []
+    if failed:
+        explanation.execution = failed
+        explanation.verdict = Verdict.FAILED
+        runs = pipeline_reader.action_runs(reader, pipeline, failed.execution_id)
+        explanation.failed_actions = [
+            _explain_action(reader, run, states) for run in runs if run.status == "Failed"
+        ]
+        if not explanation.failed_actions:
+            explanation.notes.append(
+                f"no action of execution {failed.execution_id} reports Failed; "
+                f"CodePipeline says: {failed.status_summary or failed.status}"
+            )
+    elif running:
+        explanation.execution = explanation.execution or running[0]
+        explanation.verdict = Verdict.IN_PROGRESS
+    else:
+        explanation.execution = explanation.execution or executions[0]
+        explanation.verdict = Verdict.SUCCEEDED
+    waiting = [state for state in states if state.status == "InProgress" and state.token]
+    if waiting:
+        explanation.pending_approvals = _pending_approvals(reader, target, waiting)
+    return _finish(explanation, reader)
+
+
+def _execution_to_explain(
+    executions: list[Execution], explanation: Explanation, given: bool
+) -> Execution | None:
+    """The failed execution to explain, or None when nothing is failing (with a note saying why)."""
+    if given:
+        explanation.execution = executions[0]
+        return executions[0] if executions[0].status == "Failed" else None
+    for index, execution in enumerate(executions):
+        if execution.status == "Failed":
+            fixed = next((e for e in executions[:index] if e.status == "Succeeded"), None)
+            if fixed is None:
+                return execution
+            explanation.execution = fixed
+            explanation.notes.append(
+                f"execution {execution.execution_id} failed, but the newer execution "
+                f"{fixed.execution_id} succeeded; pass --execution {execution.execution_id} to explain it"
+            )
+            return None
+    return None
+
+
+def _explain_action(reader: AwsReader, run: ActionRun, states: list[ActionState]) -> FailedAction:
+    live = next(
+        (
+            s
+            for s in states
+            if s.action_execution_id and s.action_execution_id == run.action_execution_id
+        ),
+        None,
+    )
+    action = FailedAction(
+        stage=run.stage,
+        action=run.action,
+        category=run.category,
+        provider=run.provider,
+        summary=run.summary or (live.summary if live else ""),
+        error=run.error or (live.error if live else None),
+        external_id=run.external_id,
+        external_url=run.url,
+    )
+    if run.provider in BUILD_PROVIDERS and run.external_id:
+        return _with_build(reader, action)
+    if run.provider in DEPLOY_PROVIDERS and run.external_id:
+        return _with_deployment(reader, action)
+    return action
+
+
+def _with_build(reader: AwsReader, action: FailedAction) -> FailedAction:
+    build = build_reader.read_build(reader, action.external_id)
+    errors = log_reader.ErrorLines(0, False, ())
+    if build.log_group and build.log_stream:
+        errors = log_reader.build_error_lines(reader, build.log_group, build.log_stream)
+    failure = BuildFailure(
+        build_id=build.build_id,
+        status=build.status,
+        failed_phase=build.failed_phase,
+        phase_messages=build.phase_messages,
+        log_group=build.log_group,
+        log_stream=build.log_stream,
+        logs_link=build.logs_link,
+        error_count=errors.count,
+        more_errors=errors.more,
+        excerpts=errors.excerpts,
+    )
+    return replace(action, build=failure)
+
+
+def _with_deployment(reader: AwsReader, action: FailedAction) -> FailedAction:
+    deployment = deployment_reader.read_deployment(
+        reader, action.external_id, "read the deployment's error and rollback"
+    )
+    rollback = None
+    if deployment.rollback_deployment_id:
+        rollback = deployment_reader.read_rollback(reader, deployment.rollback_deployment_id)
+    alarms = ()
+    if deployment.application and deployment.deployment_group:
+        names = deployment_reader.group_alarm_names(
+            reader, deployment.application, deployment.deployment_group
+        )
+        alarms = alarm_reader.alarm_states(reader, names)
+    failure = DeploymentFailure(
+        deployment_id=deployment.deployment_id,
+        status=deployment.status,
+        compute_platform=deployment.compute_platform,
+        application=deployment.application,
+        deployment_group=deployment.deployment_group,
+        error=deployment.error,
+        rollback=rollback,
+        rollback_message=deployment.rollback_message,
+        alarms=alarms,
+    )
+    return replace(action, deployment=failure)
+
+
+def _pending_approvals(
+    reader: AwsReader, target: Target, waiting: list[ActionState]
+) -> list[PendingApproval]:
+    configurations: dict[tuple[str, str, str], ActionRun] = {}
+    for execution_id in dict.fromkeys(state.pipeline_execution_id for state in waiting):
+        for run in pipeline_reader.action_runs(reader, target.pipeline_name, execution_id):
+            configurations[(execution_id, run.stage, run.action)] = run
+    approvals = []
+    for state in waiting:
+        run = configurations.get((state.pipeline_execution_id, state.stage, state.action))
+        if run is not None and run.category != APPROVAL_CATEGORY:
+            continue
+        config = run.configuration if run else {}
+        approvals.append(
+            PendingApproval(
+                execution_id=state.pipeline_execution_id,
+                stage=state.stage,
+                action=state.action,
+                token=state.token,
+                waiting_since=state.since,
+                summary=state.summary,
+                custom_data=config.get("CustomData", ""),
+                review_link=config.get("ExternalEntityLink", ""),
+                notification_topic=config.get("NotificationArn", ""),
+                # PutApprovalResult is authorised on the action: <pipeline ARN>/<stage>/<action>
+                # (Service Authorization Reference, AWS CodePipeline, resource type "action").
+                approval_resource=f"{target.pipeline_arn}/{state.stage}/{state.action}",
+                approve_command=_approve_command(target, state),
+            )
+        )
+    return approvals
+
+
+def _approve_command(target: Target, state: ActionState) -> str:
+    result = "summary=<why>,status=Approved"
+    return " ".join(
+        [
+            "aws codepipeline put-approval-result",
+            f"--pipeline-name {shlex.quote(target.pipeline_name)}",
+            f"--stage-name {shlex.quote(state.stage)}",
+            f"--action-name {shlex.quote(state.action)}",
+            f"--token {shlex.quote(state.token)}",
+            f"--result {shlex.quote(result)}",
+            f"--region {target.region}",
+        ]
+    )
+
+
+def _finish(explanation: Explanation, reader: AwsReader) -> Explanation:
+    explanation.steps = list(reader.steps)
+    return explanation

@@ -1,0 +1,167 @@
+"""What the command found, independent of how it is printed (text or JSON)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Verdict(StrEnum):
+    """The answer to "did my release fail?", which also decides the exit code."""
+
+    FAILED = "failed"
+    """An execution failed and is explained below (exit 1)."""
+    SUCCEEDED = "succeeded"
+    """The execution looked at succeeded, or no failure is newer than the last success (exit 0)."""
+    IN_PROGRESS = "in-progress"
+    """Still running, possibly waiting for an approval (exit 0)."""
+    NO_EXECUTIONS = "no-executions"
+    """The pipeline has never run (exit 0)."""
+
+
+@dataclass(frozen=True)
+class AwsStep:
+    """One read the command made, as the AWS CLI command that repeats it."""
+
+    purpose: str
+    command: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """The pipeline being explained and where its names came from."""
+
+    stack: str
+    service: str
+    pipeline_name: str
+    pipeline_arn: str
+    region: str
+    names_from: str
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class SourceRevision:
+    action: str
+    revision_id: str
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Execution:
+    execution_id: str
+    status: str
+    started: datetime | None = None
+    status_summary: str = ""
+    trigger: str = ""
+    revisions: tuple[SourceRevision, ...] = ()
+
+
+@dataclass(frozen=True)
+class LogLine:
+    message: str
+    is_error: bool
+
+
+@dataclass(frozen=True)
+class BuildFailure:
+    """A CodeBuild build, the phase that failed and the ERROR lines of its own log stream."""
+
+    build_id: str
+    status: str
+    failed_phase: str = ""
+    phase_messages: tuple[str, ...] = ()
+    log_group: str = ""
+    log_stream: str = ""
+    logs_link: str = ""
+    error_count: int = 0
+    more_errors: bool = False
+    """More ERROR lines exist than were read; the log command shows them all."""
+    excerpts: tuple[tuple[LogLine, ...], ...] = ()
+    """Each ERROR line with a few lines of context; overlapping contexts are merged."""
+
+
+@dataclass(frozen=True)
+class AlarmState:
+    name: str
+    state: str
+    reason: str = ""
+    updated: datetime | None = None
+
+    @property
+    def firing(self) -> bool:
+        return self.state == "ALARM"
+
+
+@dataclass(frozen=True)
+class Rollback:
+    """The deployment CodeDeploy started to restore the previous revision."""
+
+    deployment_id: str
+    status: str = ""
+    message: str = ""
+    revision: str = ""
+
+
+@dataclass(frozen=True)
+class DeploymentFailure:
+    deployment_id: str
+    status: str
+    compute_platform: str = ""
+    application: str = ""
+    deployment_group: str = ""
+    error: ErrorDetail | None = None
+    rollback: Rollback | None = None
+    rollback_message: str = ""
+    alarms: tuple[AlarmState, ...] = ()
+
+    @property
+    def fired_alarms(self) -> tuple[AlarmState, ...]:
+        return tuple(alarm for alarm in self.alarms if alarm.firing)
+
+
+@dataclass(frozen=True)
+class FailedAction:
+    stage: str
+    action: str
+    category: str
+    provider: str
+    summary: str = ""
+    error: ErrorDetail | None = None
+    external_id: str = ""
+    external_url: str = ""
+    build: BuildFailure | None = None
+    deployment: DeploymentFailure | None = None
+
+
+@dataclass(frozen=True)
+class PendingApproval:
+    """A manual approval waiting in a running execution, and how to answer it."""
+
+    execution_id: str
+    stage: str
+    action: str
+    token: str
+    waiting_since: datetime | None = None
+    summary: str = ""
+    custom_data: str = ""
+    review_link: str = ""
+    notification_topic: str = ""
+    approval_permission: str = "codepipeline:PutApprovalResult"
+    approval_resource: str = ""
+    approve_command: str = ""
+
+
+@dataclass
+class Explanation:
+    target: Target
+    verdict: Verdict
+    execution: Execution | None = None
+    failed_actions: list[FailedAction] = field(default_factory=list)
+    pending_approvals: list[PendingApproval] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    steps: list[AwsStep] = field(default_factory=list)

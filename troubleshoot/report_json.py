@@ -1,0 +1,46 @@
+"""The explanation as one JSON document for tools: the model's fields in camelCase, times in UTC."""
+
+import dataclasses
+import json
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+from troubleshoot.model import Explanation
+
+
+def json_document(explanation: Explanation, exit_code: int) -> dict[str, Any]:
+    document = _plain(explanation)
+    for action, model in zip(document["failedActions"], explanation.failed_actions, strict=True):
+        if model.deployment:
+            action["deployment"]["firedAlarms"] = [
+                alarm.name for alarm in model.deployment.fired_alarms
+            ]
+    document["exitCode"] = exit_code
+    return document
+
+
+def dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=False)
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            _camel(field.name): _plain(getattr(value, field.name))
+            for field in dataclasses.fields(value)
+        }
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

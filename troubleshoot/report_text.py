@@ -1,0 +1,160 @@
+"""The explanation as text for a person: what failed, why, and the AWS CLI command behind each step."""
+
+from datetime import UTC, datetime
+
+from rich.console import Console
+
+from troubleshoot.model import (
+    BuildFailure,
+    DeploymentFailure,
+    Execution,
+    Explanation,
+    FailedAction,
+    PendingApproval,
+    Verdict,
+)
+
+INDENT = "  "
+VERDICT_LINES = {
+    Verdict.FAILED: "failed",
+    Verdict.SUCCEEDED: "nothing failed",
+    Verdict.IN_PROGRESS: "in progress, nothing failed",
+    Verdict.NO_EXECUTIONS: "never ran",
+}
+
+
+def print_report(console: Console, explanation: Explanation) -> None:
+    target = explanation.target
+    console.print(
+        f"Pipeline {target.pipeline_name} (stack {target.stack}, service {target.service}, "
+        f"{target.region}): {VERDICT_LINES[explanation.verdict]}",
+        style="bold",
+    )
+    console.print(f"{INDENT}names from {target.names_from}", style="dim")
+    if explanation.execution:
+        _execution(console, explanation.execution)
+    for action in explanation.failed_actions:
+        console.print()
+        _failed_action(console, action)
+    for approval in explanation.pending_approvals:
+        console.print()
+        _approval(console, approval)
+    if explanation.notes:
+        console.print()
+        for note in explanation.notes:
+            console.print(f"Note: {note}")
+    console.print()
+    console.print("AWS CLI behind each step:", style="bold")
+    for number, step in enumerate(explanation.steps, start=1):
+        console.print(f"{INDENT}{number}. {step.purpose}")
+        console.print(f"{INDENT}   {step.command}", style="cyan")
+
+
+def _execution(console: Console, execution: Execution) -> None:
+    started = f", started {_time(execution.started)}" if execution.started else ""
+    trigger = f" by {execution.trigger}" if execution.trigger else ""
+    console.print(f"Execution {execution.execution_id}: {execution.status}{started}{trigger}")
+    for revision in execution.revisions:
+        summary = f" {_first_line(revision.summary)!r}" if revision.summary else ""
+        console.print(f"{INDENT}source {revision.action}: {revision.revision_id}{summary}")
+    if execution.status_summary:
+        console.print(f"{INDENT}{execution.status_summary}")
+
+
+def _failed_action(console: Console, action: FailedAction) -> None:
+    console.print(
+        f"FAILED stage {action.stage}, action {action.action} ({action.provider})", style="bold red"
+    )
+    if action.error:
+        console.print(f"{INDENT}AWS: {action.error.code}: {action.error.message}")
+    if action.summary and (not action.error or action.summary != action.error.message):
+        console.print(f"{INDENT}summary: {action.summary}")
+    if action.build:
+        _build(console, action.build)
+    elif action.deployment:
+        _deployment(console, action.deployment)
+    elif action.external_url:
+        console.print(f"{INDENT}details: {action.external_url}")
+
+
+def _build(console: Console, build: BuildFailure) -> None:
+    phase = f" in phase {build.failed_phase}" if build.failed_phase else ""
+    console.print(f"{INDENT}Build {build.build_id}: {build.status}{phase}")
+    for message in build.phase_messages:
+        console.print(f"{INDENT * 2}{message}")
+    if not build.log_stream:
+        console.print(f"{INDENT}the build has no CloudWatch log stream (logs disabled?)")
+        return
+    more = " (more exist: run the logs command below)" if build.more_errors else ""
+    console.print(
+        f"{INDENT}Log {build.log_group} stream {build.log_stream}: "
+        f"{build.error_count} ERROR line(s){more}"
+    )
+    for number, excerpt in enumerate(build.excerpts):
+        if number:
+            console.print(f"{INDENT * 2}...")
+        for line in excerpt:
+            marker = ">" if line.is_error else " "
+            console.print(
+                f"{INDENT * 2}{marker} {line.message}", style="red" if line.is_error else None
+            )
+
+
+def _deployment(console: Console, deployment: DeploymentFailure) -> None:
+    platform = f" ({deployment.compute_platform})" if deployment.compute_platform else ""
+    console.print(f"{INDENT}Deployment {deployment.deployment_id}{platform}: {deployment.status}")
+    if deployment.error:
+        console.print(f"{INDENT * 2}{deployment.error.code}: {deployment.error.message}")
+    rollback = deployment.rollback
+    if rollback:
+        to = f", back to {rollback.revision}" if rollback.revision else ""
+        console.print(
+            f"{INDENT}Rolled back: deployment {rollback.deployment_id} {rollback.status}{to}"
+        )
+        if deployment.rollback_message:
+            console.print(f"{INDENT * 2}{deployment.rollback_message}")
+    else:
+        console.print(f"{INDENT}Not rolled back")
+    if not deployment.alarms:
+        console.print(f"{INDENT}No alarms stop this deployment group")
+        return
+    fired = len(deployment.fired_alarms)
+    console.print(
+        f"{INDENT}Alarms of {deployment.deployment_group}: {fired} of {len(deployment.alarms)} in ALARM"
+    )
+    for alarm in deployment.alarms:
+        reason = f"  {alarm.reason}" if alarm.firing and alarm.reason else ""
+        console.print(
+            f"{INDENT * 2}{alarm.state:<17} {alarm.name}{reason}",
+            style="red" if alarm.firing else None,
+        )
+
+
+def _approval(console: Console, approval: PendingApproval) -> None:
+    since = f" since {_time(approval.waiting_since)}" if approval.waiting_since else ""
+    console.print(
+        f"WAITING for approval: stage {approval.stage}, action {approval.action}{since}",
+        style="bold yellow",
+    )
+    console.print(f"{INDENT}execution {approval.execution_id}, token {approval.token}")
+    if approval.custom_data:
+        console.print(f"{INDENT}asks: {approval.custom_data}")
+    if approval.review_link:
+        console.print(f"{INDENT}review: {approval.review_link}")
+    if approval.notification_topic:
+        console.print(f"{INDENT}request sent to: {approval.notification_topic}")
+    console.print(
+        f"{INDENT}who may approve: identities allowed {approval.approval_permission} on "
+        f"{approval.approval_resource}"
+    )
+    console.print(f"{INDENT}approve: {approval.approve_command}", style="cyan")
+
+
+def _time(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
