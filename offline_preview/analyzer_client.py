@@ -20,16 +20,20 @@ from types import TracebackType
 from typing import IO, Any
 
 import grpc
-import yaml
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from offline_preview import child_processes, go_yaml
 from offline_preview.errors import PreviewError
 
 PACK_FILE = "PulumiPolicy.yaml"
 UNUSED_ENGINE_ADDRESS = "127.0.0.1:0"
-DEFAULT_START_TIMEOUT_SECONDS = 120.0
+# A pack prints its port once its modules are imported (ours: about 2 s); a minute is generous.
+DEFAULT_START_TIMEOUT_SECONDS = 60.0
+DEFAULT_CALL_TIMEOUT_SECONDS = 300.0
 SHUTDOWN_GRACE_SECONDS = 5.0
+# Linux refuses to exec with one environment string longer than MAX_ARG_STRLEN (32 pages).
+MAX_ENV_STRING_BYTES = 32 * 4096
 _GRPC_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024)]
 
 
@@ -48,10 +52,7 @@ def read_manifest(pack_dir: Path) -> PackManifest:
             f"--policy-pack {pack_dir}: no {PACK_FILE} there (create one with `pulumi policy new "
             "aws-python`, or point at the pack directory)"
         )
-    try:
-        document = yaml.safe_load(manifest.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise PreviewError(f"{manifest}: not valid YAML ({exc})".splitlines()[0]) from None
+    document = go_yaml.read_mapping(manifest, str(manifest))
     runtime = document.get("runtime")
     name = runtime.get("name") if isinstance(runtime, dict) else runtime
     if name != "python":
@@ -59,6 +60,8 @@ def read_manifest(pack_dir: Path) -> PackManifest:
             f"{manifest}: runtime is {name!r}; only Python policy packs are supported"
         )
     options = (runtime.get("options") if isinstance(runtime, dict) else None) or {}
+    if not isinstance(options, dict):
+        raise PreviewError(f"{manifest}: `runtime.options` must be a mapping")
     return PackManifest(
         directory, str(document.get("version") or ""), str(options.get("virtualenv") or "venv")
     )
@@ -72,11 +75,13 @@ class PolicyPackProcess:
         manifest: PackManifest,
         env: dict[str, str],
         start_timeout: float = DEFAULT_START_TIMEOUT_SECONDS,
+        call_timeout: float = DEFAULT_CALL_TIMEOUT_SECONDS,
     ) -> None:
         self.manifest = manifest
         self.python = pack_python(manifest)
         self._env = env
         self._start_timeout = start_timeout
+        self._call_timeout = call_timeout
         self._process: subprocess.Popen[bytes] | None = None
         self._channel: grpc.Channel | None = None
         self._stderr: list[str] = []
@@ -92,7 +97,7 @@ class PolicyPackProcess:
         self.stop()
 
     def start(self) -> None:
-        self._process = subprocess.Popen(
+        self._process = child_processes.start(
             [self.python, "-u", "-m", "pulumi.policy", UNUSED_ENGINE_ADDRESS, "."],
             cwd=self.manifest.directory,
             env=self._env,
@@ -119,23 +124,23 @@ class PolicyPackProcess:
         if self._channel is not None:
             self._channel.close()
             self._channel = None
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=SHUTDOWN_GRACE_SECONDS)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        if self._process is not None:
+            child_processes.stop(self._process)
         self._process = None
 
     def call(self, method: str, request: Any) -> Any:
         """One RPC; a policy that crashes becomes a one-line error naming the pack and the call."""
         assert self.stub is not None, "start() the pack first"
         try:
-            return getattr(self.stub, method)(request)
+            return getattr(self.stub, method)(request, timeout=self._call_timeout)
         except grpc.RpcError as exc:
             if exc.code() == grpc.StatusCode.UNIMPLEMENTED:
                 return None
+            if exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise PreviewError(
+                    f"policy pack {self.manifest.directory.name}: {method} did not answer within "
+                    f"{self._call_timeout:g}s; raise --timeout if the pack is just slow"
+                ) from None
             detail = (exc.details() or str(exc.code())).strip().splitlines()
             raise PreviewError(
                 f"policy pack {self.manifest.directory.name} failed in {method}: "
@@ -154,7 +159,8 @@ class PolicyPackProcess:
             self.stop()
             raise PreviewError(
                 f"policy pack {self.manifest.directory} printed no port within "
-                f"{self._start_timeout:.0f}s"
+                f"{self._start_timeout:g}s; check that its __main__.py constructs a PolicyPack, or "
+                "raise --timeout"
             ) from None
         if first.isdigit():
             return int(first)
@@ -197,8 +203,15 @@ def pack_environment(
             "PULUMI_STACK": stack,
             "PULUMI_ORGANIZATION": "organization",
             "PULUMI_DRY_RUN": "true",
-            "PULUMI_CONFIG": json.dumps(config),
-            "PULUMI_CONFIG_SECRET_KEYS": json.dumps(secret_keys),
         }
     )
+    env.pop("PULUMI_CONFIG", None)
+    env.pop("PULUMI_CONFIG_SECRET_KEYS", None)
+    # ConfigureStack carries the whole config; the variables only when they fit in one string.
+    for name, value in (
+        ("PULUMI_CONFIG", json.dumps(config)),
+        ("PULUMI_CONFIG_SECRET_KEYS", json.dumps(secret_keys)),
+    ):
+        if len(f"{name}={value}".encode()) < MAX_ENV_STRING_BYTES:
+            env[name] = value
     return env

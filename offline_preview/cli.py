@@ -1,30 +1,44 @@
 """`python -m offline_preview`: argument parsing, progress, report and exit code.
 
 Exit codes: 0 no mandatory violation; 1 mandatory violation(s); 2 usage, config or program error
-(one line on stderr, never a traceback).
+(one line on stderr, never a traceback); 130 interrupted (Ctrl-C), 143 SIGTERM, 129 SIGHUP.
 """
 
+import argparse
 import os
 import re
+import signal
 import sys
+import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from rich.console import Console
 
+from offline_preview.analyzer_client import (
+    DEFAULT_CALL_TIMEOUT_SECONDS,
+    DEFAULT_START_TIMEOUT_SECONDS,
+)
 from offline_preview.arguments import OneLineArgumentParser
+from offline_preview.aws_regions import region_problem
 from offline_preview.errors import PreviewError
 from offline_preview.policy_run import PolicyPackRequest, run_policy_packs
 from offline_preview.preview import PreviewResult
-from offline_preview.program_runner import FIXTURE_ACCOUNT_ID, run_program
+from offline_preview.program_runner import (
+    DEFAULT_PROGRAM_TIMEOUT_SECONDS,
+    FIXTURE_ACCOUNT_ID,
+    run_program,
+)
 from offline_preview.report_json import dumps, json_document
 from offline_preview.report_text import print_report
 
 EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
+EXIT_SIGNAL_BASE = 128  # a shell reports death by signal N as 128 + N
+EXIT_INTERRUPTED = EXIT_SIGNAL_BASE + signal.SIGINT  # 130
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 UNWRAPPED_WIDTH = 1000
-ACCOUNT_ID = re.compile(r"^\d{12}$")
-REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+ACCOUNT_ID = re.compile(r"^[0-9]{12}$")  # ASCII digits only: \d also matches other scripts' digits
 
 
 def build_parser() -> OneLineArgumentParser:
@@ -67,6 +81,14 @@ def build_parser() -> OneLineArgumentParser:
         "--json", action="store_true", help="print one JSON document instead of text"
     )
     parser.add_argument(
+        "--timeout",
+        type=_positive_seconds,
+        metavar="SECONDS",
+        help=f"deadline for the program run (default {DEFAULT_PROGRAM_TIMEOUT_SECONDS:g}s), for "
+        f"each policy pack to start (default {DEFAULT_START_TIMEOUT_SECONDS:g}s) and for each "
+        f"analyzer call (default {DEFAULT_CALL_TIMEOUT_SECONDS:g}s)",
+    )
+    parser.add_argument(
         "--color",
         choices=("always", "never", "auto"),
         default="auto",
@@ -76,8 +98,38 @@ def build_parser() -> OneLineArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    as_json = "--json" in arguments
+    parser.json_errors = as_json
+    with _signals_as_exceptions():
+        try:
+            return _preview(parser, arguments)
+        except PreviewError as exc:
+            return _fail(str(exc), as_json)
+        except KeyboardInterrupt:
+            return _fail(
+                "interrupted; the program and the policy packs were stopped",
+                as_json,
+                EXIT_INTERRUPTED,
+            )
+        except Terminated as exc:
+            return _fail(
+                f"stopped by {exc.name}; the program and the policy packs were stopped",
+                as_json,
+                EXIT_SIGNAL_BASE + exc.signum,
+            )
+        except Exception as exc:  # a bug of ours: still one line, with where it happened
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            return _fail(
+                f"internal error of the offline preview at {Path(frame.filename).name}:"
+                f"{frame.lineno}: {type(exc).__name__}: {exc}",
+                as_json,
+            )
+
+
+def _preview(parser: OneLineArgumentParser, arguments: list[str]) -> int:
+    args = parser.parse_args(arguments)
     if args.policy_pack_config and len(args.policy_pack_config) != len(args.policy_pack):
         parser.error(
             f"{len(args.policy_pack_config)} --policy-pack-config for {len(args.policy_pack)} "
@@ -85,24 +137,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if not ACCOUNT_ID.match(args.account):
         parser.error(f"--account {args.account!r} is not a 12-digit AWS account id")
-    if args.region and not REGION.match(args.region):
-        parser.error(f"--region {args.region!r} is not an AWS region name such as us-east-1")
+    if args.region and region_problem(args.region):
+        parser.error(f"--region {region_problem(args.region)}")
 
     console = _console(args.color)
-    try:
-        with _progress("Running the program…") as status:
-            run = run_program(args.cwd, args.stack, account_id=args.account, region=args.region)
-            if status is not None:
-                status.update("Running the policy packs…")
-            requests = [
-                PolicyPackRequest(
-                    pack, args.policy_pack_config[i] if args.policy_pack_config else None
-                )
-                for i, pack in enumerate(args.policy_pack)
-            ]
-            result = PreviewResult(run, run_policy_packs(run, requests))
-    except PreviewError as exc:
-        return _fail(str(exc), args.json)
+    program_timeout = args.timeout or DEFAULT_PROGRAM_TIMEOUT_SECONDS
+    with _progress("Running the program…") as status:
+        run = run_program(
+            args.cwd,
+            args.stack,
+            account_id=args.account,
+            region=args.region,
+            timeout=program_timeout,
+        )
+        if status is not None:
+            status.update("Running the policy packs…")
+        requests = [
+            PolicyPackRequest(pack, args.policy_pack_config[i] if args.policy_pack_config else None)
+            for i, pack in enumerate(args.policy_pack)
+        ]
+        result = PreviewResult(run, run_policy_packs(run, requests, timeout=args.timeout))
 
     exit_code = EXIT_MANDATORY if result.mandatory else EXIT_OK
     if run.errors:
@@ -117,6 +171,44 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"error: the program logged {len(run.errors)} error(s), first: {first}", file=sys.stderr
         )
     return exit_code
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP: unwinds like Ctrl-C, so every child is stopped on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+
+
+@contextmanager
+def _signals_as_exceptions() -> Iterator[None]:
+    """The first SIGINT/SIGTERM/SIGHUP raises; later ones are ignored so the cleanup can finish."""
+
+    def stop(signum: int, _frame: object) -> None:
+        for handled in STOP_SIGNALS:
+            signal.signal(handled, signal.SIG_IGN)
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise Terminated(signum)
+
+    previous = {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
 
 
 def _console(color: str) -> Console:
@@ -145,9 +237,9 @@ def _progress(message: str) -> Iterator[object | None]:
         yield status
 
 
-def _fail(message: str, as_json: bool) -> int:
+def _fail(message: str, as_json: bool, exit_code: int = EXIT_ERROR) -> int:
     line = " ".join(message.split())
     if as_json:
-        print(dumps({"error": line, "exitCode": EXIT_ERROR}))
+        print(dumps({"error": line, "exitCode": exit_code}))
     print(f"error: {line}", file=sys.stderr)
-    return EXIT_ERROR
+    return exit_code

@@ -1,31 +1,29 @@
-"""`--policy-pack-config` files, read and checked against the pack's schemas as the CLI does.
+"""`--policy-pack-config` files, reconciled and validated against the pack's schemas as the CLI does.
 
 Format (the CLI's): `{"<policy>": "<level>"}` or `{"<policy>": {"enforcementLevel"?: "<level>",
-"<property>": <value>, ...}}`. Every policy gets an entry in Configure: its configured level, else the
-level the pack declares; its properties, with the schema's defaults filled in. A policy the pack does
-not have, a bad level, a property the schema does not declare or a value of the wrong type is a
-one-line error naming the file, the policy and the key.
+"<property>": <value>, ...}}`, plus `"all": "<level>"` for every policy. As in the CLI's
+ReconcilePolicyPackConfig (pkg/resource/analyzer/config.go): start from each policy's declared level and
+its schema defaults, apply the pack's initial config, then the file; within one layer `all` sets every
+policy's level first and a policy's own entry wins over it. The result is validated against each
+policy's config schema with a JSON-schema validator (the CLI uses gojsonschema, draft 7 here), so a
+value the schema refuses (`minItems`, `pattern`, `not`, `format`...) is a bad config, exit 2, before any
+policy runs. We also refuse a policy the pack does not have and a property its schema does not declare:
+those are typos that the CLI would silently ignore.
 """
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema
+
 from offline_preview.errors import PreviewError
+from offline_preview.text_files import read_text
 
 ENFORCEMENT_LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 ENFORCEMENT_KEY = "enforcementLevel"
-JSON_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "number": (int, float),
-    "integer": (int,),
-    "boolean": (bool,),
-    "array": (list,),
-    "object": (dict,),
-    "null": (type(None),),
-}
+ALL_POLICIES = "all"
 
 
 @dataclass
@@ -36,6 +34,9 @@ class PolicySchema:
     enforcement_level: str
     properties: dict[str, dict[str, Any]]
     required: list[str]
+    description: str = ""
+    remediation: str = ""
+    url: str = ""
 
 
 @dataclass
@@ -44,124 +45,120 @@ class PolicySetting:
     properties: dict[str, Any]
 
 
+@dataclass
+class ConfigLayer:
+    """One source of policy config (the pack's initial config, or a file) and how errors name it."""
+
+    source: str
+    document: dict[str, Any]
+
+
 def read_config_file(path: Path) -> dict[str, Any]:
+    what = f"--policy-pack-config {path}"
+    text = read_text(path, what)
+    if not text.strip():  # the CLI accepts an empty file
+        return {}
     try:
-        document = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise PreviewError(f"--policy-pack-config {path}: no such file") from None
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise PreviewError(
-            f"--policy-pack-config {path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})"
-        ) from None
+        raise PreviewError(f"{what}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})") from None
     if not isinstance(document, dict):
-        raise PreviewError(f"--policy-pack-config {path}: expected a JSON object of policy names")
+        raise PreviewError(f"{what}: expected a JSON object of policy names")
     return document
 
 
 def resolve_settings(
-    source: str, document: dict[str, Any], pack: str, schemas: list[PolicySchema]
+    layers: list[ConfigLayer], pack: str, schemas: list[PolicySchema]
 ) -> dict[str, PolicySetting]:
     """The Configure payload for every policy of the pack, or a one-line error."""
     by_name = {schema.name: schema for schema in schemas}
-    unknown = [name for name in document if name not in by_name and name != "all"]
+    settings = {
+        schema.name: PolicySetting(
+            schema.enforcement_level,
+            {k: d["default"] for k, d in schema.properties.items() if "default" in d},
+        )
+        for schema in schemas
+    }
+    for layer in layers:
+        _apply(layer, pack, by_name, settings)
+    for schema in schemas:
+        _validate(layers[-1].source if layers else pack, schema, settings[schema.name].properties)
+    return settings
+
+
+def _apply(
+    layer: ConfigLayer,
+    pack: str,
+    by_name: dict[str, PolicySchema],
+    settings: dict[str, PolicySetting],
+) -> None:
+    unknown = [name for name in layer.document if name not in by_name and name != ALL_POLICIES]
     if unknown:
         raise PreviewError(
-            f"{source}: policy {unknown[0]!r} is not in policy pack {pack} "
+            f"{layer.source}: policy {unknown[0]!r} is not in policy pack {pack} "
             f"(its policies: {', '.join(sorted(by_name))})"
         )
-    pack_level = _level(source, "all", document.get("all")) if "all" in document else None
-    settings: dict[str, PolicySetting] = {}
-    for schema in schemas:
-        entry = document.get(schema.name, {})
-        if isinstance(entry, str):
-            entry = {ENFORCEMENT_KEY: entry}
-        if not isinstance(entry, dict):
-            raise PreviewError(
-                f"{source}: {schema.name}: expected an enforcement level or an object, got {entry!r}"
-            )
-        level = entry.get(ENFORCEMENT_KEY)
-        level = _level(source, schema.name, level) if level is not None else None
-        properties = {k: v for k, v in entry.items() if k != ENFORCEMENT_KEY}
-        properties = _validated_properties(source, schema, properties)
-        settings[schema.name] = PolicySetting(
-            level or pack_level or schema.enforcement_level, properties
-        )
-    return settings
+    if ALL_POLICIES in layer.document:
+        entry = _entry(layer.source, ALL_POLICIES, layer.document[ALL_POLICIES])
+        if ENFORCEMENT_KEY in entry:
+            level = _level(layer.source, ALL_POLICIES, entry[ENFORCEMENT_KEY])
+            for setting in settings.values():
+                setting.enforcement_level = level
+    for name, raw in layer.document.items():
+        if name == ALL_POLICIES:
+            continue
+        entry = _entry(layer.source, name, raw)
+        setting = settings[name]
+        if ENFORCEMENT_KEY in entry:
+            setting.enforcement_level = _level(layer.source, name, entry[ENFORCEMENT_KEY])
+        for key, value in entry.items():
+            if key == ENFORCEMENT_KEY:
+                continue
+            if key not in by_name[name].properties:
+                declared = ", ".join(sorted(by_name[name].properties)) or "none"
+                raise PreviewError(
+                    f"{layer.source}: {name}: unknown property {key!r} (the policy declares: "
+                    f"{declared})"
+                )
+            setting.properties[key] = value
+
+
+def _entry(source: str, policy: str, raw: Any) -> dict[str, Any]:
+    if isinstance(raw, str):
+        return {ENFORCEMENT_KEY: raw}
+    if isinstance(raw, dict):
+        return raw
+    raise PreviewError(
+        f"{source}: {policy}: expected an enforcement level or an object, got {raw!r}"
+    )
 
 
 def _level(source: str, policy: str, value: Any) -> str:
     if value not in ENFORCEMENT_LEVELS:
         raise PreviewError(
-            f"{source}: {policy}: enforcementLevel {value!r} is not one of {', '.join(ENFORCEMENT_LEVELS)}"
+            f"{source}: {policy}: enforcementLevel {value!r} is not one of "
+            f"{', '.join(ENFORCEMENT_LEVELS)}"
         )
     return str(value)
 
 
-def _validated_properties(
-    source: str, schema: PolicySchema, properties: dict[str, Any]
-) -> dict[str, Any]:
-    for key, value in properties.items():
-        if key not in schema.properties:
-            declared = ", ".join(sorted(schema.properties)) or "none"
-            raise PreviewError(
-                f"{source}: {schema.name}: unknown property {key!r} (the policy declares: {declared})"
-            )
-        problem = schema_problem(schema.properties[key], value)
-        if problem:
-            raise PreviewError(f"{source}: {schema.name}.{key}: {problem}")
-    resolved = {
-        key: definition["default"]
-        for key, definition in schema.properties.items()
-        if "default" in definition and key not in properties
-    }
-    resolved.update(properties)
-    missing = [key for key in schema.required if key not in resolved]
-    if missing:
-        raise PreviewError(f"{source}: {schema.name}: required property {missing[0]!r} is missing")
-    return resolved
-
-
-def schema_problem(schema: dict[str, Any], value: Any, path: str = "") -> str:
-    """The first way `value` breaks the JSON-schema subset packs use, or "" when it conforms."""
-    where = f" at {path}" if path else ""
-    declared = schema.get("type")
-    types = declared if isinstance(declared, list) else [declared] if declared else []
-    if types and not any(_is_type(value, t) for t in types):
-        return f"{value!r}{where} is not of type {' or '.join(types)}"
-    if "enum" in schema and value not in schema["enum"]:
-        return f"{value!r}{where} is not one of {schema['enum']}"
-    if isinstance(value, str):
-        if len(value) < schema.get("minLength", 0):
-            return f"{value!r}{where} is shorter than {schema['minLength']}"
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            return f"{value!r}{where} does not match {schema['pattern']!r}"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if "minimum" in schema and value < schema["minimum"]:
-            return f"{value!r}{where} is less than the minimum {schema['minimum']}"
-        if "maximum" in schema and value > schema["maximum"]:
-            return f"{value!r}{where} is more than the maximum {schema['maximum']}"
-    if isinstance(value, list):
-        if len(value) < schema.get("minItems", 0):
-            return f"{path or 'the list'} has fewer than {schema['minItems']} items"
-        for index, item in enumerate(value):
-            problem = schema_problem(schema.get("items", {}), item, f"{path}[{index}]")
-            if problem:
-                return problem
-    if isinstance(value, dict):
-        for key in schema.get("required", []):
-            if key not in value:
-                return f"{path or 'the object'} is missing {key!r}"
-        for key, item in value.items():
-            if key in schema.get("properties", {}):
-                problem = schema_problem(schema["properties"][key], item, f"{path}.{key}")
-                if problem:
-                    return problem
-    return ""
-
-
-def _is_type(value: Any, name: str) -> bool:
-    if isinstance(value, bool) and name in ("number", "integer"):
-        return False
-    if name == "integer" and isinstance(value, float):
-        return value.is_integer()
-    return isinstance(value, JSON_TYPES.get(name, (object,)))
+def _validate(source: str, schema: PolicySchema, properties: dict[str, Any]) -> None:
+    document_schema: dict[str, Any] = {"type": "object", "properties": schema.properties}
+    if schema.required:
+        document_schema["required"] = schema.required
+    validator = jsonschema.Draft7Validator(
+        document_schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+    )
+    try:
+        error = jsonschema.exceptions.best_match(validator.iter_errors(properties))
+    except (jsonschema.exceptions.SchemaError, jsonschema.exceptions.UnknownType) as bad:
+        raise PreviewError(
+            f"{schema.name}: the pack declares a config schema that is not valid JSON schema "
+            f"({str(bad).splitlines()[0]})"
+        ) from None
+    if error is None:
+        return
+    where = "".join(
+        f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path
+    )
+    raise PreviewError(f"{source}: {schema.name}{where}: {error.message}")

@@ -26,6 +26,7 @@ from offline_preview.engine_view import (
     stack_resource,
 )
 from offline_preview.policy_config import (
+    ConfigLayer,
     PolicySchema,
     PolicySetting,
     read_config_file,
@@ -68,6 +69,16 @@ class PackReport:
     directory: Path
     policies: list[PolicySchema] = field(default_factory=list)
     violations: list[PolicyViolation] = field(default_factory=list)
+    levels: dict[str, str] = field(default_factory=dict)  # effective, after the config
+
+    def relaxed(self) -> list[tuple[PolicySchema, str]]:
+        """Mandatory policies the config disabled or downgraded, with their effective level."""
+        return [
+            (policy, self.levels[policy.name])
+            for policy in self.policies
+            if policy.enforcement_level == "mandatory"
+            and self.levels.get(policy.name, "mandatory") in ("advisory", "disabled")
+        ]
 
     @property
     def label(self) -> str:
@@ -81,10 +92,13 @@ class _RunningPack:
     remediates: bool
 
 
-def run_policy_packs(run: ProgramRun, requests: list[PolicyPackRequest]) -> list[PackReport]:
+def run_policy_packs(
+    run: ProgramRun, requests: list[PolicyPackRequest], timeout: float | None = None
+) -> list[PackReport]:
+    """`timeout` (seconds) bounds each pack's start and each analyzer call; None: the defaults."""
     resources = engine_resources(run)
     with ExitStack() as stack:
-        packs = [stack.enter_context(_started(run, request)) for request in requests]
+        packs = [stack.enter_context(_started(run, request, timeout)) for request in requests]
         for resource in resources:
             for pack in packs:
                 if pack.remediates:
@@ -103,7 +117,7 @@ def run_policy_packs(run: ProgramRun, requests: list[PolicyPackRequest]) -> list
 class _started:
     """Context manager: a started, configured pack, stopped on exit whatever happens."""
 
-    def __init__(self, run: ProgramRun, request: PolicyPackRequest) -> None:
+    def __init__(self, run: ProgramRun, request: PolicyPackRequest, timeout: float | None) -> None:
         self.run = run
         self.request = request
         self.manifest: PackManifest = read_manifest(request.directory)
@@ -111,7 +125,8 @@ class _started:
         env = pack_environment(
             project.name, project.stack, project.config_env(), project.secret_keys
         )
-        self.process = PolicyPackProcess(self.manifest, env)
+        deadlines = {"start_timeout": timeout, "call_timeout": timeout} if timeout else {}
+        self.process = PolicyPackProcess(self.manifest, env, **deadlines)
 
     def __enter__(self) -> _RunningPack:
         self.process.start()
@@ -151,6 +166,7 @@ class _started:
         version = self.manifest.version or info.version
         report = PackReport(info.name, version, self.request.directory, schemas)
         settings = self._settings(info, schemas)
+        report.levels = {name: setting.enforcement_level for name, setting in settings.items()}
         self.process.call(
             "Configure",
             analyzer_pb2.ConfigureAnalyzerRequest(
@@ -164,21 +180,22 @@ class _started:
         self, info: analyzer_pb2.AnalyzerInfo, schemas: list[PolicySchema]
     ) -> dict[str, PolicySetting]:
         # The pack's own initial config first, then the file: the file wins, as with the CLI.
-        document: dict = {}
-        for name, initial in info.initialConfig.items():
-            entry = json_format.MessageToDict(initial.properties)
+        initial: dict = {}
+        for name, config in info.initialConfig.items():
+            entry = json_format.MessageToDict(config.properties)
             # proto3 cannot tell "advisory" from "not set": only a non-default level counts.
-            if initial.enforcementLevel:
-                entry["enforcementLevel"] = LEVEL_NAMES[initial.enforcementLevel]
-            document[name] = entry
-        source = f"policy pack {info.name}"
+            if config.enforcementLevel:
+                entry["enforcementLevel"] = LEVEL_NAMES[config.enforcementLevel]
+            initial[name] = entry
+        layers = [ConfigLayer(f"policy pack {info.name}", initial)]
         if self.request.config_file is not None:
-            source = f"--policy-pack-config {self.request.config_file}"
-            for name, entry in read_config_file(self.request.config_file).items():
-                base = document.get(name, {})
-                entry = {"enforcementLevel": entry} if isinstance(entry, str) else entry
-                document[name] = {**base, **entry} if isinstance(entry, dict) else entry
-        return resolve_settings(source, document, info.name, schemas)
+            layers.append(
+                ConfigLayer(
+                    f"--policy-pack-config {self.request.config_file}",
+                    read_config_file(self.request.config_file),
+                )
+            )
+        return resolve_settings(layers, info.name, schemas)
 
 
 def _remediate(pack: _RunningPack, resource: EngineResource) -> None:
@@ -227,6 +244,9 @@ def _schema(policy: analyzer_pb2.PolicyInfo) -> PolicySchema:
         enforcement_level=LEVEL_NAMES.get(policy.enforcementLevel, "advisory"),
         properties=properties,
         required=list(policy.configSchema.required),
+        description=policy.description,
+        remediation=policy.remediation_steps,
+        url=policy.url,
     )
 
 

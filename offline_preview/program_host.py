@@ -65,6 +65,10 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         )
     )
     set_all_config(request["config"], request["secret_keys"])
+    # What the language host puts in the program's environment; set here, not through exec (the
+    # runner explains why), so code that reads the variables directly sees them too.
+    os.environ["PULUMI_CONFIG"] = json.dumps(request["config"])
+    os.environ["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(request["secret_keys"])
 
     failure: dict[str, str] | None = None
     gc.set_threshold(*GC_THRESHOLDS)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from offline_preview import child_processes
 from offline_preview.capture import LogMessage
 from offline_preview.errors import PreviewError, ProgramError
 from offline_preview.project import Project, load_project
@@ -25,6 +26,7 @@ from offline_preview.registration import STACK_TYPE, RegisteredResource
 FIXTURE_ACCOUNT_ID = "123456789012"
 FIXTURE_REGION = "us-east-1"
 REGION_CONFIG_KEY = "aws:region"
+DEFAULT_PROGRAM_TIMEOUT_SECONDS = 600.0
 # The directory that holds the `offline_preview` package, so the child can import it.
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,17 +70,18 @@ def run_program(
     account_id: str = FIXTURE_ACCOUNT_ID,
     region: str | None = None,
     invoke_answers: Mapping[str, dict] | None = None,
+    timeout: float = DEFAULT_PROGRAM_TIMEOUT_SECONDS,
 ) -> ProgramRun:
     """Run `project_dir`'s program for `stack` under preview-mode mocks.
 
     `region` defaults to the stack's `aws:region`, else us-east-1; it answers getRegion only (the
     program's config is the stack's). Raises PreviewError for project/config problems and
-    ProgramError when the program raises.
+    ProgramError when the program raises, PreviewError when it runs longer than `timeout` seconds.
     """
     project = load_project(Path(project_dir), stack)
     region = region or str(project.config.get(REGION_CONFIG_KEY) or FIXTURE_REGION)
     request = host_request(project, stack, account_id, region, invoke_answers)
-    result, output_lines = _run_child(project, request)
+    result, output_lines = _run_child(project, request, timeout)
     if result["failure"]:
         raise ProgramError(**result["failure"])
     resources = [RegisteredResource.from_json(r) for r in result["resources"]]
@@ -111,37 +114,56 @@ def host_request(
     }
 
 
-def _run_child(project: Project, request: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def _run_child(
+    project: Project, request: dict[str, Any], timeout: float
+) -> tuple[dict[str, Any], list[str]]:
     with tempfile.TemporaryDirectory(prefix="offline-preview-") as scratch:
         request_path = Path(scratch) / "request.json"
         result_path = Path(scratch) / "result.json"
+        # The config travels in this file, not in one environment variable: a large config would
+        # exceed the kernel's limit on one variable (MAX_ARG_STRLEN, 128 KiB) and fail the exec.
         request_path.write_text(json.dumps(request))
-        completed = subprocess.run(
+        process = child_processes.start(
             [
                 project.python(),
                 "-u",
                 "-m",
                 "offline_preview.program_host",
-                request_path,
-                result_path,
+                str(request_path),
+                str(result_path),
             ],
             cwd=project.directory,
-            env=_child_env(project, request),
-            capture_output=True,
-            text=True,
-            check=False,
+            env=_child_env(project),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise PreviewError(
+                f"the program did not finish within {timeout:g}s; raise --timeout if it is "
+                "just slow"
+            ) from None
+        finally:
+            child_processes.stop(process)
         if not result_path.exists():
-            last = _last_line(completed.stderr) or f"exit code {completed.returncode}"
-            raise PreviewError(f"the program host ({project.python()}) failed to run: {last}")
+            last = _last_line(stderr.decode(errors="replace"))
+            raise PreviewError(
+                f"the program host ({project.python()}) failed to run: "
+                f"{last or f'exit code {process.returncode}'}"
+            )
         result = json.loads(result_path.read_text())
     # What the program printed: the CLI shows it as diagnostics of the stack.
-    lines = [line for line in completed.stdout.splitlines() if line.strip()]
+    lines = [line for line in stdout.decode(errors="replace").splitlines() if line.strip()]
     return result, lines
 
 
-def _child_env(project: Project, request: dict[str, Any]) -> dict[str, str]:
-    """The variables the language host sets for a program (no engine or monitor address)."""
+def _child_env(project: Project) -> dict[str, str]:
+    """The variables the language host sets for a program (no engine or monitor address).
+
+    PULUMI_CONFIG is set by the host itself, from the request file (see `_run_child`).
+    """
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p
@@ -152,12 +174,10 @@ def _child_env(project: Project, request: dict[str, Any]) -> dict[str, str]:
             "PULUMI_STACK": project.stack,
             "PULUMI_ORGANIZATION": "organization",
             "PULUMI_DRY_RUN": "true",
-            "PULUMI_CONFIG": json.dumps(request["config"]),
-            "PULUMI_CONFIG_SECRET_KEYS": json.dumps(request["secret_keys"]),
         }
     )
-    env.pop("PULUMI_MONITOR", None)
-    env.pop("PULUMI_ENGINE", None)
+    for name in ("PULUMI_MONITOR", "PULUMI_ENGINE", "PULUMI_CONFIG", "PULUMI_CONFIG_SECRET_KEYS"):
+        env.pop(name, None)
     return env
 
 

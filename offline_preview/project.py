@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from offline_preview import go_yaml
+from offline_preview.aws_regions import region_problem
 from offline_preview.errors import PreviewError
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
 SECRET_PLACEHOLDER = "[secret]"
 SECURE_KEY = "secure"
+REGION_KEY = "aws:region"
 SCHEMA_KEYS = {"type", "default", "value", "description", "secret", "items"}
 YAML_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -93,9 +94,12 @@ def load_project(project_dir: Path, stack: str) -> Project:
     if not isinstance(stack_config, dict):
         raise PreviewError(f"{stack_file.name}: `config` must be a mapping of key: value")
 
-    config, secret_keys = _resolve_config(
-        name, project_doc.get("config") or {}, stack_config, stack_file
-    )
+    project_config = project_doc.get("config") or {}
+    if not isinstance(project_config, dict):
+        raise PreviewError(f"{project_file.name}: `config` must be a mapping of key: declaration")
+    if not isinstance(options, dict):
+        raise PreviewError(f"{project_file.name}: `runtime.options` must be a mapping")
+    config, secret_keys = _resolve_config(name, project_config, stack_config, stack_file)
     return Project(
         name=name,
         directory=directory,
@@ -141,7 +145,20 @@ def _resolve_config(
                 f"without a default): add it with `pulumi config set {bare} <value> --stack "
                 f"{stack_file.stem.split('.', 1)[1]}`"
             )
+    _check_region(config, secret_keys, stack_file)
     return config, secret_keys
+
+
+def _check_region(config: dict[str, Any], secret_keys: list[str], stack_file: Path) -> None:
+    """The AWS provider refuses a region it does not know; so do we, before the program runs."""
+    if REGION_KEY not in config or REGION_KEY in secret_keys:
+        return
+    problem = region_problem(config[REGION_KEY])
+    if problem:
+        raise PreviewError(
+            f"{stack_file.name}: configuration value {REGION_KEY!r} = {problem}; set it with "
+            f"`pulumi config set {REGION_KEY} us-east-1 --stack {stack_file.stem.split('.', 1)[1]}`"
+        )
 
 
 def _decode_value(raw: Any) -> tuple[Any, bool]:
@@ -199,14 +216,4 @@ def _main_program(directory: Path, main: Any) -> Path:
 
 
 def _read_yaml(path: Path) -> dict:
-    try:
-        document = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise PreviewError(
-            f"{path.name}{where}: not valid YAML ({getattr(exc, 'problem', exc)})"
-        ) from None
-    if not isinstance(document, dict):
-        raise PreviewError(f"{path.name}: expected a mapping at the top level")
-    return document
+    return go_yaml.read_mapping(path)

@@ -96,12 +96,16 @@ def _diagnostics(console: Console, result: PreviewResult) -> None:
         by_urn.setdefault(message.urn or result.run.stack_resource.urn, []).append(message)
     for urn, group in by_urn.items():
         console.print(f"  {escape(_urn_heading(urn))}:")
+        # One Text per resource: a program that prints 100k lines must not mean 100k prints.
+        block = Text()
         for message in group:
             style = {"error": "red", "warning": "yellow"}.get(message.severity, "")
             prefix = f"{message.severity}: " if message.severity != "info" else ""
             for line in message.message.splitlines() or [""]:
-                console.print(f"{INDENT}{escape(prefix + line)}", style=style)
+                block.append(f"{INDENT}{prefix}{line}\n", style=style)
                 prefix = ""
+        block.rstrip()
+        console.print(block)
 
 
 def _pack(console: Console, result: PreviewResult, pack: PackReport) -> None:

@@ -26,7 +26,9 @@ class Completed:
         return json.loads(self.stdout)
 
 
-def preview(*args: str | Path, env: dict[str, str] | None = None) -> Completed:
+def preview(
+    *args: str | Path, env: dict[str, str] | None = None, timeout: float | None = None
+) -> Completed:
     """`python -m offline_preview ARGS` from the repo root, as bin/preview runs it."""
     completed = subprocess.run(
         [sys.executable, "-m", "offline_preview", *map(str, args)],
@@ -35,6 +37,7 @@ def preview(*args: str | Path, env: dict[str, str] | None = None) -> Completed:
         text=True,
         env={**os.environ, **NO_COLOR_ENV, **(env or {})},
         check=False,
+        timeout=timeout,
     )
     return Completed(completed.returncode, completed.stdout, completed.stderr)
 
@@ -50,3 +53,13 @@ def write_project(
     for name, text in files.items():
         (directory / name).write_text(text)
     return directory
+
+
+def assert_one_line_error(result: Completed, *fragments: str, code: int = 2) -> None:
+    """Exit `code`, exactly one line on stderr holding every fragment, and never a traceback."""
+    assert result.code == code, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr

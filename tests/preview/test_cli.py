@@ -2,7 +2,14 @@
 
 import pytest
 
-from tests.preview.helpers import NONCOMPLIANT, OUR_PACK, TINY_PACK, preview, write_project
+from tests.preview.helpers import (
+    NONCOMPLIANT,
+    OUR_PACK,
+    TINY_PACK,
+    assert_one_line_error,
+    preview,
+    write_project,
+)
 
 MISSION_VIOLATIONS = {"s3-sse-kms", "execution-role-ip-restricted", "codedeploy-auto-rollback"}
 
@@ -121,15 +128,6 @@ def test_colour_is_off_when_piped_and_on_when_asked():
 # --- error paths: exit 2, one line on stderr, never a traceback -------------------------------
 
 
-def assert_one_line_error(result, *fragments: str) -> None:
-    assert result.code == 2, (result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in result.stderr
-
-
 def test_missing_project_file(tmp_path):
     result = preview("--stack", "dev", "--cwd", tmp_path)
     assert_one_line_error(result, "no Pulumi.yaml in", "pulumi new python")
@@ -187,7 +185,7 @@ def test_config_value_against_the_policy_schema(tmp_path):
     config.write_text('{"log-retention-minimum": {"minimumDays": "a week"}}')
     result = noncompliant("--policy-pack", TINY_PACK, "--policy-pack-config", config)
     assert_one_line_error(
-        result, "log-retention-minimum.minimumDays: 'a week' is not of type integer"
+        result, "log-retention-minimum.minimumDays: 'a week' is not of type 'integer'"
     )
     config.write_text('{"log-retention-minimum": {"maximumDays": 3}}')
     result = noncompliant("--policy-pack", TINY_PACK, "--policy-pack-config", config)

@@ -1,0 +1,46 @@
+"""AWS regions and partitions from botocore's endpoint data (botocore/data/partitions.json).
+
+botocore ships the list the AWS SDKs resolve endpoints from: every partition (aws, aws-cn, aws-us-gov,
+the ISO partitions) with its regions and DNS suffix. The `<partition>-global` entries are endpoint
+aliases, not regions a stack can be deployed to.
+"""
+
+import functools
+from dataclasses import dataclass
+
+import botocore.loaders
+
+GLOBAL_SUFFIX = "-global"
+
+
+@dataclass(frozen=True)
+class Partition:
+    name: str
+    dns_suffix: str
+    regions: frozenset[str]
+
+
+@functools.cache
+def partitions() -> tuple[Partition, ...]:
+    data = botocore.loaders.create_loader().load_data("partitions")
+    return tuple(
+        Partition(
+            name=entry["id"],
+            dns_suffix=entry["outputs"]["dnsSuffix"],
+            regions=frozenset(r for r in entry["regions"] if not r.endswith(GLOBAL_SUFFIX)),
+        )
+        for entry in data["partitions"]
+    )
+
+
+def partition_of(region: str) -> Partition | None:
+    return next((p for p in partitions() if region in p.regions), None)
+
+
+def region_problem(value: object) -> str:
+    """Why `value` is not an AWS region name, or "" when it is one botocore knows."""
+    if not isinstance(value, str):
+        return f"{value!r} is not a region name (a single string such as us-east-1)"
+    if partition_of(value) is None:
+        return f"{value!r} is not an AWS region (botocore knows e.g. us-east-1, eu-west-1)"
+    return ""
