@@ -1,0 +1,191 @@
+"""Usage, credential, permission and lookup problems: exit 2 and one line, never a traceback."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.troubleshoot.conftest import DUMMY_CREDENTIALS
+from tests.troubleshoot.scenarios import (
+    BUILD_ID,
+    DEV_PIPELINE,
+    FAILED_EXECUTION,
+    action_run,
+    execution_summary,
+    stub_action_runs,
+    stub_executions,
+    stub_state,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+DENIED = (
+    "User: arn:aws:sts::123456789012:assumed-role/developer/alice is not authorized to perform: "
+    f"codepipeline:GetPipelineState on resource: arn:aws:codepipeline:us-east-1:123456789012:{DEV_PIPELINE} "
+    "because no identity-based policy allows the codepipeline:GetPipelineState action"
+)
+
+
+def test_missing_permission_names_the_iam_action(aws, run_command):
+    stub_executions(aws, DEV_PIPELINE, execution_summary(FAILED_EXECUTION, "Failed"))
+    aws.stub("codepipeline").add_client_error(
+        "get_pipeline_state",
+        service_error_code="AccessDeniedException",
+        service_message=DENIED,
+        http_status_code=400,
+        expected_params={"name": DEV_PIPELINE},
+    )
+
+    code, out, err = run_command("dev")
+
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: missing permission codepipeline:GetPipelineState on "
+        f"arn:aws:codepipeline:us-east-1:123456789012:{DEV_PIPELINE} (GetPipelineState was denied): "
+        "grant it to the identity you run as, or run with a role that has it\n"
+    )
+
+
+def test_missing_permission_without_an_action_in_the_message_names_the_operation(aws, run_command):
+    stub_executions(aws, DEV_PIPELINE, execution_summary(FAILED_EXECUTION, "Failed"))
+    stub_state(aws, DEV_PIPELINE, [])
+    stub_action_runs(
+        aws,
+        DEV_PIPELINE,
+        FAILED_EXECUTION,
+        [
+            action_run(
+                FAILED_EXECUTION,
+                "Build",
+                "Build",
+                "CodeBuild",
+                "Failed",
+                {"externalExecutionId": BUILD_ID},
+            )
+        ],
+    )
+    aws.stub("codebuild").add_client_error(
+        "batch_get_builds",
+        service_error_code="AccessDeniedException",
+        service_message="Access denied",
+    )
+
+    code, out, err = run_command("dev", "--json")
+
+    assert code == 2
+    assert json.loads(out) == {
+        "error": "missing permission codebuild:BatchGetBuilds (BatchGetBuilds was denied): grant it "
+        "to the identity you run as, or run with a role that has it",
+        "exitCode": 2,
+    }
+    assert err.count("\n") == 1 and "codebuild:BatchGetBuilds" in err
+
+
+def test_a_pipeline_that_does_not_exist_is_one_line(aws, run_command):
+    aws.stub("codepipeline").add_client_error(
+        "list_pipeline_executions",
+        service_error_code="PipelineNotFoundException",
+        service_message=f"Account '123456789012' does not have a pipeline with name '{DEV_PIPELINE}'",
+    )
+
+    code, _, err = run_command("dev")
+
+    assert code == 2
+    assert err == (
+        "error: list the pipeline's recent executions: ListPipelineExecutions failed with "
+        f"PipelineNotFoundException: Account '123456789012' does not have a pipeline with name "
+        f"'{DEV_PIPELINE}'\n"
+    )
+
+
+def test_no_credentials_is_one_line_from_the_real_entry_point(moto_endpoint, tmp_path):
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("AWS_")
+    } | {
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        # Should a credential be found after all, the request goes to the test server, not to AWS.
+        "AWS_ENDPOINT_URL": moto_endpoint,
+        "PYTHONPATH": str(REPO),
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-m", "troubleshoot", "dev"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: no AWS credentials found: configure them")
+    assert result.stderr.count("\n") == 1
+
+
+def test_the_real_entry_point_reads_the_endpoint_and_credentials_from_the_environment(
+    aws, moto_endpoint, tmp_path
+):
+    from tests.troubleshoot.scenarios import seed_pipeline_that_succeeded
+
+    seed_pipeline_that_succeeded(aws)
+    environment = dict(os.environ) | DUMMY_CREDENTIALS
+    environment |= {"AWS_ENDPOINT_URL": moto_endpoint, "PYTHONPATH": str(REPO)}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "troubleshoot", "dev"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert (result.returncode, result.stderr) == (0, "")
+    assert (
+        "guarded-delivery-dev-web (stack dev, service web, us-east-1): nothing failed"
+        in result.stdout
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["dev", "--execution", "latest"], "--execution 'latest' is not a pipeline execution id"),
+        (["dev", "--region", "mars-1"], "--region 'mars-1' is not an AWS region name"),
+        (["dev", "--colour"], "unrecognized arguments: --colour"),
+        ([], "the following arguments are required: STACK"),
+    ],
+)
+def test_usage_errors_are_one_line(argv, message, capsys):
+    from troubleshoot.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert err.startswith("bin/troubleshoot: error: ") and message in err
+    assert err.endswith("; see bin/troubleshoot --help\n") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["qa"], "error: no stack file Pulumi.qa.yaml"),
+        (
+            ["dev", "--service", "api"],
+            "error: --service 'api' is not a service of stack dev; its services: web",
+        ),
+    ],
+)
+def test_stack_and_service_errors_are_one_line_before_any_aws_call(argv, message, aws, run_command):
+    code, out, err = run_command(*argv)
+
+    assert (code, out) == (2, "")
+    assert err.startswith(message) and err.count("\n") == 1
+    assert aws.clients == {}, "no client may be created for a usage error"
