@@ -45,7 +45,12 @@ def json_document(result: PreviewResult, exit_code: int) -> dict[str, Any]:
                 "version": pack.version,
                 "path": str(pack.directory),
                 "policies": [
-                    {"name": p.name, "enforcementLevel": p.enforcement_level} for p in pack.policies
+                    {
+                        "name": p.name,
+                        "enforcementLevel": pack.levels.get(p.name, p.enforcement_level),
+                        "declaredEnforcementLevel": p.enforcement_level,
+                    }
+                    for p in pack.policies
                 ],
             }
             for pack in result.packs

@@ -112,6 +112,11 @@ def _pack(console: Console, result: PreviewResult, pack: PackReport) -> None:
     mandatory = any(v.level == "mandatory" for v in pack.violations)
     mark = FAIL_MARK if mandatory else WARN_MARK if pack.violations else PASS_MARK
     console.print(f"{INDENT}{mark} {escape(pack.label)} (local: {escape(str(pack.directory))})")
+    for policy, level in pack.relaxed():
+        console.print(
+            f"{INDENT * 2}- [yellow]\\[{level}][/yellow]  [bold]{escape(policy.name)}[/bold]  "
+            f"(mandatory in the pack, {level} by the policy config)"
+        )
     for violation in pack.violations:
         style = "red" if violation.level == "mandatory" else "yellow"
         label = result.resource_label(violation.urn)
