@@ -305,3 +305,15 @@ def test_odd_casing_or_a_wrong_path_still_names_the_policy():
         found = granting_document(arn)
         assert found is not None and found[0] == CODESTAR_ROLE, arn
     assert granting_document("arn:aws:iam::123456789012:policy/AWSCodeStarServiceRole") is None
+
+
+def test_readme_states_the_vendored_tables_figures():
+    readme = (SAMPLE.parent.parent.parent / "README.md").read_text()
+    revision = dataset_revision()
+    figures = (
+        f"{len(granting_policies())} of {revision['policyDocuments']} at MAMIP commit "
+        f"`{revision['commit'][:7]}`, {revision['date'][:10]}"
+    )
+    assert figures in " ".join(readme.split()), (
+        f"update the README's managed-policy figures: {figures}"
+    )
