@@ -2,7 +2,8 @@
 
 Without automatic rollback a failed deployment leaves the fleet on a half-deployed revision until
 someone notices; in prod we also want CloudWatch alarms to stop and roll back a deployment that
-"succeeded" while the service degraded.
+"succeeded" while the service degraded. Judged on CodeDeploy deployment groups and on
+CodePipeline's Lambda deploy actions (`lambda_deploy_rollback`), the two mechanisms that deploy.
 
 With `requireAlarmRollback`, `alarmConfiguration.ignorePollAlarmFailure: true` is refused too: it
 lets a deployment continue when CodeDeploy cannot read the alarms' state from CloudWatch, so a
@@ -20,6 +21,8 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
+from cicd_guardrails.lambda_deploy_rollback import judge_lambda_deploy_actions
+from cicd_guardrails.pipeline_actions import PIPELINE
 from cicd_guardrails.policy_config import PolicyConfigError, config_bool
 from cicd_guardrails.wire import as_list, block, fail_undecided, is_true, is_unknown, plain, shown
 
@@ -32,7 +35,7 @@ IGNORE_POLL_FAILURE = "ignorePollAlarmFailure"
 
 
 def validate_auto_rollback(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != DEPLOYMENT_GROUP:
+    if args.resource_type not in (DEPLOYMENT_GROUP, PIPELINE):
         return
     try:
         require_alarm = config_bool(NAME, args.get_config(), REQUIRE_ALARM_ROLLBACK, False)
@@ -41,6 +44,11 @@ def validate_auto_rollback(args: ResourceValidationArgs, report: ReportViolation
         return
     props = plain(args.props)
     undecided: list[str] = []
+    if args.resource_type == PIPELINE:
+        judge_lambda_deploy_actions(args.name, props, require_alarm, report, undecided)
+        if undecided:
+            fail_undecided(args.name, undecided)
+        return
     label = f"deployment group '{args.name}'"
     rollback = props.get("autoRollbackConfiguration")
     required = [FAILURE_EVENT, ALARM_EVENT] if require_alarm else [FAILURE_EVENT]
@@ -79,9 +87,12 @@ def _judge_rollback(
     if is_unknown(events):
         undecided.append("autoRollbackConfiguration.events")
         return
-    listed = {e for e in as_list(events) if isinstance(e, str)}
+    listed = as_list(events)
     missing = [e for e in required if e not in listed]
-    if missing:
+    if missing and any(is_unknown(e) for e in listed):
+        # An event not known yet may be the missing one: refuse only a list that provably lacks it.
+        undecided.append("autoRollbackConfiguration.events")
+    elif missing:
         report(
             f"{label}: autoRollbackConfiguration.events lacks {', '.join(missing)}; "
             f"add {', '.join(missing)} to autoRollbackConfiguration.events"
@@ -109,9 +120,10 @@ def _judge_alarms(
             "when CodeDeploy cannot read its alarms (a deleted or misnamed alarm turns alarm "
             f"rollback off); set alarmConfiguration.{IGNORE_POLL_FAILURE} to false"
         )
-    if is_unknown(names):
+    named = [n for n in as_list(names) if isinstance(n, str) and not is_unknown(n) and n.strip()]
+    if is_unknown(names) or (not named and any(is_unknown(n) for n in as_list(names))):
         undecided.append("alarmConfiguration.alarms")
-    elif not [n for n in as_list(names) if isinstance(n, str) and n.strip()]:
+    elif not named:
         report(
             f"{label}: alarmConfiguration.alarms names no alarm but alarm rollback is required; {fix}"
         )
@@ -120,8 +132,9 @@ def _judge_alarms(
 CODEDEPLOY_AUTO_ROLLBACK = ResourceValidationPolicy(
     name=NAME,
     description=(
-        "Every CodeDeploy deployment group rolls back automatically on failure and, when "
-        "requireAlarmRollback is set, on a CloudWatch alarm (AWS Config "
+        "Every CodeDeploy deployment group and every CodePipeline Lambda deploy action rolls back "
+        "automatically on failure and, when requireAlarmRollback is set, on a CloudWatch alarm "
+        "(AWS Config "
         "CODEDEPLOY_AUTO_ROLLBACK_MONITOR_ENABLED and CODEDEPLOY_DEPLOYMENT_GROUP_AUTO_ROLLBACK_ENABLED)."
     ),
     validate=validate_auto_rollback,
@@ -131,7 +144,10 @@ CODEDEPLOY_AUTO_ROLLBACK = ResourceValidationPolicy(
             REQUIRE_ALARM_ROLLBACK: {
                 "type": "boolean",
                 "default": False,
-                "description": "Also require DEPLOYMENT_STOP_ON_ALARM and an enabled alarmConfiguration.",
+                "description": (
+                    "Also require DEPLOYMENT_STOP_ON_ALARM and an enabled alarmConfiguration, and "
+                    "Alarms on Lambda deploy actions."
+                ),
             }
         }
     ),
@@ -145,6 +161,9 @@ REMEDIATIONS = {
         "'DEPLOYMENT_STOP_ON_ALARM']} on the aws.codedeploy.DeploymentGroup and, where alarm "
         "rollback is required, alarmConfiguration {enabled: true, alarms: [<alarm names>]} naming "
         "CloudWatch alarms on the service's health (the stack setting alarmRollback does this); "
-        "leave ignorePollAlarmFailure false so an unreadable alarm stops the deployment."
+        "leave ignorePollAlarmFailure false so an unreadable alarm stops the deployment. A "
+        "CodePipeline Lambda deploy action needs configuration.FunctionAlias (the alias traffic "
+        "shifts on and rolls back to) and, where alarm rollback is required, configuration.Alarms "
+        "with comma-separated alarm names."
     ),
 }

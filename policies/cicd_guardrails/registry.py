@@ -16,6 +16,7 @@ POLICY_MODULES = (
     "cicd_guardrails.execution_role",
     "cicd_guardrails.codedeploy_rollback",
     # Guardrails beyond the mission.
+    "cicd_guardrails.codedeploy_action_platform",
     "cicd_guardrails.iam_hygiene",
     "cicd_guardrails.artifact_buckets",
     "cicd_guardrails.codebuild_hardening",

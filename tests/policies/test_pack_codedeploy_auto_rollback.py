@@ -92,3 +92,23 @@ def test_non_boolean_config_is_one_line_violation():
         NAME,
         "policy config codedeploy-auto-rollback.requireAlarmRollback is 'yes'; set it to true or false",
     )
+
+
+def test_an_unknown_event_may_be_the_required_one_so_only_a_list_that_lacks_it_is_refused():
+    maybe = group({"enabled": True, "events": [UNKNOWN]})
+    result = analyze(POLICIES, [maybe])
+    assert not result.of(NAME)
+    assert_skipped(result, NAME, "autoRollbackConfiguration.events")
+    # The same list without the unknown element provably lacks it.
+    lacking = group({"enabled": True, "events": ["DEPLOYMENT_STOP_ON_ALARM"]})
+    assert_violation(analyze(POLICIES, [lacking]), NAME, "events lacks DEPLOYMENT_FAILURE")
+    present = group({"enabled": True, "events": ["DEPLOYMENT_FAILURE", UNKNOWN]})
+    assert_no_violations(analyze(POLICIES, [present]), NAME)
+
+
+def test_an_unknown_alarm_name_may_be_a_real_one_so_the_list_is_undecided():
+    result = analyze(POLICIES, [group(BOTH, {"enabled": True, "alarms": [UNKNOWN]})], STRICT)
+    assert not result.of(NAME)
+    assert_skipped(result, NAME, "alarmConfiguration.alarms")
+    blank = analyze(POLICIES, [group(BOTH, {"enabled": True, "alarms": [" "]})], STRICT)
+    assert_violation(blank, NAME, "alarmConfiguration.alarms names no alarm")
