@@ -45,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     dataset = Path(args.dataset)
+    if not dataset.is_dir():
+        parser.error(f"{dataset} is not a directory; pass a checkout of github.com/z0ph/MAMIP")
     revision = git_revision(dataset)
     if args.commit or args.date:
         if not (args.commit and args.date):

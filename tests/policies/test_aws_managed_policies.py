@@ -2,9 +2,10 @@
 and how `execution-role-ip-restricted` uses it for attachments.
 
 Generation is pinned on `tests/fixtures/mamip_sample`, a small dataset in MAMIP's layout whose
-policies (invented names beside AdministratorAccess) each exercise one rule: wildcards, NotAction,
-Resource and NotResource against pipeline ARNs, Denies, case, an unlisted and a deprecated policy
-whose file was emptied. The vendored table is pinned on members the real dataset shows.
+policies (invented names beside AdministratorAccess and AWSCodePipeline_ReadOnlyAccess) each
+exercise one rule: wildcards, NotAction, Resource and NotResource against pipeline ARNs, Denies,
+case, an unlisted policy, and a deprecated one whose file was emptied. The vendored table is pinned
+on members the real dataset shows.
 """
 
 import json
@@ -195,6 +196,16 @@ def test_a_document_the_model_cannot_read_stops_the_refresh(sample_checkout, tmp
         refresh(root, output=tmp_path / "t.json")
     assert "policies/Broken statement 1 must have exactly one of Action or NotAction" in (
         capsys.readouterr().err
+    )
+
+
+def test_a_dataset_path_that_is_not_a_directory_is_a_usage_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        refresh(tmp_path / "missing", output=tmp_path / "t.json")
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == (
+        f"tools/refresh_managed_policies.py: error: {tmp_path / 'missing'} is not a directory; "
+        "pass a checkout of github.com/z0ph/MAMIP; see tools/refresh_managed_policies.py --help\n"
     )
 
 
