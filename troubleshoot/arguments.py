@@ -2,12 +2,13 @@
 
 import argparse
 import re
+import sys
 from pathlib import Path
 
 from offline_preview.arguments import OneLineArgumentParser
+from offline_preview.aws_regions import region_problem
 
 PROG = "bin/troubleshoot"
-REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 # CodePipeline execution ids are UUIDs (PipelineExecutionId pattern in the CodePipeline API reference).
 EXECUTION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -51,9 +52,10 @@ def build_parser() -> OneLineArgumentParser:
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     """Parsed arguments; a bad value exits 2 with one line naming the option."""
     parser = build_parser()
+    parser.json_errors = "--json" in (sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
-    if args.region and not REGION.match(args.region):
-        parser.error(f"--region {args.region!r} is not an AWS region name such as us-east-1")
+    if args.region and region_problem(args.region):
+        parser.error(f"--region {region_problem(args.region)}")
     if args.execution and not EXECUTION_ID.match(args.execution):
         parser.error(
             f"--execution {args.execution!r} is not a pipeline execution id "

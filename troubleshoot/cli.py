@@ -86,9 +86,11 @@ def _resolve(
 def _console() -> Console:
     # Piped output is never wrapped: other tools and logs read it whole.
     width = None if sys.stdout.isatty() else UNWRAPPED_WIDTH
+    # Log lines and AWS messages are data: "[Container]" is no markup and ":x:" no emoji.
+    plain = {"markup": False, "emoji": False, "highlight": False, "soft_wrap": True, "width": width}
     if os.environ.get("NO_COLOR"):
-        return Console(no_color=True, highlight=False, soft_wrap=True, width=width)
-    return Console(highlight=False, soft_wrap=True, width=width)
+        return Console(no_color=True, **plain)
+    return Console(**plain)
 
 
 def _fail(message: str, as_json: bool) -> int:

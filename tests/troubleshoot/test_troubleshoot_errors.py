@@ -156,7 +156,7 @@ def test_the_real_entry_point_reads_the_endpoint_and_credentials_from_the_enviro
     ("argv", "message"),
     [
         (["dev", "--execution", "latest"], "--execution 'latest' is not a pipeline execution id"),
-        (["dev", "--region", "mars-1"], "--region 'mars-1' is not an AWS region name"),
+        (["dev", "--region", "mars-1"], "--region 'mars-1' is not an AWS region"),
         (["dev", "--colour"], "unrecognized arguments: --colour"),
         ([], "the following arguments are required: STACK"),
     ],
@@ -171,6 +171,17 @@ def test_usage_errors_are_one_line(argv, message, capsys):
     assert exit_info.value.code == 2
     assert err.startswith("bin/troubleshoot: error: ") and message in err
     assert err.endswith("; see bin/troubleshoot --help\n") and err.count("\n") == 1
+
+
+def test_usage_errors_with_json_also_print_the_json_error_document(capsys):
+    from troubleshoot.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["dev", "--json", "--execution", "latest"])
+
+    document = json.loads(capsys.readouterr().out)
+    assert document["exitCode"] == 2
+    assert document["error"].startswith("--execution 'latest' is not a pipeline execution id")
 
 
 @pytest.mark.parametrize(
