@@ -9,6 +9,7 @@ on members the real dataset shows.
 """
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -107,7 +108,7 @@ def git(root, *args):
         capture_output=True,
         text=True,
         check=True,
-        env={**GIT_IDENTITY, "PATH": "/usr/bin:/bin"},
+        env={**os.environ, **GIT_IDENTITY},
     )
     return result.stdout.strip()
 
