@@ -12,6 +12,7 @@ from dataclasses import replace
 from troubleshoot import alarm_reader, build_reader, deployment_reader, log_reader, pipeline_reader
 from troubleshoot.aws_calls import AwsReader
 from troubleshoot.model import (
+    AlarmState,
     BuildFailure,
     DeploymentFailure,
     Execution,
@@ -143,7 +144,7 @@ def _with_deployment(reader: AwsReader, action: FailedAction) -> FailedAction:
     rollback = None
     if deployment.rollback_deployment_id:
         rollback = deployment_reader.read_rollback(reader, deployment.rollback_deployment_id)
-    alarms = ()
+    alarms: tuple[AlarmState, ...] = ()
     if deployment.application and deployment.deployment_group:
         names = deployment_reader.group_alarm_names(
             reader, deployment.application, deployment.deployment_group
