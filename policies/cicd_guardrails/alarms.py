@@ -23,21 +23,26 @@ def validate_alarm_actions(args: ResourceValidationArgs, report: ReportViolation
         return
     props = plain(args.props)
     label = f"alarm '{args.name}'"
+    undecided: list[str] = []
     enabled = props.get("actionsEnabled")
     if is_unknown(enabled):
-        fail_undecided(args.name, ["actionsEnabled"])
-    if is_false(enabled):
+        undecided.append("actionsEnabled")
+    elif is_false(enabled):
         report(
             f"{label}: actionsEnabled is false, so it notifies no one; remove it or set it to true"
         )
-    values = [props.get(k) for k in ACTION_KEYS]
-    if any(is_unknown(v) for v in values):
-        return  # an action list computed from another resource is, by construction, non-empty
-    if not any(a for v in values for a in as_list(v)):
+    values = {key: props.get(key) for key in ACTION_KEYS}
+    has_action = any(a for v in values.values() if not is_unknown(v) for a in as_list(v))
+    unknown_lists = [key for key, v in values.items() if is_unknown(v)]
+    if unknown_lists and not has_action:
+        undecided.extend(unknown_lists)  # a list not known yet may be empty
+    elif not has_action:
         report(
             f"{label}: alarmActions, okActions and insufficientDataActions are all empty; "
             "add alarmActions with the notification topic ARN"
         )
+    if undecided:
+        fail_undecided(args.name, undecided)
 
 
 CLOUDWATCH_ALARM_ACTIONS = ResourceValidationPolicy(

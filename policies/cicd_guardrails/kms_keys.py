@@ -54,25 +54,29 @@ def validate_key_rotation(args: ResourceValidationArgs, report: ReportViolation)
         fail_undecided(args.name, [*SPEC_KEYS, "keyUsage"])
     if not rotatable:
         return
+    undecided = []
     rotation = props.get("enableKeyRotation")
     if is_unknown(rotation):
-        fail_undecided(args.name, ["enableKeyRotation"])
-    if not is_true(rotation):
+        undecided.append("enableKeyRotation")
+    elif not is_true(rotation):
         report(
             f"KMS key '{args.name}': enableKeyRotation is {shown(rotation)} on a symmetric key; "
             "set enableKeyRotation to true"
         )
     period = props.get("rotationPeriodInDays")
-    if period is None or is_unknown(period):
-        return
-    if not isinstance(period, int) or not (
-        MIN_ROTATION_PERIOD_DAYS <= period <= MAX_ROTATION_PERIOD_DAYS
+    if is_unknown(period):
+        undecided.append("rotationPeriodInDays")
+    elif period is not None and (
+        not isinstance(period, int)
+        or not (MIN_ROTATION_PERIOD_DAYS <= period <= MAX_ROTATION_PERIOD_DAYS)
     ):
         report(
             f"KMS key '{args.name}': rotationPeriodInDays is {shown(period)}, outside the "
             f"{MIN_ROTATION_PERIOD_DAYS}-{MAX_ROTATION_PERIOD_DAYS} days KMS accepts; set it within "
             "that range or leave it unset (365 days)"
         )
+    if undecided:
+        fail_undecided(args.name, undecided)
 
 
 def _rotatable(props: dict[str, Any]) -> bool | None:

@@ -14,7 +14,16 @@ from pulumi_policy import (
 )
 
 from cicd_guardrails.key_references import key_problem
-from cicd_guardrails.wire import as_list, block, fail_undecided, is_true, is_unknown, plain, shown
+from cicd_guardrails.wire import (
+    as_list,
+    block,
+    fail_undecided,
+    is_true,
+    is_unknown,
+    nested,
+    plain,
+    shown,
+)
 
 NAME = "pipeline-artifacts-kms"
 PIPELINE = "aws:codepipeline/pipeline:Pipeline"
@@ -48,6 +57,9 @@ def _judge_pipeline(
         return
     for index, store in enumerate(as_list(stores)):
         path = f"artifactStores[{index}]"
+        if is_unknown(store):
+            undecided.append(path)  # may be a store without a customer-managed key
+            continue
         region = block(store).get("region")
         where = f" (region {region})" if isinstance(region, str) and not is_unknown(region) else ""
         key = block(store).get("encryptionKey")
@@ -80,10 +92,10 @@ def _judge_build_project(
         report(f"build project '{name}': encryptionKey {problem}; {PROJECT_KEY_FIX}")
 
     flags: list[tuple[str, Any]] = [
-        ("artifacts.encryptionDisabled", block(props.get("artifacts")).get("encryptionDisabled")),
+        ("artifacts.encryptionDisabled", nested(props, "artifacts", "encryptionDisabled")),
         (
             "logsConfig.s3Logs.encryptionDisabled",
-            block(block(props.get("logsConfig")).get("s3Logs")).get("encryptionDisabled"),
+            nested(props, "logsConfig", "s3Logs", "encryptionDisabled"),
         ),
     ]
     secondary = props.get("secondaryArtifacts")
@@ -93,7 +105,7 @@ def _judge_build_project(
         flags.append(
             (
                 f"secondaryArtifacts[{index}].encryptionDisabled",
-                block(artifact).get("encryptionDisabled"),
+                artifact if is_unknown(artifact) else block(artifact).get("encryptionDisabled"),
             )
         )
     for path, value in flags:

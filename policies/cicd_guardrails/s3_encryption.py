@@ -59,7 +59,7 @@ def validate_s3_sse_kms(args: StackValidationArgs, report: ReportViolation) -> N
     for bucket in buckets(resources):
         inline = _inline_rules(bucket)
         linked = sse_configs.of(bucket)
-        if any(is_unknown(bucket.props.get(key)) for key in INLINE_KEYS) and not linked:
+        if _inline_unknown(bucket) and not linked:
             undecided.append(f"{bucket.name}.serverSideEncryptionConfiguration")
         elif inline is not None:
             path, rules = inline
@@ -76,6 +76,12 @@ def validate_s3_sse_kms(args: StackValidationArgs, report: ReportViolation) -> N
 
     if undecided:
         fail_undecided(NAME, undecided)
+
+
+def _inline_unknown(bucket: Resource) -> bool:
+    """An inline configuration (or one of its entries) not known yet may be SSE-KMS or not."""
+    values = [bucket.props.get(key) for key in INLINE_KEYS]
+    return any(is_unknown(v) or any(is_unknown(c) for c in as_list(v)) for v in values)
 
 
 def _inline_rules(bucket: Resource) -> tuple[str, list[Any]] | None:
@@ -114,6 +120,9 @@ def _judge_rules(
         return
     for index, rule in enumerate(rules):
         rule_path = f"{path}[{index}]"
+        if is_unknown(rule) or any(is_unknown(block(rule).get(k)) for k in DEFAULT_KEYS):
+            undecided.append(rule_path)  # may or may not set SSE-KMS
+            continue
         defaults = [(k, d) for k in DEFAULT_KEYS for d in as_list(block(rule).get(k))]
         if not defaults:
             report(
@@ -123,6 +132,9 @@ def _judge_rules(
             )
             continue
         for key, default in defaults:
+            if is_unknown(default):
+                undecided.append(f"{rule_path}.{key}")
+                continue
             _judge_default(label, f"{rule_path}.{key}", block(default), urn, report, undecided)
 
 

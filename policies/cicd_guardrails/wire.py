@@ -108,6 +108,17 @@ def block(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def nested(value: Any, *path: str) -> Any:
+    """The value at `path` inside nested objects, None when a block on the way is absent, or the
+    unknown sentinel when a block on the way is not known yet (so the caller cannot mistake an
+    unknown block for an absent setting)."""
+    for key in path:
+        if is_unknown(value):
+            return value
+        value = block(value).get(key)
+    return value
+
+
 def is_true(value: Any) -> bool:
     """Booleans arrive as JSON booleans; accept the strings a YAML program may pass through."""
     return value is True or (isinstance(value, str) and value.lower() == "true")

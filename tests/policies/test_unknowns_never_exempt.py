@@ -1,0 +1,245 @@
+"""An unknown value never hides what known values prove, and never passes what it may hide.
+
+Each test pairs the resource whose unknown part is reported as "can't run during preview" (or that
+is still refused for what is known) with the twin in which that part is known.
+"""
+
+import json
+
+import pytest
+from analyzer_harness import (
+    UNKNOWN,
+    analyze,
+    assert_no_violations,
+    assert_skipped,
+    assert_violation,
+    resource,
+)
+
+from cicd_guardrails.alarms import POLICIES as ALARM_POLICIES
+from cicd_guardrails.artifact_buckets import POLICIES as BUCKET_POLICIES
+from cicd_guardrails.kms_keys import KMS_KEY_ROTATION
+from cicd_guardrails.pipeline_artifacts import POLICIES as ARTIFACT_POLICIES
+from cicd_guardrails.s3_encryption import POLICIES as S3_POLICIES
+
+BUCKET = "aws:s3/bucket:Bucket"
+KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:notifications"
+
+
+# --- advisory bucket stack policies: an unknown setting is reported, not passed ----------------------
+
+TLS = "s3-bucket-tls-only"
+VERSIONING = "s3-bucket-versioning"
+PUBLIC = "s3-bucket-public-access-blocked"
+TLS_DENY = {
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "s3:*",
+    "Resource": ["arn:aws:s3:::artifacts-dev", "arn:aws:s3:::artifacts-dev/*"],
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+
+
+def bucket_with_policy(document):
+    bucket = resource(BUCKET, "artifacts", {"bucket": "artifacts-dev"})
+    policy = resource(
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "artifacts-policy",
+        {"bucket": "artifacts-dev", "policy": document},
+    )
+    return [bucket, policy]
+
+
+def test_an_unknown_bucket_policy_document_cannot_be_judged_at_preview():
+    result = analyze(BUCKET_POLICIES, bucket_with_policy(UNKNOWN))
+    assert not result.of(TLS)
+    assert_skipped(result, TLS, "artifacts-policy.policy")
+    known = bucket_with_policy(json.dumps({"Statement": [TLS_DENY]}))
+    assert_no_violations(analyze(BUCKET_POLICIES, known), TLS)
+    without = bucket_with_policy(json.dumps({"Statement": [{**TLS_DENY, "Effect": "Allow"}]}))
+    assert_violation(
+        analyze(BUCKET_POLICIES, without), TLS, "has no bucket policy statement denying"
+    )
+
+
+def test_an_unknown_statement_may_be_the_tls_deny_but_a_known_one_proves_it():
+    partly = bucket_with_policy({"Statement": [{"Effect": "Allow"}, UNKNOWN]})
+    assert_skipped(analyze(BUCKET_POLICIES, partly), TLS, "artifacts-policy.policy")
+    proven = bucket_with_policy({"Statement": [TLS_DENY, UNKNOWN]})
+    assert_no_violations(analyze(BUCKET_POLICIES, proven), TLS)
+
+
+def versioned(status, inline=None):
+    props = (
+        {"bucket": "artifacts-dev"}
+        if inline is None
+        else {"bucket": "artifacts-dev", "versioning": inline}
+    )
+    side = resource(
+        "aws:s3/bucketVersioning:BucketVersioning",
+        "artifacts-versioning",
+        {"bucket": "artifacts-dev", "versioningConfiguration": {"status": status}},
+    )
+    return [resource(BUCKET, "artifacts", props), side]
+
+
+def test_an_unknown_versioning_status_is_reported_and_an_unknown_inline_block_hides_no_side_resource():
+    assert_skipped(
+        analyze(BUCKET_POLICIES, versioned(UNKNOWN)),
+        VERSIONING,
+        "artifacts-versioning.versioningConfiguration.status",
+    )
+    assert_no_violations(analyze(BUCKET_POLICIES, versioned("Enabled")), VERSIONING)
+    # The inline block is not known, but the side resource provably suspends versioning.
+    result = analyze(BUCKET_POLICIES, versioned("Suspended", inline={"enabled": UNKNOWN}))
+    assert_violation(
+        result,
+        VERSIONING,
+        "BucketVersioning 'artifacts-versioning' (bucket 'artifacts'): versioningConfiguration.status is 'Suspended'",
+    )
+
+
+def test_an_unknown_public_access_flag_is_reported_while_a_known_false_one_is_refused():
+    bucket = resource(BUCKET, "artifacts", {"bucket": "artifacts-dev"})
+    flags = {
+        "blockPublicAcls": False,
+        "blockPublicPolicy": UNKNOWN,
+        "ignorePublicAcls": True,
+        "restrictPublicBuckets": True,
+    }
+    block = resource(
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "artifacts-pab",
+        {"bucket": "artifacts-dev", **flags},
+    )
+    result = analyze(BUCKET_POLICIES, [bucket, block])
+    assert_violation(
+        result,
+        PUBLIC,
+        "BucketPublicAccessBlock 'artifacts-pab' (bucket 'artifacts'): blockPublicAcls not true",
+    )
+    assert_skipped(result, PUBLIC, "artifacts-pab.blockPublicPolicy")
+
+
+def test_a_bucket_without_public_access_block_is_described_as_what_the_default_gives():
+    result = analyze(BUCKET_POLICIES, [resource(BUCKET, "scratch", {"bucket": "scratch-dev"})])
+    violation = assert_violation(
+        result,
+        PUBLIC,
+        "bucket 'scratch' has no BucketPublicAccessBlock: S3 blocks public access on new buckets by "
+        "default (since April 2023), but nothing in the stack pins it",
+        level="advisory",
+    )
+    assert "pin the default with a BucketPublicAccessBlock" in violation.detail
+
+
+# --- cloudwatch-alarm-actions: an unknown switch hides no empty action list ----------------------
+
+ALARM = "cloudwatch-alarm-actions"
+
+
+def alarm(**props):
+    return resource("aws:cloudwatch/metricAlarm:MetricAlarm", "failed-builds", props)
+
+
+def test_unknown_actions_enabled_does_not_hide_empty_action_lists():
+    result = analyze(ALARM_POLICIES, [alarm(actionsEnabled=UNKNOWN, alarmActions=[])])
+    assert_violation(
+        result, ALARM, "alarmActions, okActions and insufficientDataActions are all empty"
+    )
+    assert_skipped(result, ALARM, "actionsEnabled")
+    assert_no_violations(
+        analyze(ALARM_POLICIES, [alarm(actionsEnabled=True, alarmActions=[TOPIC_ARN])]), ALARM
+    )
+
+
+def test_an_unknown_action_list_may_be_empty_so_it_is_not_passed():
+    assert_skipped(analyze(ALARM_POLICIES, [alarm(alarmActions=UNKNOWN)]), ALARM, "alarmActions")
+    assert_no_violations(
+        analyze(ALARM_POLICIES, [alarm(alarmActions=UNKNOWN, okActions=[TOPIC_ARN])]), ALARM
+    )
+
+
+# --- kms-key-rotation: an unknown switch hides no out-of-range period ---------------------------------
+
+
+def test_unknown_rotation_does_not_hide_a_rotation_period_kms_rejects():
+    key = resource(
+        "aws:kms/key:Key", "artifacts", {"enableKeyRotation": UNKNOWN, "rotationPeriodInDays": 30}
+    )
+    result = analyze([KMS_KEY_ROTATION], [key])
+    assert_violation(
+        result, "kms-key-rotation", "rotationPeriodInDays is 30, outside the 90-2560 days"
+    )
+    assert_skipped(result, "kms-key-rotation", "enableKeyRotation")
+    fine = resource(
+        "aws:kms/key:Key", "artifacts", {"enableKeyRotation": True, "rotationPeriodInDays": 90}
+    )
+    assert_no_violations(analyze([KMS_KEY_ROTATION], [fine]), "kms-key-rotation")
+
+
+# --- unknown list elements: judged only where provable ---------------------------------------------
+
+ARTIFACTS = "pipeline-artifacts-kms"
+STORE = {"type": "S3", "location": "artifacts-dev", "encryptionKey": {"type": "KMS", "id": KEY_ARN}}
+
+
+def test_an_unknown_artifact_store_is_undecided_while_a_known_one_without_key_is_refused():
+    pipeline = resource(
+        "aws:codepipeline/pipeline:Pipeline",
+        "web",
+        {
+            "artifactStores": [
+                UNKNOWN,
+                {"type": "S3", "location": "artifacts-eu", "region": "eu-west-1"},
+            ]
+        },
+    )
+    result = analyze(ARTIFACT_POLICIES, [pipeline])
+    assert_violation(
+        result,
+        ARTIFACTS,
+        "pipeline 'web': artifactStores[1].encryptionKey (region eu-west-1) is not set",
+    )
+    assert_skipped(result, ARTIFACTS, "artifactStores[0]")
+    known = resource("aws:codepipeline/pipeline:Pipeline", "web", {"artifactStores": [STORE]})
+    assert_no_violations(analyze(ARTIFACT_POLICIES, [known]), ARTIFACTS)
+
+
+@pytest.mark.parametrize(
+    "block", [{"artifacts": UNKNOWN}, {"secondaryArtifacts": [UNKNOWN]}, {"logsConfig": UNKNOWN}]
+)
+def test_an_unknown_build_artifact_block_may_disable_encryption(block):
+    project = resource(
+        "aws:codebuild/project:Project", "build", {"encryptionKey": KEY_ARN, **block}
+    )
+    assert_skipped(analyze(ARTIFACT_POLICIES, [project]), ARTIFACTS, "encryptionDisabled")
+    disabled = resource(
+        "aws:codebuild/project:Project",
+        "build",
+        {"encryptionKey": KEY_ARN, "artifacts": {"encryptionDisabled": True}},
+    )
+    assert_violation(
+        analyze(ARTIFACT_POLICIES, [disabled]), ARTIFACTS, "artifacts.encryptionDisabled is true"
+    )
+
+
+def test_an_unknown_encryption_rule_is_undecided_not_refused_as_missing():
+    bucket = resource(BUCKET, "artifacts", {"bucket": "artifacts-dev"})
+    sse = resource(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "artifacts-sse",
+        {
+            "bucket": "artifacts-dev",
+            "rules": [UNKNOWN, {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}],
+        },
+    )
+    result = analyze(S3_POLICIES, [bucket, sse])
+    assert_violation(
+        result,
+        "s3-sse-kms",
+        "rules[1].applyServerSideEncryptionByDefault.sseAlgorithm is 'AES256', not SSE-KMS",
+    )
+    assert_skipped(result, "s3-sse-kms", "rules[0]")
+    assert not [v for v in result.of("s3-sse-kms") if "rules[0]" in v.detail]
