@@ -3,7 +3,8 @@
 A build runs whatever the repository's buildspec says, so a build project is the easiest place
 for an attacker with commit access to escalate: privileged mode hands them the Docker daemon,
 disabled logs hide what they ran, and plaintext variables or URL credentials are readable by
-anyone allowed `codebuild:BatchGetProjects`.
+anyone allowed `codebuild:BatchGetProjects`. A setting not known at preview is reported as "can't
+run during preview", after what is known has been judged, instead of being passed.
 """
 
 import re
@@ -19,7 +20,7 @@ from pulumi_policy import (
 )
 
 from cicd_guardrails.policy_config import PolicyConfigError, config_bool
-from cicd_guardrails.wire import as_list, block, is_true, is_unknown, plain
+from cicd_guardrails.wire import as_list, block, fail_undecided, is_true, is_unknown, nested, plain
 
 BUILD_PROJECT = "aws:codebuild/project:Project"
 PRIVILEGED = "codebuild-privileged-mode"
@@ -53,7 +54,9 @@ def validate_privileged_mode(args: ResourceValidationArgs, report: ReportViolati
     except PolicyConfigError as error:
         report(str(error))
         return
-    privileged = block(plain(args.props).get("environment")).get("privilegedMode")
+    privileged = nested(plain(args.props), "environment", "privilegedMode")
+    if is_unknown(privileged) and not allowed:
+        fail_undecided(args.name, ["environment.privilegedMode"])
     if is_true(privileged) and not allowed:
         report(
             f"build project '{args.name}': environment.privilegedMode is true; set it to false "
@@ -64,8 +67,9 @@ def validate_privileged_mode(args: ResourceValidationArgs, report: ReportViolati
 def validate_logs_enabled(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type != BUILD_PROJECT:
         return
-    cloudwatch = block(block(plain(args.props).get("logsConfig")).get("cloudwatchLogs"))
-    status = cloudwatch.get("status")
+    status = nested(plain(args.props), "logsConfig", "cloudwatchLogs", "status")
+    if is_unknown(status):
+        fail_undecided(args.name, ["logsConfig.cloudwatchLogs.status"])
     if isinstance(status, str) and status.upper() == DISABLED:
         report(
             f"build project '{args.name}': logsConfig.cloudwatchLogs.status is DISABLED; set it "
@@ -76,8 +80,12 @@ def validate_logs_enabled(args: ResourceValidationArgs, report: ReportViolation)
 def validate_no_plaintext_secrets(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type != BUILD_PROJECT:
         return
-    variables = block(plain(args.props).get("environment")).get("environmentVariables")
+    variables = nested(plain(args.props), "environment", "environmentVariables")
+    undecided = ["environment.environmentVariables"] if is_unknown(variables) else []
     for index, variable in enumerate(as_list(variables) if not is_unknown(variables) else []):
+        if is_unknown(variable) or is_unknown(block(variable).get("type")):
+            undecided.append(f"environment.environmentVariables[{index}]")
+            continue
         reason = _plaintext_secret_reason(block(variable))
         if reason:
             name = block(variable).get("name")
@@ -86,6 +94,8 @@ def validate_no_plaintext_secrets(args: ResourceValidationArgs, report: ReportVi
                 f"({name}) {reason}; store the value in SSM Parameter Store or Secrets Manager "
                 "and set type PARAMETER_STORE or SECRETS_MANAGER with the parameter name as value"
             )
+    if undecided:
+        fail_undecided(args.name, undecided)
 
 
 def _plaintext_secret_reason(variable: dict[str, Any]) -> str:
@@ -107,10 +117,13 @@ def validate_source_no_credentials(args: ResourceValidationArgs, report: ReportV
     if args.resource_type != BUILD_PROJECT:
         return
     props = plain(args.props)
-    locations = [("source.location", block(props.get("source")).get("location"))]
+    locations = [("source.location", nested(props, "source", "location"))]
     secondary = props.get("secondarySources")
     for index, source in enumerate(as_list(secondary) if not is_unknown(secondary) else []):
-        locations.append((f"secondarySources[{index}].location", block(source).get("location")))
+        locations.append((f"secondarySources[{index}].location", nested(source, "location")))
+    undecided = [path for path, location in locations if is_unknown(location)]
+    if is_unknown(secondary):
+        undecided.append("secondarySources")
     for path, location in locations:
         if isinstance(location, str) and not is_unknown(location) and _has_credentials(location):
             report(
@@ -118,6 +131,8 @@ def validate_source_no_credentials(args: ResourceValidationArgs, report: ReportV
                 "user:password@ part and use a CodeConnections connection or aws.codebuild."
                 "SourceCredential stored in Secrets Manager"
             )
+    if undecided:
+        fail_undecided(args.name, undecided)
 
 
 def _has_credentials(location: str) -> bool:

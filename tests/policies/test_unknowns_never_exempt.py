@@ -18,6 +18,10 @@ from analyzer_harness import (
 
 from cicd_guardrails.alarms import POLICIES as ALARM_POLICIES
 from cicd_guardrails.artifact_buckets import POLICIES as BUCKET_POLICIES
+from cicd_guardrails.codebuild_hardening import (
+    CODEBUILD_NO_PLAINTEXT_SECRETS,
+    CODEBUILD_PRIVILEGED_MODE,
+)
 from cicd_guardrails.kms_keys import KMS_KEY_ROTATION
 from cicd_guardrails.pipeline_artifacts import POLICIES as ARTIFACT_POLICIES
 from cicd_guardrails.s3_encryption import POLICIES as S3_POLICIES
@@ -243,3 +247,39 @@ def test_an_unknown_encryption_rule_is_undecided_not_refused_as_missing():
     )
     assert_skipped(result, "s3-sse-kms", "rules[0]")
     assert not [v for v in result.of("s3-sse-kms") if "rules[0]" in v.detail]
+
+
+# --- CodeBuild hardening: unknown settings are reported, known secrets still refused ----------------
+
+
+def build_project(**props):
+    return resource("aws:codebuild/project:Project", "build", props)
+
+
+def test_an_unknown_privileged_mode_is_reported_not_passed():
+    policies = [CODEBUILD_PRIVILEGED_MODE]
+    unknown = build_project(environment={"privilegedMode": UNKNOWN})
+    assert_skipped(
+        analyze(policies, [unknown]), "codebuild-privileged-mode", "environment.privilegedMode"
+    )
+    privileged = build_project(environment={"privilegedMode": True})
+    assert_violation(
+        analyze(policies, [privileged]), "codebuild-privileged-mode", "privilegedMode is true"
+    )
+    assert_no_violations(analyze(policies, [build_project(environment={"privilegedMode": False})]))
+
+
+def test_an_unknown_variable_does_not_hide_a_known_plaintext_secret():
+    policies = [CODEBUILD_NO_PLAINTEXT_SECRETS]
+    variables = [UNKNOWN, {"name": "DB_PASSWORD", "value": "hunter2", "type": "PLAINTEXT"}]
+    result = analyze(policies, [build_project(environment={"environmentVariables": variables})])
+    assert_violation(
+        result,
+        "codebuild-no-plaintext-secrets",
+        "environment.environmentVariables[1] (DB_PASSWORD)",
+    )
+    assert_skipped(result, "codebuild-no-plaintext-secrets", "environment.environmentVariables[0]")
+    stored = [{"name": "DB_PASSWORD", "value": "/app/db", "type": "PARAMETER_STORE"}]
+    assert_no_violations(
+        analyze(policies, [build_project(environment={"environmentVariables": stored})])
+    )
