@@ -30,7 +30,8 @@ TASKDEF_SOURCE = "deploy/taskdef.json"
 TASK_DEFINITION_PLACEHOLDER = "<TASK_DEFINITION>"
 """CodeDeployToECS replaces this with the task definition it registers from `taskdef.json`."""
 LAMBDA_SOURCE_DIRECTORY = "src"
-LAMBDA_PACKAGE = "function.zip"
+LAMBDA_PACKAGE_DIRECTORY = "package"
+"""Lambda: the function's code and dependencies; the build artifact *is* this directory, zipped."""
 YAML_LINE_WIDTH = 1000
 """Never fold a shell command across lines: a folded command is hard to read and to copy."""
 
@@ -57,18 +58,25 @@ def default_buildspec(service: ServiceSettings, report_group_arn: str) -> str:
                 "file-format": "JUNITXML",
             }
         },
-        "artifacts": {"files": list(artifact_files(service)), "discard-paths": "no"},
+        "artifacts": artifact_section(service),
     }
     return yaml.dump(document, Dumper=_LiteralBlockDumper, sort_keys=False, width=YAML_LINE_WIDTH)
+
+
+def artifact_section(service: ServiceSettings) -> dict[str, Any]:
+    """The buildspec's `artifacts`: what the deploy stage reads from the build output."""
+    section: dict[str, Any] = {"files": list(artifact_files(service)), "discard-paths": "no"}
+    if service.compute_platform == "Lambda":
+        section["base-directory"] = LAMBDA_PACKAGE_DIRECTORY
+    return section
 
 
 def artifact_files(service: ServiceSettings) -> tuple[str, ...]:
     """What the deploy stage reads from the build output, per platform."""
     if service.compute_platform == "ECS":
         return (APPSPEC_FILE, TASKDEF_FILE)
-    if service.compute_platform == "Lambda":
-        return (APPSPEC_FILE,)
     # Server: the whole revision bundle, with the team's own appspec.yml (hooks, files) at its root.
+    # Lambda: the whole package directory, which becomes the function's deployment package.
     return ("**/*",)
 
 
@@ -95,55 +103,29 @@ def ecs_appspec(service: ServiceSettings) -> dict[str, Any]:
     }
 
 
-def lambda_appspec(service: ServiceSettings) -> dict[str, Any]:
-    """The Lambda appspec; the two versions are shell variables the build fills in at run time."""
-    if service.lambda_ is None:
-        raise ValueError(f"service {service.name!r} has no lambda settings")
-    return {
-        "version": APPSPEC_VERSION,
-        "Resources": [
-            {
-                service.lambda_.function_name: {
-                    "Type": "AWS::Lambda::Function",
-                    "Properties": {
-                        "Name": service.lambda_.function_name,
-                        "Alias": service.lambda_.alias_name,
-                        "CurrentVersion": "${CURRENT_VERSION}",
-                        "TargetVersion": "${TARGET_VERSION}",
-                    },
-                }
-            }
-        ],
-    }
-
-
 def _packaging_commands(service: ServiceSettings) -> list[str]:
     if service.compute_platform == "ECS":
         return [
             f'test -f {TASKDEF_SOURCE} || {{ echo "ERROR: {TASKDEF_SOURCE} is missing"; exit 1; }}',
             f"cp {TASKDEF_SOURCE} {TASKDEF_FILE}",
-            _write_file(APPSPEC_FILE, ecs_appspec(service), expand_variables=False),
+            _write_file(APPSPEC_FILE, ecs_appspec(service)),
         ]
     if service.compute_platform == "Lambda":
-        settings = service.lambda_
-        assert settings is not None  # config validation guarantees it for Lambda services
-        function, alias = settings.function_name, settings.alias_name
+        # Only packages: the pipeline's Lambda action updates the code from this artifact and
+        # publishes the version after any approval; the build never touches the function.
         return [
-            f"(cd {LAMBDA_SOURCE_DIRECTORY} && zip -qr ../{LAMBDA_PACKAGE} .)",
-            f"CURRENT_VERSION=$(aws lambda get-alias --function-name {function} --name {alias}"
-            " --query FunctionVersion --output text)",
-            f"TARGET_VERSION=$(aws lambda update-function-code --function-name {function}"
-            f" --zip-file fileb://{LAMBDA_PACKAGE} --publish --query Version --output text)",
-            _write_file(APPSPEC_FILE, lambda_appspec(service), expand_variables=True),
+            f"rm -rf {LAMBDA_PACKAGE_DIRECTORY} && cp -r {LAMBDA_SOURCE_DIRECTORY} "
+            f"{LAMBDA_PACKAGE_DIRECTORY}",
+            f"if [ -f {LAMBDA_SOURCE_DIRECTORY}/requirements.txt ]; then pip install -r "
+            f"{LAMBDA_SOURCE_DIRECTORY}/requirements.txt -t {LAMBDA_PACKAGE_DIRECTORY}; fi",
         ]
     return ['echo "Server revision: the repository with its appspec.yml is the bundle"']
 
 
-def _write_file(path: str, content: dict[str, Any], *, expand_variables: bool) -> str:
-    """A heredoc command writing `content` as YAML; a quoted delimiter keeps `$` and `<...>` literal."""
-    delimiter = "APPSPEC" if expand_variables else "'APPSPEC'"
+def _write_file(path: str, content: dict[str, Any]) -> str:
+    """A heredoc command writing `content` as YAML; the quoted delimiter keeps `$` and `<...>` literal."""
     body = yaml.safe_dump(content, sort_keys=False)
-    return f"cat > {path} <<{delimiter}\n{body}APPSPEC\n"
+    return f"cat > {path} <<'APPSPEC'\n{body}APPSPEC\n"
 
 
 class _LiteralBlockDumper(yaml.SafeDumper):

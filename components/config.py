@@ -21,6 +21,7 @@ __all__ = [
     "BuildCache",
     "ComputePlatform",
     "ConfigError",
+    "ConnectionSource",
     "Ec2TagFilter",
     "EcsSettings",
     "LambdaSettings",
@@ -66,11 +67,21 @@ class LambdaSettings:
 
 
 @dataclass(frozen=True)
+class ConnectionSource:
+    """A GitHub, GitLab or Bitbucket repository reached through a CodeConnections connection."""
+
+    connection_arn: str
+    full_repository_id: str
+    """`owner/repository` as the provider names it."""
+
+
+@dataclass(frozen=True)
 class ServiceSettings:
     """One service: its own repository, build, deployment and pipeline."""
 
     name: str
     repository_name: str
+    """CodeCommit: the repository's name within the stack (its physical name is stack-scoped)."""
     compute_platform: ComputePlatform
     deployment_config: str
     """A `CodeDeployDefault.*` config that fits `compute_platform`."""
@@ -83,6 +94,13 @@ class ServiceSettings:
     """ECS only."""
     lambda_: LambdaSettings | None = None
     """Lambda only."""
+    connection: ConnectionSource | None = None
+    """A CodeConnections source instead of a CodeCommit repository; None is CodeCommit."""
+
+    @property
+    def uses_codedeploy(self) -> bool:
+        """Server and ECS deploy through CodeDeploy; Lambda through CodePipeline's Lambda action."""
+        return self.compute_platform != "Lambda"
 
 
 @dataclass(frozen=True)
@@ -91,8 +109,10 @@ class PlatformSettings:
 
     allowed_cidrs: tuple[str, ...]
     """Where the execution role may start pipelines from (required; never 0.0.0.0/0 or ::/0)."""
-    services: tuple[ServiceSettings, ...]
-    default_service: str
+    allowed_vpc_endpoints: tuple[str, ...] = ()
+    """VPC endpoint ids (`vpce-...`) through which the execution role may also start pipelines."""
+    services: tuple[ServiceSettings, ...] = ()
+    default_service: str = ""
     """Name of the service whose outputs are also exported at the top level (default: the first)."""
     execution_role_principals: tuple[str, ...] = ()
     """Who may assume the execution role; empty means the account root (see `execution_principals`)."""

@@ -61,6 +61,13 @@ LISTENER_ARN = re.compile(
 )
 TARGET_GROUP_NAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,32}(?<!-)")
 ECS_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
+VPC_ENDPOINT_ID = re.compile(r"vpce-[0-9a-f]{8,17}")
+CONNECTION_ARN = re.compile(
+    r"arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection/[0-9a-f-]{36}"
+)
+"""Both prefixes: connections made since mid-2024 are `codeconnections`, older ones `codestar-connections`."""
+FULL_REPOSITORY_ID = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+")
+"""`owner/repository` (GitLab groups may nest: `group/subgroup/repository`)."""
 FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 ALIAS_NAME = re.compile(r"(?!\d+$)[A-Za-z0-9_-]{1,128}")
 TAG_KEY = re.compile(r".{1,128}")
@@ -70,11 +77,11 @@ TOP_LEVEL_KEYS = (
     "allowedCidrs", "executionRolePrincipals", "logRetentionDays", "kmsDeletionWindowDays",
     "manualApproval", "alarmRollback", "buildComputeType", "buildImage", "buildTimeoutMinutes",
     "buildCache", "privilegedMode", "protectResources", "notificationEmails", "defaultService",
-    "services",
+    "services", "allowedVpcEndpoints",
 )  # fmt: skip
 SERVICE_KEYS = (
-    "name", "repositoryName", "branch", "buildspec", "computePlatform", "deploymentConfig",
-    "ec2TagFilters", "ecs", "lambda",
+    "name", "repositoryName", "connectionArn", "fullRepositoryId", "branch", "buildspec",
+    "computePlatform", "deploymentConfig", "ec2TagFilters", "ecs", "lambda",
 )  # fmt: skip
 ECS_KEYS = (
     "clusterName", "serviceName", "containerName", "containerPort", "prodListenerArn",

@@ -12,6 +12,7 @@ from typing import Any, cast
 from components.config import (
     BuildCache,
     ComputePlatform,
+    ConnectionSource,
     Ec2TagFilter,
     EcsSettings,
     LambdaSettings,
@@ -27,12 +28,14 @@ from components.config_allowed import (
     BUILD_TIMEOUT_MINUTES,
     BUILDSPEC_PATH,
     COMPUTE_PLATFORMS,
+    CONNECTION_ARN,
     CONTAINER_PORTS,
     DEPLOYMENT_CONFIG_PREFIX,
     DEPLOYMENT_CONFIGS,
     ECS_KEYS,
     ECS_NAME,
     EMAIL,
+    FULL_REPOSITORY_ID,
     FUNCTION_NAME,
     KMS_DELETION_WINDOW_DAYS,
     LAMBDA_KEYS,
@@ -48,6 +51,7 @@ from components.config_allowed import (
     TAG_VALUE,
     TARGET_GROUP_NAME,
     TOP_LEVEL_KEYS,
+    VPC_ENDPOINT_ID,
 )
 from components.config_fields import FieldReader
 
@@ -80,6 +84,12 @@ def read_platform(root: FieldReader, raw: Mapping[str, Any], stack: str) -> Plat
     emails = root.key("notificationEmails")
     return PlatformSettings(
         allowed_cidrs=allowed_cidrs,
+        allowed_vpc_endpoints=_unique_strings(
+            root.key("allowedVpcEndpoints"),
+            get("allowedVpcEndpoints", []),
+            VPC_ENDPOINT_ID,
+            "use VPC endpoint ids like vpce-0123456789abcdef0",
+        ),
         services=services,
         default_service=default_service,
         execution_role_principals=_unique_strings(
@@ -184,7 +194,8 @@ def _services(reader: FieldReader, value: Any) -> tuple[ServiceSettings, ...]:
                 raise at.key("name").error(
                     service.name, "is used by another service; names are unique"
                 )
-            if earlier.repository_name == service.repository_name:
+            same_repository = earlier.repository_name == service.repository_name
+            if same_repository and earlier.connection is None and service.connection is None:
                 raise at.key("repositoryName").error(
                     service.repository_name, "is used by another service; each owns its repository"
                 )
@@ -194,7 +205,7 @@ def _services(reader: FieldReader, value: Any) -> tuple[ServiceSettings, ...]:
 
 def _service(at: FieldReader, value: Any) -> ServiceSettings:
     raw = at.mapping(value, SERVICE_KEYS)
-    for required in ("name", "repositoryName", "computePlatform", "deploymentConfig"):
+    for required in ("name", "computePlatform", "deploymentConfig"):
         if required not in raw:
             raise at.key(required).missing("every service needs " + required)
     name = at.key("name").string(
@@ -206,12 +217,14 @@ def _service(at: FieldReader, value: Any) -> ServiceSettings:
         ComputePlatform, at.key("computePlatform").choice(raw["computePlatform"], COMPUTE_PLATFORMS)
     )
     buildspec = raw.get("buildspec")
+    connection = _connection(at, raw)
     return ServiceSettings(
         name=name,
         repository_name=at.key("repositoryName").string(
-            raw["repositoryName"], REPOSITORY_NAME,
+            raw.get("repositoryName", name), REPOSITORY_NAME,
             "use up to 100 letters, digits, '.', '_' or '-', not ending in .git",
         ),
+        connection=connection,
         branch=at.key("branch").string(
             raw.get("branch", "main"), BRANCH_NAME, "use a git branch name such as main"
         ),
@@ -224,6 +237,37 @@ def _service(at: FieldReader, value: Any) -> ServiceSettings:
         ecs=_platform_block(at, raw, platform, "ECS", "ecs", _ecs),
         lambda_=_platform_block(at, raw, platform, "Lambda", "lambda", _lambda),
     )  # fmt: skip
+
+
+def _connection(at: FieldReader, raw: Mapping[str, Any]) -> ConnectionSource | None:
+    """A CodeConnections source when `connectionArn` is set (then `fullRepositoryId` too)."""
+    if "connectionArn" not in raw:
+        if "fullRepositoryId" in raw:
+            raise at.key("connectionArn").missing(
+                "fullRepositoryId needs the CodeConnections connection that reaches it"
+            )
+        return None
+    if "repositoryName" in raw:
+        raise at.key("repositoryName").error(
+            raw["repositoryName"],
+            "names a CodeCommit repository, but connectionArn sets a CodeConnections source; "
+            "keep one of them",
+        )
+    if "fullRepositoryId" not in raw:
+        raise at.key("fullRepositoryId").missing(
+            "a CodeConnections source needs the repository as owner/name"
+        )
+    return ConnectionSource(
+        connection_arn=at.key("connectionArn").string(
+            raw["connectionArn"],
+            CONNECTION_ARN,
+            "use a connection ARN like "
+            "arn:aws:codeconnections:us-east-1:123456789012:connection/<uuid>",
+        ),
+        full_repository_id=at.key("fullRepositoryId").string(
+            raw["fullRepositoryId"], FULL_REPOSITORY_ID, "use owner/repository, e.g. my-org/web"
+        ),
+    )
 
 
 def _deployment_config(reader: FieldReader, value: Any, platform: str) -> str:

@@ -3,6 +3,11 @@
 A deployment that fails always rolls back (`DEPLOYMENT_FAILURE`). Where the environment asks for it
 (`alarmRollback`), a deployment also stops and rolls back when one of the alarms this component creates
 fires (`DEPLOYMENT_STOP_ON_ALARM`), see `rollback_alarms.py` for what each platform watches.
+
+Lambda services get only their rollback alarms here: CodePipeline's `CodeDeploy` action deploys to
+EC2/on-premises and `CodeDeployToECS` to ECS, and AWS's action reference has none for a Lambda
+deployment group, so a Lambda service deploys through the pipeline's own `Lambda` action
+(`pipeline.py`), which fails, and so keeps the alias on its version, when one of the alarms fires.
 """
 
 from dataclasses import dataclass, field
@@ -31,8 +36,9 @@ class DeployArgs:
     """Compute platform, deployment config and platform targets (tag filters, ECS, Lambda)."""
     names: ServiceNames
     """Application, group and alarm names."""
-    service_role_arn: pulumi.Input[str]
-    """Reference to the CodeDeploy role from `ServiceRoles` (CodeDeploy checks it can assume it)."""
+    service_role_arn: pulumi.Input[str] | None
+    """Reference to the CodeDeploy role from `ServiceRoles` (CodeDeploy checks it can assume it);
+    None for Lambda, which has no deployment group."""
     topic_arn: pulumi.Input[str]
     """Reference to the topic the rollback alarms notify."""
     alarm_rollback: bool = True
@@ -42,24 +48,49 @@ class DeployArgs:
 
 
 class Deploy(pulumi.ComponentResource):
-    """CodeDeploy application + deployment group for Server, ECS (blue/green) or Lambda."""
+    """CodeDeploy application + deployment group (Server, ECS blue/green) and the rollback alarms."""
 
-    application: aws.codedeploy.Application
-    deployment_group: aws.codedeploy.DeploymentGroup
+    application: aws.codedeploy.Application | None
+    deployment_group: aws.codedeploy.DeploymentGroup | None
     alarms: list[aws.cloudwatch.MetricAlarm]
-    application_name: pulumi.Output[str]
-    """Reference to the application (known at preview)."""
-    deployment_group_name: pulumi.Output[str]
-    """Reference to the deployment group (known at preview)."""
+    application_name: pulumi.Output[str] | None
+    """Reference to the application (known at preview); None for Lambda."""
+    deployment_group_name: pulumi.Output[str] | None
+    """Reference to the deployment group (known at preview); None for Lambda."""
     alarm_names: list[str]
+    alarm_references: list[pulumi.Output[str]]
+    """References to the rollback alarms, in `alarm_names` order."""
 
     def __init__(
         self, name: str, args: DeployArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("guarded-delivery:deploy:Deploy", name, None, opts)
         service, names = args.service, args.names
-        child = pulumi.ResourceOptions(parent=self)
+        self.alarms = (
+            declare_rollback_alarms(service, names, args.topic_arn, args.tags, self)
+            if args.alarm_rollback
+            else []
+        )
+        self.alarm_names = list(rollback_alarm_names(service, names)) if args.alarm_rollback else []
+        self.alarm_references = [
+            reference(alarm_name, alarm)
+            for alarm_name, alarm in zip(self.alarm_names, self.alarms, strict=True)
+        ]
+        self.application = self.deployment_group = None
+        self.application_name = self.deployment_group_name = None
+        if service.uses_codedeploy:
+            self._declare_deployment_group(name, args)
+        self.register_outputs(
+            {
+                "application_name": self.application_name,
+                "deployment_group_name": self.deployment_group_name,
+                "alarm_names": self.alarm_names,
+            }
+        )
 
+    def _declare_deployment_group(self, name: str, args: DeployArgs) -> None:
+        service, names = args.service, args.names
+        child = pulumi.ResourceOptions(parent=self)
         self.application = aws.codedeploy.Application(
             f"{name}-application",
             name=names.deploy_application_name,
@@ -67,15 +98,6 @@ class Deploy(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        self.alarms = (
-            declare_rollback_alarms(service, names, args.topic_arn, args.tags, self)
-            if args.alarm_rollback
-            else []
-        )
-        self.alarm_names = list(rollback_alarm_names(service, names)) if args.alarm_rollback else []
-        alarms = [
-            reference(n, alarm) for n, alarm in zip(self.alarm_names, self.alarms, strict=True)
-        ]
         self.deployment_group = aws.codedeploy.DeploymentGroup(
             f"{name}-group",
             app_name=reference(names.deploy_application_name, self.application),
@@ -87,7 +109,7 @@ class Deploy(pulumi.ComponentResource):
             ),
             alarm_configuration=(
                 aws.codedeploy.DeploymentGroupAlarmConfigurationArgs(
-                    enabled=True, alarms=alarms, ignore_poll_alarm_failure=False
+                    enabled=True, alarms=self.alarm_references, ignore_poll_alarm_failure=False
                 )
                 if args.alarm_rollback
                 else None
@@ -98,13 +120,6 @@ class Deploy(pulumi.ComponentResource):
         )
         self.application_name = reference(names.deploy_application_name, self.application)
         self.deployment_group_name = reference(names.deployment_group_name, self.deployment_group)
-        self.register_outputs(
-            {
-                "application_name": self.application_name,
-                "deployment_group_name": self.deployment_group_name,
-                "alarm_names": self.alarm_names,
-            }
-        )
 
 
 def rollback_events(alarm_rollback: bool) -> list[str]:
@@ -154,9 +169,6 @@ def platform_target(service: ServiceSettings) -> dict[str, Any]:
                 ),
             ),
         }
-    if service.compute_platform == "Lambda":
-        # Lambda deployments are always traffic shifts between two versions behind the alias.
-        return {"deployment_style": _style("WITH_TRAFFIC_CONTROL", "BLUE_GREEN")}
     return {
         "deployment_style": _style("WITHOUT_TRAFFIC_CONTROL", "IN_PLACE"),
         "ec2_tag_filters": [

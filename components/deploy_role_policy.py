@@ -1,7 +1,8 @@
 """The CodeDeploy role's permissions: what a deployment to this compute platform runs, nothing more.
 
 Split from `role_policies.py` because each platform needs its own set (Server resolves instances by tag,
-ECS shifts listeners between task sets, Lambda moves an alias). Every `"Resource": "*"` is an action AWS
+ECS shifts listeners between task sets). Lambda services have no CodeDeploy role: CodePipeline's Lambda
+deploy action shifts the alias as the pipeline role. Every `"Resource": "*"` is an action AWS
 gives no resource ARN for, named in a comment next to it.
 """
 
@@ -13,7 +14,6 @@ from components.role_policies import (
     ARTIFACT_READ_ACTIONS,
     Statement,
     kms_use_statement,
-    lambda_function_arn,
     pass_task_roles_statement,
 )
 from components.rollback_alarms import rollback_alarm_names
@@ -27,7 +27,9 @@ def deploy_role_policy(
     if service.compute_platform == "ECS":
         statements = _ecs_deploy_statements(service, names)
     elif service.compute_platform == "Lambda":
-        statements = _lambda_deploy_statements(service, names)
+        raise ValueError(
+            f"service {service.name!r} deploys to Lambda through CodePipeline, not CodeDeploy"
+        )
     else:
         statements = [
             # ec2:DescribeInstances, ec2:DescribeInstanceStatus and tag:GetResources have no
@@ -99,26 +101,6 @@ def _ecs_deploy_statements(service: ServiceSettings, names: ServiceNames) -> lis
             sid="ShiftOwnListenerRules",
         ),
         pass_task_roles_statement(platform),
-        *_revision_read_statements(platform),
-    ]
-
-
-def _lambda_deploy_statements(service: ServiceSettings, names: ServiceNames) -> list[Statement]:
-    settings = service.lambda_
-    if settings is None:
-        raise ValueError(f"service {service.name!r} deploys to Lambda but has no lambda settings")
-    platform = names.platform
-    function_arn = lambda_function_arn(platform, settings.function_name)
-    return [
-        statement(
-            "Allow", ["lambda:GetAlias", "lambda:UpdateAlias"], [function_arn], sid="ShiftOwnAlias"
-        ),
-        statement(
-            "Allow",
-            ["lambda:GetProvisionedConcurrencyConfig"],
-            [f"{function_arn}:{settings.alias_name}"],
-            sid="ReadAliasConcurrency",
-        ),
         *_revision_read_statements(platform),
     ]
 

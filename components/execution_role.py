@@ -13,6 +13,7 @@ checked twice: on assuming the role and on every start.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -24,6 +25,7 @@ from components.references import reference
 START_ACTION = "codepipeline:StartPipelineExecution"
 READ_ACTIONS = ("codepipeline:GetPipelineExecution", "codepipeline:GetPipelineState")
 SOURCE_IP_KEY = "aws:SourceIp"
+SOURCE_VPCE_KEY = "aws:SourceVpce"
 MAX_SESSION_SECONDS = 3600
 """An hour: long enough to start and watch a release, short-lived if a session leaks."""
 
@@ -38,6 +40,8 @@ class ExecutionRoleArgs:
     """Networks a release may be started from (validated: never 0.0.0.0/0 or ::/0)."""
     principals: tuple[str, ...]
     """IAM principal ARNs allowed to assume the role (config, default the account root)."""
+    allowed_vpc_endpoints: tuple[str, ...] = ()
+    """VPC endpoints (`vpce-...`) a release may also be started through; none by default."""
     tags: dict[str, str] = field(default_factory=dict)
     """Tags of the role."""
 
@@ -57,8 +61,9 @@ class ExecutionRole(pulumi.ComponentResource):
         super().__init__("guarded-delivery:execution_role:ExecutionRole", name, None, opts)
         role_names = args.names.execution_role
         self.role_name, self.role_arn = role_names.name, role_names.arn
-        self.trust_policy = execution_trust_policy(args.principals, args.allowed_cidrs)
-        self.policy = execution_policy(args.names.pipeline_arn, args.allowed_cidrs)
+        network = AllowedNetworks(args.allowed_cidrs, args.allowed_vpc_endpoints)
+        self.trust_policy = execution_trust_policy(args.principals, network)
+        self.policy = execution_policy(args.names.pipeline_arn, network)
         self.role = aws.iam.Role(
             f"{name}-role",
             name=self.role_name,
@@ -78,7 +83,42 @@ class ExecutionRole(pulumi.ComponentResource):
         self.register_outputs({"role_name": self.role_name, "role_arn": self.role_arn})
 
 
-def execution_trust_policy(principals: tuple[str, ...], allowed_cidrs: tuple[str, ...]) -> str:
+@dataclass(frozen=True)
+class AllowedNetworks:
+    """Where a release may come from: public CIDRs, and optionally VPC endpoints.
+
+    A request made through a VPC endpoint carries no `aws:SourceIp` ("This key is included in the
+    request context, except when the requester uses a VPC endpoint", IAM global condition keys), but
+    `aws:SourceVpce`. So each is allowed by its own statement, and the Deny needs both conditions at
+    once (they AND): "not from an allowed CIDR" alone would also deny every endpoint call, since a
+    negated operator on a missing key is true (IAM condition operators: "If the policy condition
+    requires that the key is not matched ... and the right key is not present, the condition is true").
+    """
+
+    cidrs: tuple[str, ...]
+    vpc_endpoints: tuple[str, ...] = ()
+
+    def allow_conditions(self) -> list[tuple[str, dict[str, Any]]]:
+        """(Sid suffix, condition) for each way in."""
+        ways = [("FromAllowedNetworks", {"IpAddress": {SOURCE_IP_KEY: list(self.cidrs)}})]
+        if self.vpc_endpoints:
+            ways.append(
+                (
+                    "ThroughAllowedVpcEndpoints",
+                    {"StringEquals": {SOURCE_VPCE_KEY: list(self.vpc_endpoints)}},
+                )
+            )
+        return ways
+
+    def outside_condition(self) -> dict[str, Any]:
+        """True only when the request comes neither from an allowed CIDR nor an allowed endpoint."""
+        outside: dict[str, Any] = {"NotIpAddress": {SOURCE_IP_KEY: list(self.cidrs)}}
+        if self.vpc_endpoints:
+            outside["StringNotEquals"] = {SOURCE_VPCE_KEY: list(self.vpc_endpoints)}
+        return outside
+
+
+def execution_trust_policy(principals: tuple[str, ...], network: AllowedNetworks) -> str:
     """The configured principals may assume the role, and only from the allowed networks."""
     return policy_document(
         [
@@ -86,32 +126,33 @@ def execution_trust_policy(principals: tuple[str, ...], allowed_cidrs: tuple[str
                 "Allow",
                 ["sts:AssumeRole"],
                 None,
-                conditions={"IpAddress": {SOURCE_IP_KEY: list(allowed_cidrs)}},
-                sid="AssumeFromAllowedNetworks",
+                conditions=condition,
+                sid=f"Assume{suffix}",
                 principal={"AWS": list(principals)},
             )
+            for suffix, condition in network.allow_conditions()
         ]
     )
 
 
-def execution_policy(pipeline_arn: str, allowed_cidrs: tuple[str, ...]) -> str:
-    """Allow start/read from `allowed_cidrs`; explicitly Deny start from anywhere else.
+def execution_policy(pipeline_arn: str, network: AllowedNetworks) -> str:
+    """Allow start/read from the allowed networks; explicitly Deny start from anywhere else.
 
     `aws:SourceIp` is the caller's address only for calls made directly by the principal; when an AWS
     service calls on the principal's behalf (`aws:ViaAWSService`), it is the service's address, and a
     NotIpAddress Deny would block that call. StartPipelineExecution is always called directly (console,
     CLI, SDK), so the Deny blocks exactly the starts from other networks and nothing AWS needs.
     """
-    inside = {"IpAddress": {SOURCE_IP_KEY: list(allowed_cidrs)}}
-    outside = {"NotIpAddress": {SOURCE_IP_KEY: list(allowed_cidrs)}}
-    return policy_document(
-        [
-            statement(
-                "Allow", [START_ACTION], [pipeline_arn], inside, sid="StartFromAllowedNetworks"
-            ),
-            statement("Allow", READ_ACTIONS, [pipeline_arn], inside, sid="ReadFromAllowedNetworks"),
-            statement(
-                "Deny", [START_ACTION], [pipeline_arn], outside, sid="DenyStartFromOtherNetworks"
-            ),
-        ]
+    allows = [
+        statement("Allow", actions, [pipeline_arn], condition, sid=f"{verb}{suffix}")
+        for suffix, condition in network.allow_conditions()
+        for verb, actions in (("Start", [START_ACTION]), ("Read", list(READ_ACTIONS)))
+    ]
+    deny = statement(
+        "Deny",
+        [START_ACTION],
+        [pipeline_arn],
+        network.outside_condition(),
+        sid="DenyStartFromOtherNetworks",
     )
+    return policy_document([*allows, deny])

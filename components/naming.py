@@ -17,6 +17,7 @@ EVENT_RULE_NAME_LIMIT = 64
 CODEBUILD_NAME_LIMIT = 150
 CODEPIPELINE_NAME_LIMIT = 100
 CODEDEPLOY_NAME_LIMIT = 100
+CODECOMMIT_NAME_LIMIT = 100
 SNS_TOPIC_NAME_LIMIT = 256
 KMS_ALIAS_NAME_LIMIT = 256
 HASH_LENGTH = 8
@@ -107,9 +108,9 @@ class PlatformNames:
         """A regional ARN in our account, e.g. `arn("sns", "topic")`."""
         return f"arn:{self.partition}:{service}:{self.region}:{self.account_id}:{resource}"
 
-    def service(self, service_name: str, repository_name: str) -> "ServiceNames":
-        """Names of one service's resources; the repository name comes from config, as is."""
-        return ServiceNames(self, service_name, repository_name)
+    def service(self, service_name: str, repository: str) -> "ServiceNames":
+        """Names of one service's resources; `repository` is its repository's name in config."""
+        return ServiceNames(self, service_name, repository)
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,8 @@ class ServiceNames:
 
     platform: PlatformNames
     service_name: str
-    repository_name: str
+    repository: str
+    """The repository's name in config; its physical name is scoped to the stack."""
 
     @cached_property
     def prefix(self) -> str:
@@ -126,6 +128,12 @@ class ServiceNames:
         return f"{self.platform.prefix}-{name_part(self.service_name)}"
 
     # Source
+    @property
+    def repository_name(self) -> str:
+        """`<project>-<stack>-<repository>`: CodeCommit names are unique per account and region, so
+        a name taken as is from config would make a second stack of the project collide."""
+        return bounded(f"{self.platform.prefix}-{self.repository}", CODECOMMIT_NAME_LIMIT)
+
     @property
     def repository_arn(self) -> str:
         return self.platform.arn("codecommit", self.repository_name)
@@ -173,7 +181,8 @@ class ServiceNames:
     # Deploy
     @property
     def deploy_application_name(self) -> str:
-        return bounded(self.prefix, CODEDEPLOY_NAME_LIMIT)
+        # Suffixed so that no two resources of the stack share a name (the pipeline is the prefix).
+        return bounded(f"{self.prefix}-app", CODEDEPLOY_NAME_LIMIT)
 
     @property
     def deploy_application_arn(self) -> str:
@@ -199,6 +208,21 @@ class ServiceNames:
     @property
     def pipeline_arn(self) -> str:
         return self.platform.arn("codepipeline", self.pipeline_name)
+
+    @property
+    def action_log_group_arns(self) -> list[str]:
+        """Log groups CodePipeline's compute-backed actions (Lambda deploy) write for this pipeline.
+
+        The Lambda deploy action's reference lists `/<region>/codepipeline/<pipeline>`, the other
+        actions' references `/aws/codepipeline/<pipeline>`; both are this pipeline's only.
+        """
+        return [
+            self.platform.arn("logs", f"log-group:{group}")
+            for group in (
+                f"/{self.platform.region}/codepipeline/{self.pipeline_name}",
+                f"/aws/codepipeline/{self.pipeline_name}",
+            )
+        ]
 
     @property
     def console_url(self) -> str:

@@ -2,22 +2,22 @@
 
 Artifacts go to our bucket encrypted with our key, named by its alias ARN: that is known at preview, so
 the policy pack can check the pipeline's encryption on a first preview (the key ARN would be unknown).
-The source action does not poll; the push rule in `source.py` starts the pipeline.
+A CodeCommit source does not poll (the push rule in `source.py` starts the pipeline); a CodeConnections
+source is started by the pipeline's own V2 trigger on a push to the branch. The actions themselves are
+in `pipeline_actions.py`.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from components.buildspec import APPSPEC_FILE, TASKDEF_FILE
+from components import pipeline_actions as actions
 from components.config import ServiceSettings
 from components.naming import ServiceNames
 from components.references import reference
 
-SOURCE_OUTPUT = "SourceOutput"
-BUILD_OUTPUT = "BuildOutput"
 PIPELINE_TYPE = "V2"
 EXECUTION_MODE = "QUEUED"
 """Each push is released in order; a newer push never overtakes one waiting for approval."""
@@ -39,14 +39,16 @@ class PipelineArgs:
     """The artifact key by alias ARN."""
     topic_arn: pulumi.Input[str]
     """Where approval requests are announced."""
-    repository_name: pulumi.Input[str]
-    """The CodeCommit repository of the Source action."""
     build_project_name: pulumi.Input[str]
     """The CodeBuild project of the Build action."""
-    deploy_application_name: pulumi.Input[str]
-    """The CodeDeploy application of the Deploy action."""
-    deployment_group_name: pulumi.Input[str]
-    """The CodeDeploy deployment group of the Deploy action."""
+    repository_name: pulumi.Input[str] | None = None
+    """The CodeCommit repository of the Source action; None for a CodeConnections source."""
+    deploy_application_name: pulumi.Input[str] | None = None
+    """The CodeDeploy application of the Deploy action; None for Lambda."""
+    deployment_group_name: pulumi.Input[str] | None = None
+    """The CodeDeploy deployment group of the Deploy action; None for Lambda."""
+    rollback_alarms: Sequence[pulumi.Input[str]] = ()
+    """Lambda: the alarms the deploy action watches (CodeDeploy groups name their own)."""
     manual_approval: bool = True
     """Insert a manual approval stage before Deploy. Default: on (the safe choice)."""
     tags: dict[str, str] = field(default_factory=dict)
@@ -83,6 +85,7 @@ class Pipeline(pulumi.ComponentResource):
                 )
             ],
             stages=pipeline_stages(args),
+            triggers=actions.push_triggers(args.service),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -97,96 +100,21 @@ def pipeline_stages(args: PipelineArgs) -> list[aws.codepipeline.PipelineStageAr
     """Source, Build, optional Approval, Deploy, in that order."""
     service, names = args.service, args.names
     stages = [
-        _stage(
-            "Source",
-            category="Source",
-            provider="CodeCommit",
-            outputs=[SOURCE_OUTPUT],
-            configuration={
-                "RepositoryName": args.repository_name,
-                "BranchName": service.branch,
-                "PollForSourceChanges": "false",
-                "OutputArtifactFormat": "CODE_ZIP",
-            },
-        ),
-        _stage(
-            "Build",
-            category="Build",
-            provider="CodeBuild",
-            inputs=[SOURCE_OUTPUT],
-            outputs=[BUILD_OUTPUT],
-            configuration={"ProjectName": args.build_project_name},
-        ),
+        actions.source_stage(service, args.repository_name),
+        actions.build_stage(args.build_project_name),
     ]
     if args.manual_approval:
         stages.append(
-            _stage(
-                "Approval",
-                category="Approval",
-                provider="Manual",
-                configuration={
-                    "NotificationArn": args.topic_arn,
-                    "CustomData": f"Approve releasing {service.name} ({names.platform.stack}).",
-                    "ExternalEntityLink": names.console_url,
-                },
+            actions.approval_stage(service, names.platform.stack, args.topic_arn, names.console_url)
+        )
+    if service.uses_codedeploy:
+        if args.deploy_application_name is None or args.deployment_group_name is None:
+            raise ValueError(f"service {service.name!r} deploys with CodeDeploy but has no group")
+        stages.append(
+            actions.codedeploy_stage(
+                service, args.deploy_application_name, args.deployment_group_name
             )
         )
-    stages.append(_deploy_stage(args))
+    else:
+        stages.append(actions.lambda_stage(service, args.rollback_alarms))
     return stages
-
-
-def _deploy_stage(args: PipelineArgs) -> aws.codepipeline.PipelineStageArgs:
-    service = args.service
-    target = {
-        "ApplicationName": args.deploy_application_name,
-        "DeploymentGroupName": args.deployment_group_name,
-    }
-    if service.compute_platform == "ECS":
-        # Blue/green: CodeDeployToECS registers taskdef.json and fills appspec.yaml's task definition.
-        return _stage(
-            "Deploy",
-            category="Deploy",
-            provider="CodeDeployToECS",
-            inputs=[BUILD_OUTPUT],
-            configuration={
-                **target,
-                "TaskDefinitionTemplateArtifact": BUILD_OUTPUT,
-                "TaskDefinitionTemplatePath": TASKDEF_FILE,
-                "AppSpecTemplateArtifact": BUILD_OUTPUT,
-                "AppSpecTemplatePath": APPSPEC_FILE,
-            },
-        )
-    return _stage(
-        "Deploy",
-        category="Deploy",
-        provider="CodeDeploy",
-        inputs=[BUILD_OUTPUT],
-        configuration=target,
-    )
-
-
-def _stage(
-    name: str,
-    *,
-    category: str,
-    provider: str,
-    configuration: dict[str, Any],
-    inputs: list[str] | None = None,
-    outputs: list[str] | None = None,
-) -> aws.codepipeline.PipelineStageArgs:
-    """A stage with one AWS-owned action of the same name."""
-    return aws.codepipeline.PipelineStageArgs(
-        name=name,
-        actions=[
-            aws.codepipeline.PipelineStageActionArgs(
-                name=name,
-                category=category,
-                owner="AWS",
-                provider=provider,
-                version="1",
-                input_artifacts=inputs,
-                output_artifacts=outputs,
-                configuration=configuration,
-            )
-        ],
-    )

@@ -11,6 +11,7 @@ from typing import Any
 from components.config import ServiceSettings
 from components.iam_documents import policy_document, service_assume_role_policy, statement
 from components.naming import PlatformNames, ServiceNames
+from components.rollback_alarms import rollback_alarm_names
 
 Statement = dict[str, Any]
 
@@ -24,6 +25,14 @@ EVENTS_PRINCIPAL = "events.amazonaws.com"
 ECS_TASKS_PRINCIPAL = "ecs-tasks.amazonaws.com"
 
 KMS_USE_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey")
+LAMBDA_DEPLOY_ACTIONS = (
+    "lambda:GetAlias",
+    "lambda:GetFunctionConfiguration",
+    "lambda:GetProvisionedConcurrencyConfig",
+    "lambda:PublishVersion",
+    "lambda:UpdateAlias",
+    "lambda:UpdateFunctionCode",
+)
 ARTIFACT_READ_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion")
 ARTIFACT_WRITE_ACTIONS = (*ARTIFACT_READ_ACTIONS, "s3:PutObject")
 BUCKET_ACTIONS = (
@@ -89,69 +98,38 @@ def build_role_policy(service: ServiceSettings, names: ServiceNames) -> str:
             [names.report_group_arn],
             sid="WriteOwnTestReports",
         ),
-        statement("Allow", ["codecommit:GitPull"], [names.repository_arn], sid="PullOwnRepository"),
+        *(
+            []
+            if service.connection
+            else [
+                statement(
+                    "Allow", ["codecommit:GitPull"], [names.repository_arn], sid="PullOwnRepository"
+                )
+            ]
+        ),
         *artifact_statements(platform, ARTIFACT_WRITE_ACTIONS),
         kms_use_statement(platform),
     ]
-    if service.compute_platform == "Lambda" and service.lambda_ is not None:
-        # The build publishes the version that CodeDeploy then shifts the alias to (see buildspec).
-        statements.append(
-            statement(
-                "Allow",
-                ["lambda:GetAlias", "lambda:PublishVersion", "lambda:UpdateFunctionCode"],
-                [lambda_function_arn(platform, service.lambda_.function_name)],
-                sid="PublishOwnFunctionVersion",
-            )
-        )
     return policy_document(statements)
 
 
 def pipeline_role_policy(
-    service: ServiceSettings, names: ServiceNames, *, manual_approval: bool
+    service: ServiceSettings, names: ServiceNames, *, manual_approval: bool, alarm_rollback: bool
 ) -> str:
     """Run its own source, build, (approval) and deploy actions and move artifacts; nothing else."""
     platform = names.platform
     statements = [
-        statement(
-            "Allow",
-            [
-                "codecommit:CancelUploadArchive",
-                "codecommit:GetBranch",
-                "codecommit:GetCommit",
-                "codecommit:GetRepository",
-                "codecommit:GetUploadArchiveStatus",
-                "codecommit:UploadArchive",
-            ],
-            [names.repository_arn],
-            sid="ReadOwnRepository",
-        ),
+        *_source_statements(service, names),
         statement(
             "Allow",
             ["codebuild:BatchGetBuilds", "codebuild:StartBuild"],
             [names.build_project_arn],
             sid="RunOwnBuild",
         ),
-        statement(
-            "Allow",
-            ["codedeploy:CreateDeployment", "codedeploy:GetDeployment"],
-            [names.deployment_group_arn],
-            sid="DeployToOwnGroup",
-        ),
-        statement(
-            "Allow",
-            [
-                "codedeploy:GetApplication",
-                "codedeploy:GetApplicationRevision",
-                "codedeploy:RegisterApplicationRevision",
-            ],
-            [names.deploy_application_arn],
-            sid="RegisterOwnRevisions",
-        ),
-        statement(
-            "Allow",
-            ["codedeploy:GetDeploymentConfig"],
-            [names.deployment_config_arn(service.deployment_config)],
-            sid="ReadOwnDeploymentConfig",
+        *(
+            _codedeploy_action_statements(service, names)
+            if service.uses_codedeploy
+            else _lambda_action_statements(service, names, alarm_rollback=alarm_rollback)
         ),
         *artifact_statements(platform, ARTIFACT_WRITE_ACTIONS),
         kms_use_statement(platform),
@@ -176,6 +154,104 @@ def pipeline_role_policy(
             ]
         )
     return policy_document(statements)
+
+
+def _source_statements(service: ServiceSettings, names: ServiceNames) -> list[Statement]:
+    """CodeCommit: read its own repository. CodeConnections: use exactly its own connection.
+
+    The action's prefix must match the connection's ARN (`codestar-connections` or
+    `codeconnections`): AWS's CodeConnections guide, "Using identity-based policies", says the service
+    prefix in a policy must match that of the resource.
+    """
+    if service.connection is not None:
+        arn = service.connection.connection_arn
+        prefix = arn.split(":")[2]
+        return [
+            statement("Allow", [f"{prefix}:UseConnection"], [arn], sid="UseOwnConnection"),
+        ]
+    return [
+        statement(
+            "Allow",
+            [
+                "codecommit:CancelUploadArchive",
+                "codecommit:GetBranch",
+                "codecommit:GetCommit",
+                "codecommit:GetRepository",
+                "codecommit:GetUploadArchiveStatus",
+                "codecommit:UploadArchive",
+            ],
+            [names.repository_arn],
+            sid="ReadOwnRepository",
+        )
+    ]
+
+
+def _codedeploy_action_statements(service: ServiceSettings, names: ServiceNames) -> list[Statement]:
+    return [
+        statement(
+            "Allow",
+            ["codedeploy:CreateDeployment", "codedeploy:GetDeployment"],
+            [names.deployment_group_arn],
+            sid="DeployToOwnGroup",
+        ),
+        statement(
+            "Allow",
+            [
+                "codedeploy:GetApplication",
+                "codedeploy:GetApplicationRevision",
+                "codedeploy:RegisterApplicationRevision",
+            ],
+            [names.deploy_application_arn],
+            sid="RegisterOwnRevisions",
+        ),
+        statement(
+            "Allow",
+            ["codedeploy:GetDeploymentConfig"],
+            [names.deployment_config_arn(service.deployment_config)],
+            sid="ReadOwnDeploymentConfig",
+        ),
+    ]
+
+
+def _lambda_action_statements(
+    service: ServiceSettings, names: ServiceNames, *, alarm_rollback: bool
+) -> list[Statement]:
+    """What CodePipeline's Lambda deploy action runs as the pipeline role.
+
+    The actions and resources are those the action reference lists under "Service role policy
+    permissions for the Lambda deploy action" (AWS CodePipeline user guide, action-reference-
+    LambdaDeploy): update the code from the input artifact, publish a version, shift the alias, read
+    the rollback alarms, and write the action's log group.
+    """
+    settings = service.lambda_
+    if settings is None:
+        raise ValueError(f"service {service.name!r} deploys to Lambda but has no lambda settings")
+    platform = names.platform
+    function_arn = lambda_function_arn(platform, settings.function_name)
+    statements = [
+        statement(
+            "Allow",
+            LAMBDA_DEPLOY_ACTIONS,
+            [function_arn, f"{function_arn}:*"],
+            sid="DeployOwnFunction",
+        ),
+        statement(
+            "Allow",
+            ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            [
+                arn
+                for group in names.action_log_group_arns
+                for arn in (group, f"{group}:log-stream:*")
+            ],
+            sid="WriteDeployActionLogs",
+        ),
+    ]
+    if alarm_rollback:
+        alarms = [names.alarm_arn(name) for name in rollback_alarm_names(service, names)]
+        statements.append(
+            statement("Allow", ["cloudwatch:DescribeAlarms"], alarms, sid="ReadRollbackAlarms")
+        )
+    return statements
 
 
 def events_role_policy(names: ServiceNames) -> str:

@@ -1,4 +1,4 @@
-"""The four service roles of one service's pipeline, each with one inline policy scoped to what it runs.
+"""The service roles of one service's pipeline, each with one inline policy scoped to what it runs.
 
 The KMS key policy names these roles, and KMS rejects a key policy naming a role that does not exist yet;
 AWS services reject a service role they cannot assume. So every ARN exposed here is a `reference`: the
@@ -19,6 +19,21 @@ from components.naming import RoleNames, ServiceNames
 from components.references import reference
 
 MAX_SESSION_SECONDS = 3600
+KEY_USER_PURPOSES = ("build", "deploy", "pipeline")
+"""The roles that read or write encrypted artifacts, logs or the repository; the events role only
+starts the pipeline and never touches the key, so the key policy leaves it out."""
+
+
+def role_purposes(service: ServiceSettings) -> tuple[str, ...]:
+    """The service roles a service needs: CodeDeploy's only where CodeDeploy deploys (not Lambda),
+    EventBridge's only where a rule starts the pipeline (CodeCommit; a connection source triggers
+    the V2 pipeline itself)."""
+    return (
+        "build",
+        *(("deploy",) if service.uses_codedeploy else ()),
+        "pipeline",
+        *(("events",) if service.connection is None else ()),
+    )
 
 
 @dataclass(frozen=True)
@@ -37,16 +52,18 @@ class ServiceRolesArgs:
 
 
 class ServiceRoles(pulumi.ComponentResource):
-    """CodeBuild, CodeDeploy, CodePipeline and EventBridge roles of one service."""
+    """CodeBuild, CodePipeline and, where the service needs them, CodeDeploy and EventBridge roles."""
 
     build_role: aws.iam.Role
-    deploy_role: aws.iam.Role
+    deploy_role: aws.iam.Role | None
+    """CodeDeploy's role; None for Lambda (CodePipeline's Lambda action deploys)."""
     pipeline_role: aws.iam.Role
-    events_role: aws.iam.Role
+    events_role: aws.iam.Role | None
+    """EventBridge's role; None for a CodeConnections source (the pipeline's own trigger)."""
     build_role_arn: pulumi.Output[str]
-    deploy_role_arn: pulumi.Output[str]
+    deploy_role_arn: pulumi.Output[str] | None
     pipeline_role_arn: pulumi.Output[str]
-    events_role_arn: pulumi.Output[str]
+    events_role_arn: pulumi.Output[str] | None
     role_arns: list[str]
     """The four role ARNs as plain strings (for documents that only mention them)."""
     key_user_role_arns: list[pulumi.Output[str]]
@@ -59,19 +76,24 @@ class ServiceRoles(pulumi.ComponentResource):
     ) -> None:
         super().__init__("guarded-delivery:roles:ServiceRoles", name, None, opts)
         service, names, settings = args.service, args.names, args.settings
-        self.policies = {
-            "build": role_policies.build_role_policy(service, names),
-            "deploy": deploy_role_policy(service, names, alarm_rollback=settings.alarm_rollback),
-            "pipeline": role_policies.pipeline_role_policy(
-                service, names, manual_approval=settings.manual_approval
+        policies = {
+            "build": lambda: role_policies.build_role_policy(service, names),
+            "deploy": lambda: deploy_role_policy(
+                service, names, alarm_rollback=settings.alarm_rollback
             ),
-            "events": role_policies.events_role_policy(names),
+            "pipeline": lambda: role_policies.pipeline_role_policy(
+                service,
+                names,
+                manual_approval=settings.manual_approval,
+                alarm_rollback=settings.alarm_rollback,
+            ),
+            "events": lambda: role_policies.events_role_policy(names),
         }
         trust = {
-            "build": role_policies.build_trust_policy(names),
-            "deploy": role_policies.deploy_trust_policy(names),
-            "pipeline": role_policies.pipeline_trust_policy(names),
-            "events": role_policies.events_trust_policy(names),
+            "build": role_policies.build_trust_policy,
+            "deploy": role_policies.deploy_trust_policy,
+            "pipeline": role_policies.pipeline_trust_policy,
+            "events": role_policies.events_trust_policy,
         }
         role_names = {
             "build": names.build_role,
@@ -79,19 +101,21 @@ class ServiceRoles(pulumi.ComponentResource):
             "pipeline": names.pipeline_role,
             "events": names.events_role,
         }
+        purposes = role_purposes(service)
+        self.policies = {purpose: policies[purpose]() for purpose in purposes}
         declared = {
-            purpose: self._role(name, purpose, role_names[purpose], trust[purpose], args.tags)
-            for purpose in role_names
+            purpose: self._role(
+                name, purpose, role_names[purpose], trust[purpose](names), args.tags
+            )
+            for purpose in purposes
         }
-        (self.build_role, self.build_role_arn) = declared["build"]
-        (self.deploy_role, self.deploy_role_arn) = declared["deploy"]
-        (self.pipeline_role, self.pipeline_role_arn) = declared["pipeline"]
-        (self.events_role, self.events_role_arn) = declared["events"]
-        self.role_arns = [role.arn for role in role_names.values()]
+        self.build_role, self.build_role_arn = declared["build"]
+        self.pipeline_role, self.pipeline_role_arn = declared["pipeline"]
+        self.deploy_role, self.deploy_role_arn = declared.get("deploy", (None, None))
+        self.events_role, self.events_role_arn = declared.get("events", (None, None))
+        self.role_arns = [role_names[purpose].arn for purpose in purposes]
         self.key_user_role_arns = [
-            self.build_role_arn,
-            self.deploy_role_arn,
-            self.pipeline_role_arn,
+            declared[purpose][1] for purpose in purposes if purpose in KEY_USER_PURPOSES
         ]
         self.register_outputs({"role_arns": self.role_arns})
 

@@ -52,19 +52,21 @@ class ServicePipelineArgs:
 class ServicePipeline(pulumi.ComponentResource):
     """Source, build, deploy, pipeline, push trigger and execution role of one service."""
 
-    source: Source
+    source: Source | None
+    """The CodeCommit repository; None for a CodeConnections source."""
     build: Build
     deploy: Deploy
     pipeline: Pipeline
-    trigger: PushTrigger
+    trigger: PushTrigger | None
+    """The push rule of a CodeCommit source; None for CodeConnections (the pipeline's own trigger)."""
     execution_role: ExecutionRole
     pipeline_name: pulumi.Output[str]
     pipeline_arn: pulumi.Output[str]
     console_url: str
-    repository_name: pulumi.Output[str]
+    repository_name: pulumi.Output[str] | None
     build_project_name: pulumi.Output[str]
     log_group_name: pulumi.Output[str]
-    deployment_group_name: pulumi.Output[str]
+    deployment_group_name: pulumi.Output[str] | None
     rollback_alarm_names: list[str]
     execution_role_arn: str
     default_buildspec: str
@@ -76,16 +78,21 @@ class ServicePipeline(pulumi.ComponentResource):
         settings, service, names, roles = args.settings, args.service, args.names, args.roles
         child = pulumi.ResourceOptions(parent=self)
 
-        self.source = Source(
-            f"{name}-source",
-            SourceArgs(
-                service=service,
-                names=names,
-                key_arn=args.key_arn,
-                protect=args.protect,
-                tags=args.tags,
-            ),
-            child,
+        # CodeCommit: our repository. CodeConnections: the repository lives at the provider.
+        self.source = (
+            Source(
+                f"{name}-source",
+                SourceArgs(
+                    service=service,
+                    names=names,
+                    key_arn=args.key_arn,
+                    protect=args.protect,
+                    tags=args.tags,
+                ),
+                child,
+            )
+            if service.connection is None
+            else None
         )
         self.build = Build(
             f"{name}-build",
@@ -126,32 +133,36 @@ class ServicePipeline(pulumi.ComponentResource):
                 bucket_name=args.bucket_name,
                 key_alias_arn=args.key_alias_arn,
                 topic_arn=args.topic_arn,
-                repository_name=self.source.repository_name,
+                repository_name=self.source.repository_name if self.source else None,
                 build_project_name=self.build.project_name,
                 deploy_application_name=self.deploy.application_name,
                 deployment_group_name=self.deploy.deployment_group_name,
+                rollback_alarms=self.deploy.alarm_references,
                 manual_approval=settings.manual_approval,
                 tags=args.tags,
             ),
             child,
         )
-        self.trigger = PushTrigger(
-            f"{name}-trigger",
-            PushTriggerArgs(
-                service=service,
-                names=names,
-                repository_arn=self.source.repository_arn,
-                pipeline_arn=self.pipeline.pipeline_arn,
-                events_role_arn=roles.events_role_arn,
-                tags=args.tags,
-            ),
-            child,
-        )
+        self.trigger = None
+        if self.source is not None and roles.events_role_arn is not None:
+            self.trigger = PushTrigger(
+                f"{name}-trigger",
+                PushTriggerArgs(
+                    service=service,
+                    names=names,
+                    repository_arn=self.source.repository_arn,
+                    pipeline_arn=self.pipeline.pipeline_arn,
+                    events_role_arn=roles.events_role_arn,
+                    tags=args.tags,
+                ),
+                child,
+            )
         self.execution_role = ExecutionRole(
             f"{name}-execution",
             ExecutionRoleArgs(
                 names=names,
                 allowed_cidrs=settings.allowed_cidrs,
+                allowed_vpc_endpoints=settings.allowed_vpc_endpoints,
                 principals=settings.execution_principals(args.platform_names.account_root_arn),
                 tags=args.tags,
             ),
@@ -161,7 +172,7 @@ class ServicePipeline(pulumi.ComponentResource):
         self.pipeline_name = self.pipeline.pipeline_name
         self.pipeline_arn = self.pipeline.pipeline_arn
         self.console_url = names.console_url
-        self.repository_name = self.source.repository_name
+        self.repository_name = self.source.repository_name if self.source else None
         self.build_project_name = self.build.project_name
         self.log_group_name = self.build.log_group_name
         self.deployment_group_name = self.deploy.deployment_group_name

@@ -127,7 +127,9 @@ def test_buildspec_installs_tests_and_reports_junit_into_our_report_group(platfo
 def test_buildspec_artifacts_per_platform():
     assert parsed_buildspec("Server")["artifacts"]["files"] == ["**/*"]
     assert parsed_buildspec("ECS")["artifacts"]["files"] == ["appspec.yaml", "taskdef.json"]
-    assert parsed_buildspec("Lambda")["artifacts"]["files"] == ["appspec.yaml"]
+    lambda_artifacts = parsed_buildspec("Lambda")["artifacts"]
+    assert lambda_artifacts["files"] == ["**/*"]
+    assert lambda_artifacts["base-directory"] == "package"
 
 
 def embedded_appspec(platform: str) -> dict:
@@ -150,10 +152,8 @@ def test_ecs_appspec_targets_the_configured_container():
     }
 
 
-def test_lambda_appspec_shifts_the_configured_alias():
-    settings = service_of("Lambda").lambda_
-    [resource] = embedded_appspec("Lambda")["Resources"]
-    properties = resource[settings.function_name]["Properties"]
-    assert properties["Name"] == settings.function_name
-    assert properties["Alias"] == settings.alias_name
-    assert properties["TargetVersion"] == "${TARGET_VERSION}"
+def test_lambda_build_only_packages_and_never_touches_the_function():
+    # The pipeline's Lambda action publishes the version after any approval, not the build.
+    commands = parsed_buildspec("Lambda")["phases"]["post_build"]["commands"]
+    assert not any("aws lambda" in command for command in commands)
+    assert any("cp -r src package" in command for command in commands)

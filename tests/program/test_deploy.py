@@ -19,23 +19,27 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:guarded-delivery-prod-notifications"
 
 
-def deploy(platform: str, alarm_rollback: bool = True):
+def declared_deploy(platform: str, alarm_rollback: bool = True):
     service = service_of(platform)
     names = names_of(service)
     args = DeployArgs(
         service=service,
         names=names,
-        service_role_arn=names.deploy_role.arn,
+        service_role_arn=names.deploy_role.arn if service.uses_codedeploy else None,
         topic_arn=TOPIC_ARN,
         alarm_rollback=alarm_rollback,
         tags=TAGS,
     )
-    mocks = declare(lambda: Deploy("deploy", args))
+    return declare(lambda: Deploy("deploy", args)), service, names
+
+
+def deploy(platform: str, alarm_rollback: bool = True):
+    mocks, service, names = declared_deploy(platform, alarm_rollback)
     [group] = mocks.of_type(GROUP)
     return mocks, group.inputs, service, names
 
 
-@pytest.mark.parametrize("platform", ["Server", "ECS", "Lambda"])
+@pytest.mark.parametrize("platform", ["Server", "ECS"])
 def test_rolls_back_on_failure_and_on_its_own_alarms(platform):
     mocks, group, service, names = deploy(platform)
     rollback = group["autoRollbackConfiguration"]
@@ -53,7 +57,7 @@ def test_rolls_back_on_failure_and_on_its_own_alarms(platform):
     assert group["serviceRoleArn"] == names.deploy_role.arn
 
 
-@pytest.mark.parametrize("platform", ["Server", "ECS", "Lambda"])
+@pytest.mark.parametrize("platform", ["Server", "ECS"])
 def test_without_alarm_rollback_still_rolls_back_failures(platform):
     mocks, group, _, _ = deploy(platform, alarm_rollback=False)
     assert group["autoRollbackConfiguration"]["events"] == ["DEPLOYMENT_FAILURE"]
@@ -144,10 +148,17 @@ def test_ecs_behind_a_network_load_balancer_watches_metrics_it_publishes():
     assert rollback_alarm_names(service, names) == (alarm.inputs["name"],)
 
 
-def test_lambda_shifts_the_alias_and_watches_its_errors():
-    mocks, group, service, _ = deploy("Lambda")
-    assert group["deploymentStyle"]["deploymentType"] == "BLUE_GREEN"
-    assert group["deploymentStyle"]["deploymentOption"] == "WITH_TRAFFIC_CONTROL"
+@pytest.mark.parametrize("alarm_rollback", [True, False])
+def test_lambda_has_no_codedeploy_group_only_its_rollback_alarms(alarm_rollback):
+    # CodePipeline has no CodeDeploy action for a Lambda group: the pipeline's Lambda action deploys.
+    mocks, _, _ = declared_deploy("Lambda", alarm_rollback)
+    assert mocks.of_type(GROUP) == []
+    assert mocks.of_type("aws:codedeploy/application:Application") == []
+    assert len(mocks.of_type(ALARM)) == (1 if alarm_rollback else 0)
+
+
+def test_lambda_watches_the_errors_of_the_alias_being_shifted():
+    mocks, service, _ = declared_deploy("Lambda")
     [alarm] = mocks.of_type(ALARM)
     function, alias = service.lambda_.function_name, service.lambda_.alias_name
     assert alarm.inputs["metricName"] == "Errors"

@@ -36,7 +36,32 @@ def test_seed_names_are_readable_and_exact():
     assert web.pipeline_name == "guarded-delivery-dev-web"
     assert web.log_group_name == "/aws/codebuild/guarded-delivery-dev-web-build"
     assert web.build_role.name == "guarded-delivery-dev-web-build"
-    assert web.repository_name == "MyDemoRepo"
+    assert web.repository_name == "guarded-delivery-dev-MyDemoRepo"
+
+
+def test_physical_names_of_two_stacks_never_collide():
+    # CodeCommit names (like every name here) are unique per account and region.
+    dev = SHORT.service("web", "MyDemoRepo")
+    prod = PlatformNames("guarded-delivery", "prod", FIXTURE_ACCOUNT_ID, FIXTURE_REGION).service(
+        "web", "MyDemoRepo"
+    )
+    assert dev.repository_name != prod.repository_name
+    assert dev.pipeline_name != prod.pipeline_name
+
+
+def test_the_pipeline_and_its_deployment_resources_have_distinct_names():
+    # A name shared by two resources that reference each other would make a reference ambiguous.
+    web = SHORT.service("web", "MyDemoRepo")
+    names = [
+        web.pipeline_name,
+        web.deploy_application_name,
+        web.deployment_group_name,
+        web.build_project_name,
+        web.repository_name,
+        web.source_rule_name,
+        web.failure_rule_name,
+    ]
+    assert len(set(names)) == len(names)
 
 
 def test_arns_are_in_our_account_region_and_partition():
@@ -46,13 +71,15 @@ def test_arns_are_in_our_account_region_and_partition():
         web.pipeline_arn
         == f"arn:aws-cn:codepipeline:cn-north-1:{FIXTURE_ACCOUNT_ID}:guarded-delivery-prod-web"
     )
-    assert web.repository_arn == f"arn:aws-cn:codecommit:cn-north-1:{FIXTURE_ACCOUNT_ID}:MyDemoRepo"
+    assert web.repository_arn == (
+        f"arn:aws-cn:codecommit:cn-north-1:{FIXTURE_ACCOUNT_ID}:guarded-delivery-prod-MyDemoRepo"
+    )
     assert web.log_group_arn == (
         f"arn:aws-cn:logs:cn-north-1:{FIXTURE_ACCOUNT_ID}:log-group:/aws/codebuild/guarded-delivery-prod-web-build"
     )
     assert web.log_streams_arn == web.log_group_arn + ":*"
     assert web.deployment_group_arn.endswith(
-        "deploymentgroup:guarded-delivery-prod-web/guarded-delivery-prod-web-deployment"
+        "deploymentgroup:guarded-delivery-prod-web-app/guarded-delivery-prod-web-deployment"
     )
     assert web.deployment_config_arn("CodeDeployDefault.OneAtATime").endswith(
         "deploymentconfig:CodeDeployDefault.OneAtATime"

@@ -1,18 +1,35 @@
 """The pipeline on its own: V2, KMS artifact store, stages per settings, deploy action per platform."""
 
+import dataclasses
+
 import pytest
 from conftest import declare
 from service_fixtures import TAGS, names_of, platform_names, service_of
 
+from components.config import ConnectionSource, ServiceSettings
 from components.pipeline import Pipeline, PipelineArgs
 
 PIPELINE = "aws:codepipeline/pipeline:Pipeline"
 TOPIC_ARN = platform_names().topic_arn
 
 
-def pipeline(platform: str = "Server", manual_approval: bool = True) -> tuple[dict, object]:
-    service = service_of(platform)
+CONNECTION_ARN = (
+    "arn:aws:codeconnections:us-east-1:123456789012:connection/"
+    + "0" * 8
+    + "-"
+    + ("1111-2222-3333-" + "4" * 12)
+)
+
+
+def pipeline(
+    platform: str = "Server",
+    manual_approval: bool = True,
+    service: ServiceSettings | None = None,
+    rollback_alarms: tuple[str, ...] = (),
+) -> tuple[dict, object]:
+    service = service or service_of(platform)
     names = names_of(service)
+    codedeploy = service.uses_codedeploy
     args = PipelineArgs(
         service=service,
         names=names,
@@ -20,10 +37,11 @@ def pipeline(platform: str = "Server", manual_approval: bool = True) -> tuple[di
         bucket_name=names.platform.artifact_bucket_name,
         key_alias_arn=names.platform.key_alias_arn,
         topic_arn=TOPIC_ARN,
-        repository_name=names.repository_name,
+        repository_name=None if service.connection else names.repository_name,
         build_project_name=names.build_project_name,
-        deploy_application_name=names.deploy_application_name,
-        deployment_group_name=names.deployment_group_name,
+        deploy_application_name=names.deploy_application_name if codedeploy else None,
+        deployment_group_name=names.deployment_group_name if codedeploy else None,
+        rollback_alarms=rollback_alarms,
         manual_approval=manual_approval,
         tags=TAGS,
     )
@@ -80,9 +98,8 @@ def test_source_does_not_poll_and_builds_from_the_branch():
     assert build["inputArtifacts"] == source["outputArtifacts"]
 
 
-@pytest.mark.parametrize("platform", ["Server", "Lambda"])
-def test_server_and_lambda_deploy_with_codedeploy(platform):
-    inputs, names = pipeline(platform)
+def test_server_deploys_with_codedeploy():
+    inputs, names = pipeline("Server")
     deploy = stage(inputs, "Deploy")
     assert deploy["provider"] == "CodeDeploy"
     assert deploy["configuration"] == {
@@ -90,6 +107,52 @@ def test_server_and_lambda_deploy_with_codedeploy(platform):
         "DeploymentGroupName": names.deployment_group_name,
     }
     assert deploy["inputArtifacts"] == stage(inputs, "Build")["outputArtifacts"]
+
+
+@pytest.mark.parametrize(
+    ("alarms", "expected"), [((), None), (("a-errors", "b-throttles"), "a-errors,b-throttles")]
+)
+def test_lambda_deploys_with_the_pipelines_lambda_action_after_the_build(alarms, expected):
+    service = service_of("Lambda")
+    inputs, _ = pipeline(service=service, rollback_alarms=alarms)
+    deploy = stage(inputs, "Deploy")
+    assert (deploy["category"], deploy["provider"], deploy["version"]) == ("Deploy", "Lambda", "1")
+    assert deploy["inputArtifacts"] == stage(inputs, "Build")["outputArtifacts"]
+    configuration = deploy["configuration"]
+    assert configuration["FunctionName"] == service.lambda_.function_name
+    assert configuration["FunctionAlias"] == service.lambda_.alias_name
+    assert configuration["DeployStrategy"] == service.deployment_config.removeprefix(
+        "CodeDeployDefault.Lambda"
+    )
+    assert configuration.get("Alarms") == expected
+    assert [s["name"] for s in inputs["stages"]] == ["Source", "Build", "Approval", "Deploy"]
+
+
+def test_a_connection_source_uses_the_connection_and_a_push_trigger_on_the_branch():
+    service = dataclasses.replace(
+        service_of("Server"),
+        connection=ConnectionSource(CONNECTION_ARN, "my-org/web"),
+    )
+    inputs, _ = pipeline(service=service)
+    source = stage(inputs, "Source")
+    assert source["provider"] == "CodeStarSourceConnection"
+    assert source["configuration"] == {
+        "ConnectionArn": CONNECTION_ARN,
+        "FullRepositoryId": "my-org/web",
+        "BranchName": service.branch,
+        "DetectChanges": "false",
+        "OutputArtifactFormat": "CODE_ZIP",
+    }
+    [trigger] = inputs["triggers"]
+    assert trigger["providerType"] == "CodeStarSourceConnection"
+    git = trigger["gitConfiguration"]
+    assert git["sourceActionName"] == "Source"
+    assert git["pushes"] == [{"branches": {"includes": [service.branch]}}]
+
+
+def test_a_codecommit_source_has_no_pipeline_trigger():
+    inputs, _ = pipeline("Server")
+    assert "triggers" not in inputs
 
 
 def test_ecs_deploys_blue_green_from_the_build_output_templates():

@@ -44,17 +44,30 @@ def roles(platform: str, stack: str = "prod"):
     return holder, by_name, policies, names, settings
 
 
-@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("platform", ["Server", "ECS"])
 def test_four_roles_each_with_one_inline_policy(platform):
     resolved, declared, policies, names, _ = roles(platform)
     expected = [names.build_role, names.deploy_role, names.pipeline_role, names.events_role]
     assert sorted(declared) == sorted(role.name for role in expected)
     assert sorted(policies) == sorted(declared)
     assert all(inputs["tags"] == TAGS for inputs in declared.values())
-    assert resolved["roles"].role_arns == names.service_role_arns
+    assert sorted(resolved["roles"].role_arns) == sorted(names.service_role_arns)
     assert resolved["build_role_arn"] == names.build_role.arn
-    assert resolved["key_user_role_arns"] == names.key_user_role_arns
+    assert sorted(resolved["key_user_role_arns"]) == sorted(names.key_user_role_arns)
     assert names.events_role.arn not in resolved["key_user_role_arns"]
+
+
+def test_a_lambda_service_has_no_codedeploy_role_and_its_pipeline_role_deploys():
+    resolved, declared, policies, names, _ = roles("Lambda")
+    assert names.deploy_role.name not in declared
+    assert resolved["roles"].deploy_role_arn is None
+    assert names.deploy_role.arn not in resolved["key_user_role_arns"]
+    pipeline_actions = actions_of(policies[names.pipeline_role.name])
+    assert {"lambda:PublishVersion", "lambda:UpdateAlias", "lambda:UpdateFunctionCode"} <= set(
+        pipeline_actions
+    )
+    assert not any(a.startswith("codedeploy:") for a in pipeline_actions)
+    assert not any(a.startswith("lambda:") for a in actions_of(policies[names.build_role.name]))
 
 
 @pytest.mark.parametrize(
@@ -116,9 +129,10 @@ def test_pipeline_role_notifies_only_when_approval_is_on(stack, approval):
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
-def test_deploy_role_reads_exactly_the_rollback_alarms(platform):
+def test_the_deploying_role_reads_exactly_the_rollback_alarms(platform):
     _, _, policies, names, _ = roles(platform)
-    alarms = statement_by_sid(policies[names.deploy_role.name], "ReadRollbackAlarms")
+    deploying = names.deploy_role if platform != "Lambda" else names.pipeline_role
+    alarms = statement_by_sid(policies[deploying.name], "ReadRollbackAlarms")
     expected = [names.alarm_arn(a) for a in rollback_alarm_names(service_of(platform), names)]
     assert as_list(alarms["Resource"]) == sorted(expected)
 

@@ -71,10 +71,11 @@ PROD_SERVICES = [s.name for s in stack_settings("prod").services]
 
 @pytest.mark.parametrize("service_name", PROD_SERVICES)
 def test_every_iam_document_is_a_known_string(service_name):
-    mocks, *_ = compose("prod", service_name)
+    mocks, _, _, service, _ = compose("prod", service_name)
     documents = [r.inputs.get("policy") for r in mocks.of_type("aws:iam/rolePolicy:RolePolicy")]
     documents += [r.inputs.get("assumeRolePolicy") for r in mocks.of_type("aws:iam/role:Role")]
-    assert len(documents) == 10  # 5 roles, each with its trust and its inline policy
+    roles = 5 if service.uses_codedeploy else 4  # Lambda: no CodeDeploy role
+    assert len(documents) == 2 * roles  # each role with its trust and its inline policy
     for document in documents:
         assert statements(document)
 
@@ -84,14 +85,15 @@ def test_resource_counts_per_platform():
     for service_name in PROD_SERVICES:
         mocks, _, _, service, _ = compose("prod", service_name)
         counts = Counter(r.typ for r in mocks.resources)
-        assert counts["aws:iam/role:Role"] == 5
-        assert counts["aws:iam/rolePolicy:RolePolicy"] == 5
+        codedeploy = 1 if service.uses_codedeploy else 0
+        assert counts["aws:iam/role:Role"] == 4 + codedeploy
+        assert counts["aws:iam/rolePolicy:RolePolicy"] == 4 + codedeploy
         assert counts["aws:codecommit/repository:Repository"] == 1
         assert counts["aws:codebuild/project:Project"] == 1
         assert counts["aws:codebuild/reportGroup:ReportGroup"] == 1
         assert counts["aws:cloudwatch/logGroup:LogGroup"] == 1
-        assert counts["aws:codedeploy/application:Application"] == 1
-        assert counts["aws:codedeploy/deploymentGroup:DeploymentGroup"] == 1
+        assert counts["aws:codedeploy/application:Application"] == codedeploy
+        assert counts["aws:codedeploy/deploymentGroup:DeploymentGroup"] == codedeploy
         assert counts["aws:codepipeline/pipeline:Pipeline"] == 1
         assert counts["aws:cloudwatch/metricAlarm:MetricAlarm"] == expected_alarms[service_name]
         server_rule = 1 if service.compute_platform == "Server" else 0
@@ -112,10 +114,17 @@ def test_every_taggable_resource_is_tagged(service_name):
 
 
 @pytest.mark.parametrize("service_name", PROD_SERVICES)
-def test_deploy_role_reads_the_alarms_the_deployment_group_rolls_back_on(service_name):
-    mocks, chain, _, _, names = compose("prod", service_name)
-    [group] = mocks.of_type("aws:codedeploy/deploymentGroup:DeploymentGroup")
-    alarm_names = group.inputs["alarmConfiguration"]["alarms"]
+def test_the_deploying_role_reads_the_alarms_the_deployment_rolls_back_on(service_name):
+    mocks, chain, _, service, names = compose("prod", service_name)
+    if service.uses_codedeploy:
+        [group] = mocks.of_type("aws:codedeploy/deploymentGroup:DeploymentGroup")
+        alarm_names = group.inputs["alarmConfiguration"]["alarms"]
+        deploying = names.deploy_role.name
+    else:
+        [pipeline] = mocks.of_type("aws:codepipeline/pipeline:Pipeline")
+        [deploy] = pipeline.inputs["stages"][-1]["actions"]
+        alarm_names = deploy["configuration"]["Alarms"].split(",")
+        deploying = names.pipeline_role.name
     created = sorted(
         a.inputs["name"] for a in mocks.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
     )
@@ -123,7 +132,7 @@ def test_deploy_role_reads_the_alarms_the_deployment_group_rolls_back_on(service
     [deploy_policy] = [
         r.inputs["policy"]
         for r in mocks.of_type("aws:iam/rolePolicy:RolePolicy")
-        if r.inputs["role"] == names.deploy_role.name
+        if r.inputs["role"] == deploying
     ]
     [read] = [s for s in statements(deploy_policy) if s.get("Sid") == "ReadRollbackAlarms"]
     assert as_list(read["Resource"]) == sorted(names.alarm_arn(a) for a in created)

@@ -30,7 +30,7 @@ def source(protect: bool = False):
 def test_repository_is_named_from_config_and_encrypted_with_our_key():
     mocks, _, service, _ = source()
     [repository] = mocks.of_type(REPOSITORY)
-    assert repository.inputs["repositoryName"] == service.repository_name
+    assert repository.inputs["repositoryName"] == f"guarded-delivery-prod-{service.repository_name}"
     assert repository.inputs["kmsKeyId"] == KEY_ARN
     assert repository.inputs["tags"] == TAGS
 
