@@ -60,11 +60,18 @@ def is_customer_managed(reference: Any) -> bool:
     return classify_key(reference) in (KeyKind.CUSTOMER_MANAGED, KeyKind.NOT_YET_KNOWN)
 
 
-def key_problem(reference: Any) -> str:
-    """Why `reference` is not acceptable, phrased to follow a property path (empty if it is)."""
+MISSING_MEANS_AWS_MANAGED = "is not set, so the AWS-managed key is used"
+
+
+def key_problem(reference: Any, missing: str = MISSING_MEANS_AWS_MANAGED) -> str:
+    """Why `reference` is not acceptable, phrased to follow a property path (empty if it is).
+
+    `missing` says what the service does without a key: most fall back to their AWS-managed key
+    (`aws/s3`, `aws/codecommit`), but not all, so the caller states it for its own service.
+    """
     kind = classify_key(reference)
     if kind is KeyKind.MISSING:
-        return "is not set, so the AWS-managed key is used"
+        return missing
     if kind is KeyKind.AWS_MANAGED:
         return f"is the AWS-managed key {reference!r}"
     if kind is KeyKind.MALFORMED:

@@ -31,7 +31,10 @@ def test_log_group_without_key_is_refused():
     assert_violation(
         result,
         NAME,
-        ["log group 'build-logs': kmsKeyId is not set", "set kmsKeyId"],
+        [
+            "log group 'build-logs': kmsKeyId is not set, so CloudWatch Logs encrypts the group "
+            "with keys AWS owns, which no key policy of ours scopes; set kmsKeyId"
+        ],
         level="mandatory",
     )
 
@@ -39,8 +42,16 @@ def test_log_group_without_key_is_refused():
 def test_topic_without_key_is_refused():
     result = analyze(POLICIES, [resource(TOPIC, "notifications", {})])
     assert_violation(
-        result, NAME, ["SNS topic 'notifications': kmsMasterKeyId is not set", "not alias/aws/sns"]
+        result,
+        NAME,
+        [
+            "SNS topic 'notifications': kmsMasterKeyId is not set, so the topic has no "
+            "server-side encryption at all; set kmsMasterKeyId",
+            "not alias/aws/sns",
+        ],
     )
+    violation = result.of(NAME)[0]
+    assert "AWS-managed" not in violation.detail
 
 
 def test_topic_with_aws_managed_key_is_refused():
