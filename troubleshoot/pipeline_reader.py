@@ -31,6 +31,7 @@ class ActionRun:
     provider: str
     configuration: dict[str, str]
     action_execution_id: str = ""
+    started: datetime | None = None
     external_id: str = ""
     summary: str = ""
     url: str = ""
@@ -163,6 +164,7 @@ def _action_run(detail: dict[str, Any]) -> ActionRun:
             action_input.get("resolvedConfiguration") or action_input.get("configuration") or {}
         ),
         action_execution_id=detail.get("actionExecutionId", ""),
+        started=detail.get("startTime"),
         external_id=result.get("externalExecutionId", ""),
         summary=result.get("externalExecutionSummary", ""),
         url=result.get("externalExecutionUrl", ""),

@@ -396,13 +396,19 @@ def appspec_revision(digest_head: str) -> dict:
 # --- Approval ----------------------------------------------------------------------------------
 
 
-def stage_pending_approval(aws: AwsTestAccount) -> None:
-    """prod/web: Build passed and the release waits for a person at the Approval stage."""
+def stage_pending_approval(aws: AwsTestAccount, parallel_mode: bool = False) -> None:
+    """prod/web: Build passed and the release waits for a person at the Approval stage.
+
+    In PARALLEL execution mode GetPipelineState carries no approval token; the approval's
+    externalExecutionId in ListActionExecutions is the token (CodePipeline API reference).
+    """
     stub_executions(aws, PROD_PIPELINE, execution_summary(RUNNING_EXECUTION, "InProgress"))
     stub_state(
         aws,
         PROD_PIPELINE,
-        [
+        []
+        if parallel_mode
+        else [
             stage_state(
                 "Approval",
                 RUNNING_EXECUTION,
@@ -429,6 +435,7 @@ def stage_pending_approval(aws: AwsTestAccount) -> None:
                 "Approval",
                 "Manual",
                 "InProgress",
+                {"externalExecutionId": APPROVAL_TOKEN} if parallel_mode else None,
                 configuration={
                     "NotificationArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:guarded-delivery-prod-notifications",
                     "CustomData": "Approve releasing web (prod).",

@@ -56,3 +56,17 @@ def test_pending_approval_in_json(aws, run_command):
     assert approval["reviewLink"].endswith(
         "/pipelines/guarded-delivery-prod-web/view?region=us-east-1"
     )
+
+
+def test_in_parallel_mode_the_token_comes_from_the_approvals_external_execution_id(
+    aws, run_command
+):
+    stage_pending_approval(aws, parallel_mode=True)
+
+    code, out, _ = run_command("prod", "--json")
+
+    [approval] = json.loads(out)["pendingApprovals"]
+    assert code == 0
+    assert approval["token"] == APPROVAL_TOKEN
+    assert approval["waitingSince"] == "2026-12-01T18:02:11Z"
+    assert f"--token {APPROVAL_TOKEN}" in approval["approveCommand"]
