@@ -176,3 +176,78 @@ def test_more_services_than_the_key_policy_can_name_is_refused_with_the_reason()
     raw["services"] = raw["services"][:MAX_SERVICES]
     raw["defaultService"] = "svc-0"
     assert len(parse_settings(raw, "prod").services) == MAX_SERVICES
+
+
+CONNECTION = "arn:aws:codeconnections:us-east-1:123456789012:connection/" + (
+    "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+)
+
+
+def with_service_keys(**keys: Any) -> dict[str, Any]:
+    raw = prod()
+    service = raw["services"][0]
+    for key, value in keys.items():
+        if value is None:
+            service.pop(key, None)
+        else:
+            service[key] = value
+    return raw
+
+
+def test_a_connection_source_replaces_the_codecommit_repository():
+    raw = with_service_keys(
+        repositoryName=None, connectionArn=CONNECTION, fullRepositoryId="my-org/web"
+    )
+    web = parse_settings(raw, "prod").services[0]
+    assert web.connection is not None
+    assert web.connection.connection_arn == CONNECTION
+    assert web.connection.full_repository_id == "my-org/web"
+
+
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        (
+            {"connectionArn": CONNECTION, "fullRepositoryId": "my-org/web"},
+            f"{NS}:services[0].repositoryName: 'MyDemoRepo' names a CodeCommit repository, but "
+            "connectionArn sets a CodeConnections source; keep one of them",
+        ),
+        (
+            {"repositoryName": None, "connectionArn": CONNECTION},
+            f"{NS}:services[0].fullRepositoryId",
+        ),
+        (
+            {"repositoryName": None, "fullRepositoryId": "my-org/web"},
+            f"{NS}:services[0].connectionArn",
+        ),
+        (
+            {
+                "repositoryName": None,
+                "connectionArn": "arn:aws:codecommit:us-east-1:123456789012:repo",
+                "fullRepositoryId": "my-org/web",
+            },
+            "use a connection ARN like arn:aws:codeconnections:",
+        ),
+        (
+            {"repositoryName": None, "connectionArn": CONNECTION, "fullRepositoryId": "web"},
+            "use owner/repository",
+        ),
+    ],
+)
+def test_bad_connection_sources_name_the_key_and_the_fix(keys, message):
+    assert message in error_for(with_service_keys(**keys))
+
+
+def test_the_repository_name_defaults_to_the_service_name():
+    web = parse_settings(with_service_keys(repositoryName=None), "prod").services[0]
+    assert web.repository_name == web.name
+
+
+def test_allowed_vpc_endpoints_are_validated_and_default_to_none():
+    assert parse_settings(prod(), "prod").allowed_vpc_endpoints == ()
+    raw = prod()
+    raw["allowedVpcEndpoints"] = ["vpce-0123456789abcdef0"]
+    assert parse_settings(raw, "prod").allowed_vpc_endpoints == ("vpce-0123456789abcdef0",)
+    raw["allowedVpcEndpoints"] = ["vpc-0123456789abcdef0"]
+    assert error_for(raw).startswith(f"{NS}:allowedVpcEndpoints[0]: 'vpc-0123456789abcdef0'")
+    assert "use VPC endpoint ids like vpce-0123456789abcdef0" in error_for(raw)

@@ -23,13 +23,16 @@ ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 START = "codepipeline:StartPipelineExecution"
 
 
-def execution_role(stack: str, principals: tuple[str, ...] = ()):
+def execution_role(
+    stack: str, principals: tuple[str, ...] = (), vpc_endpoints: tuple[str, ...] = ()
+):
     settings = stack_settings(stack)
     service = settings.service(settings.default_service)
     names = names_of(service, stack)
     args = ExecutionRoleArgs(
         names=names,
         allowed_cidrs=settings.allowed_cidrs,
+        allowed_vpc_endpoints=vpc_endpoints,
         principals=principals
         or settings.execution_principals(platform_names(stack).account_root_arn),
         tags=TAGS,
@@ -97,3 +100,38 @@ def test_documents_are_known_strings():
     role, policy, _, _ = execution_role("prod")
     json.loads(role["assumeRolePolicy"])
     json.loads(policy["policy"])
+
+
+ENDPOINTS = ("vpce-0123456789abcdef0", "vpce-0fedcba9876543210")
+
+
+def test_allowed_vpc_endpoints_get_their_own_allows_and_narrow_the_deny():
+    _, policy, settings, names = execution_role("prod", vpc_endpoints=ENDPOINTS)
+    document = policy["policy"]
+    cidrs = sorted(settings.allowed_cidrs)
+    through = statement_by_sid(document, "StartThroughAllowedVpcEndpoints")
+    assert through["Effect"] == "Allow"
+    assert as_list(through["Resource"]) == [names.pipeline_arn]
+    assert through["Condition"] == {"StringEquals": {"aws:SourceVpce": sorted(ENDPOINTS)}}
+    assert statement_by_sid(document, "StartFromAllowedNetworks")["Condition"] == {
+        "IpAddress": {"aws:SourceIp": cidrs}
+    }
+    # Denied only when neither an allowed address nor an allowed endpoint: both keys in one Deny.
+    deny = statement_by_sid(document, "DenyStartFromOtherNetworks")
+    assert deny["Condition"] == {
+        "NotIpAddress": {"aws:SourceIp": cidrs},
+        "StringNotEquals": {"aws:SourceVpce": sorted(ENDPOINTS)},
+    }
+
+
+def test_the_role_may_be_assumed_through_an_allowed_endpoint_too():
+    role, _, _, _ = execution_role("prod", vpc_endpoints=ENDPOINTS)
+    trust = statement_by_sid(role["assumeRolePolicy"], "AssumeThroughAllowedVpcEndpoints")
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceVpce": sorted(ENDPOINTS)}}
+    assert as_list(trust["Action"]) == ["sts:AssumeRole"]
+
+
+def test_without_endpoints_there_is_no_endpoint_statement():
+    role, policy, _, _ = execution_role("prod")
+    for document in (role["assumeRolePolicy"], policy["policy"]):
+        assert "aws:SourceVpce" not in document
