@@ -137,6 +137,12 @@ class Build(pulumi.ComponentResource):
 def build_cache(args: BuildArgs) -> aws.codebuild.ProjectCacheArgs:
     """The project cache for the configured mode."""
     if args.cache == "s3":
+        # The bucket policy refuses uploads without the `aws:kms` SSE header. CodeBuild encrypts
+        # what it writes to S3 with the project's `encryptionKey` (AWS CodeBuild user guide, "Data
+        # encryption": "Build artifacts, such as a cache, logs ... are encrypted"; aws/aws-cdk#4182:
+        # CodeBuild uses the project's key, not the pipeline's), and that key is ours, so the cache
+        # upload meets both SSE statements. AWS does not document the cache request's headers; if
+        # cache uploads are refused (AccessDenied in the build log's cache phase), use `local`.
         location = pulumi.Output.concat(
             args.bucket_name, f"/{CACHE_PREFIX}/{args.names.service_name}"
         )

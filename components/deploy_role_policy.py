@@ -42,6 +42,10 @@ def deploy_role_policy(
             )
         ]
     if alarm_rollback:
+        # DescribeAlarms takes resource-level permissions on alarm ARNs (Service Authorization
+        # Reference, Amazon CloudWatch: DescribeAlarms, resource type "alarm"), and CodeDeploy polls
+        # the alarms by the names in the group's alarm configuration, so these ARNs suffice. Were a
+        # poll ever refused, `ignorePollAlarmFailure: false` stops the deployment (fails safe).
         alarms = [names.alarm_arn(name) for name in rollback_alarm_names(service, names)]
         statements.append(
             statement("Allow", ["cloudwatch:DescribeAlarms"], alarms, sid="ReadRollbackAlarms")

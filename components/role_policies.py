@@ -64,7 +64,11 @@ def deploy_trust_policy(names: ServiceNames) -> str:
 
 
 def pipeline_trust_policy(names: ServiceNames) -> str:
-    # CodePipeline documents no aws:SourceArn for assuming its service role; the account binds it.
+    # CodePipeline's user guide ("Manage the CodePipeline service role", how-to-custom-role.html)
+    # documents no aws:SourceArn/aws:SourceAccount for assuming its service role, unlike CodeBuild's
+    # and CodeDeploy's confused-deputy guides. aws:SourceAccount binds it to our account; an
+    # aws:SourceArn guess that CodePipeline does not send would make CreatePipeline fail to assume
+    # the role, so the pipeline ARN is not added until AWS documents it.
     return service_assume_role_policy(CODEPIPELINE_PRINCIPAL, names.platform.account_id)
 
 
