@@ -35,12 +35,14 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UnknownValueError
 
 from cicd_guardrails.aws_managed_policies import granting_document
+from cicd_guardrails.iam_policy_links import ManagedPolicyIndex
 from cicd_guardrails.iam_policy_model import (
     PolicyDocument,
     PolicyDocumentError,
     parse_policy_document,
 )
 from cicd_guardrails.iam_resources import (
+    DOCUMENT_PROPERTY,
     IN_SCOPE_TYPES,
     PropertySite,
     judge_sites,
@@ -54,6 +56,7 @@ from cicd_guardrails.iam_source_vpce import (
 )
 from cicd_guardrails.iam_trust import RoleIndex
 from cicd_guardrails.policy_config import PolicyConfigError
+from cicd_guardrails.wire import is_unknown, plain
 
 POLICY_NAME = "execution-role-ip-restricted"
 START_PIPELINE = "codepipeline:StartPipelineExecution"
@@ -95,12 +98,13 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
         report_violation(str(error), None)
         return
     roles = RoleIndex(args.resources)
+    policies = ManagedPolicyIndex(args.resources)
     pending_unknown: UnknownValueError | None = None
     for grant in args.resources:
         if grant.resource_type not in IN_SCOPE_TYPES:
             continue
         subject = resource_subject(grant.resource_type, grant.name)
-        unreadable, grants, unknown = _findings(grant, allowed)
+        unreadable, grants, unknown = _findings(grant, allowed, policies)
         pending_unknown = pending_unknown or unknown
         for message in unreadable:
             report_violation(f"{subject} {message}", grant.urn)
@@ -118,7 +122,7 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
 
 
 def _findings(
-    grant: PolicyResource, allowed: AllowedNetworks
+    grant: PolicyResource, allowed: AllowedNetworks, policies: ManagedPolicyIndex
 ) -> tuple[list[str], list[str], UnknownValueError | None]:
     """Unreadable documents (refused whoever holds them), unrestricted grants, and the first unknown."""
     unreadable: list[str] = []
@@ -138,7 +142,11 @@ def _findings(
             grant.props,
             grants.append,
             documents=judge_document,
-            attachments=lambda site, raw: _attachment_violations(site, raw, allowed),
+            attachments=lambda site, raw: (
+                _attachment_violations(site, raw, allowed)
+                + _in_stack_violations(site, policies.by_arn(grant, raw), allowed)
+            ),
+            unknown_attachment=lambda site: _unknown_attachment(grant, site, policies, allowed),
         )
     except UnknownValueError as unknown:
         return unreadable, grants, unknown
@@ -167,6 +175,49 @@ def _attachment_violations(site: PropertySite, raw: Any, allowed: AllowedNetwork
         f"{site.path} attaches the AWS-managed policy {name} ({raw}), which allows {START_PIPELINE} "
         f"without an {SOURCE_IP_KEY} condition; attach instead a customer-managed policy that "
         f"allows it only with Condition.IpAddress.{SOURCE_IP_KEY} within {allowed.describe()}"
+    ]
+
+
+def _unknown_attachment(
+    grant: PolicyResource,
+    site: PropertySite,
+    policies: ManagedPolicyIndex,
+    allowed: AllowedNetworks,
+) -> list[str] | None:
+    """Judge an attachment whose ARN is unknown from the stack's policy it was computed from."""
+    key = site.path.split("[", 1)[0]
+    if key != site.path and _unknown_entries(grant, key) != 1:
+        return None  # several entries not known yet: which one is the linked policy's is unclear
+    linked = policies.by_dependency(grant, key)
+    if linked is None:
+        return None
+    try:
+        return _in_stack_violations(site, linked, allowed)
+    except UnknownValueError:
+        return None  # the linked policy's document is not known yet either
+
+
+def _unknown_entries(grant: PolicyResource, key: str) -> int:
+    entries = plain(grant.props).get(key)
+    return sum(1 for entry in entries if is_unknown(entry)) if isinstance(entries, list) else 0
+
+
+def _in_stack_violations(
+    site: PropertySite, policy: PolicyResource | None, allowed: AllowedNetworks
+) -> list[str]:
+    """What attaching the stack's `policy` grants, judged from its document (may raise unknown)."""
+    if policy is None:
+        return []
+    raw = policy.props.get(DOCUMENT_PROPERTY)
+    if raw is None:
+        return []
+    try:
+        document = parse_policy_document(raw)
+    except PolicyDocumentError:
+        return []  # refused where it is declared
+    return [
+        f"{site.path} attaches Policy '{policy.name}' of this stack, whose policy: {message}"
+        for message in unrestricted_grants(document, START_PIPELINE, allowed)
     ]
 
 

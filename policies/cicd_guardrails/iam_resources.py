@@ -79,11 +79,13 @@ def judge_sites(
     *,
     documents: SiteJudge | None = None,
     attachments: SiteJudge | None = None,
+    unknown_attachment: Callable[[PropertySite], list[str] | None] | None = None,
 ) -> None:
     """Report every violation found in the known sites, then re-raise the first unknown one.
 
     Re-raising lets the SDK say "can't run policy during preview" for what we could not read,
-    after everything we could read has been judged.
+    after everything we could read has been judged. `unknown_attachment` may still judge an
+    attachment whose ARN is unknown (from what it links to); it returns None when it cannot.
     """
     pending_unknown: UnknownValueError | None = None
     for find_sites, judge in (
@@ -100,10 +102,19 @@ def judge_sites(
         for site in sites:
             try:
                 raw = site.load()
-                messages = [] if raw is None else judge(site, raw)
             except UnknownValueError as unknown:
-                pending_unknown = pending_unknown or unknown
-                continue
+                resolve = unknown_attachment if judge is attachments else None
+                resolved = resolve(site) if resolve is not None else None
+                if resolved is None:
+                    pending_unknown = pending_unknown or unknown
+                    continue
+                messages = resolved
+            else:
+                try:
+                    messages = [] if raw is None else judge(site, raw)
+                except UnknownValueError as unknown:
+                    pending_unknown = pending_unknown or unknown
+                    continue
             for message in messages:
                 report(message)
     if pending_unknown is not None:
