@@ -61,3 +61,10 @@ def test_config_names_only_known_policies_and_schema_properties(env):
         schema = policies[name].config_schema
         known = set(schema.properties) if schema else set()
         assert set(entry) - {"enforcementLevel"} <= known, (env, name, entry)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_allowed_vpc_endpoints_equal_the_stack_file(env):
+    assert policy_config(env)[CIDR_POLICY].get("allowedVpcEndpoints", []) == stack_config(env).get(
+        "guarded-delivery:allowedVpcEndpoints", []
+    )
