@@ -8,8 +8,6 @@ aliases, not regions a stack can be deployed to.
 import functools
 from dataclasses import dataclass
 
-import botocore.loaders
-
 GLOBAL_SUFFIX = "-global"
 
 
@@ -22,6 +20,11 @@ class Partition:
 
 @functools.cache
 def partitions() -> tuple[Partition, ...]:
+    """Every partition botocore knows; none when botocore is missing (a project's own virtualenv)."""
+    try:
+        import botocore.loaders
+    except ImportError:
+        return ()
     data = botocore.loaders.create_loader().load_data("partitions")
     return tuple(
         Partition(

@@ -12,10 +12,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import grpc
 from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.mocks import MockCallArgs, MockEngine, MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.proto import engine_pb2, resource_pb2
 
+from offline_preview.aws_regions import partition_of
+from offline_preview.lookups.local_functions import LOCAL_FUNCTIONS, LocalFunctionError
+from offline_preview.lookups.recorded import (
+    STACK_REFERENCE,
+    RecordedLookups,
+    how_to_record,
+    plain_args,
+)
 from offline_preview.registration import STACK_TYPE, RegisteredResource, make_urn
 
 CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
@@ -31,16 +40,41 @@ SEVERITY_NAMES = {
 
 
 class OfflineInvokeError(Exception):
-    """An invoke that needs the cloud; the program sees it as the invoke failing."""
+    """An invoke the offline preview cannot answer; the program sees it as the invoke failing."""
+
+
+class InvokeRpcError(grpc.RpcError):
+    """How the engine fails an invoke: a gRPC error, which the SDK raises as a catchable exception.
+
+    Any other exception escaping the monitor would be an RPC-level crash that fails the whole run at
+    the end, even when the program caught it (pulumi/runtime/invoke.py, `do_invoke`).
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self._message = message
+
+    def code(self) -> grpc.StatusCode:
+        return grpc.StatusCode.UNKNOWN
+
+    def details(self) -> str:
+        return self._message
 
 
 class FixtureMocks(Mocks):
-    """Answers the account/region/partition invokes from a fixture; nothing else can be answered."""
+    """Answers invokes offline: account/region/partition from the fixture, pure functions locally,
+    cloud reads from recorded lookups (`--lookups`); anything else fails as the engine fails it."""
 
     def __init__(
-        self, account_id: str, region: str, extra_answers: Mapping[str, dict] | None = None
+        self,
+        account_id: str,
+        region: str,
+        extra_answers: Mapping[str, dict] | None = None,
+        recorded: RecordedLookups | None = None,
     ) -> None:
-        partition = "aws-cn" if region.startswith("cn-") else "aws"
+        known = partition_of(region)
+        partition = known.name if known else "aws-cn" if region.startswith("cn-") else "aws"
+        dns_suffix = known.dns_suffix if known else "amazonaws.com"
         self.answers: dict[str, dict] = {
             CALLER_IDENTITY: {
                 "accountId": account_id,
@@ -53,32 +87,47 @@ class FixtureMocks(Mocks):
                 "region": region,
                 "id": region,
                 "description": region,
-                "endpoint": f"ec2.{region}.amazonaws.com",
+                "endpoint": f"ec2.{region}.{dns_suffix}",
             },
             PARTITION: {
                 "partition": partition,
-                "dnsSuffix": "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com",
-                "reverseDnsPrefix": "cn.com.amazonaws"
-                if partition == "aws-cn"
-                else "com.amazonaws",
+                "dnsSuffix": dns_suffix,
+                "reverseDnsPrefix": ".".join(reversed(dns_suffix.split("."))),
                 "id": partition,
             },
         }
         self.answers.update(extra_answers or {})
+        self.recorded = recorded or RecordedLookups()
         self.unanswered: list[str] = []
 
     def call(self, args: MockCallArgs) -> dict:
         if args.token in self.answers:
             return dict(self.answers[args.token])
+        local = LOCAL_FUNCTIONS.get(args.token)
+        if local is not None:
+            try:
+                return local(plain_args(args.args))
+            except LocalFunctionError as exc:
+                raise OfflineInvokeError(str(exc)) from None
+        recorded = self.recorded.answer(args.token, args.args)
+        if recorded is not None:
+            return recorded
         self.unanswered.append(args.token)
         raise OfflineInvokeError(
-            f"invoke {args.token} needs the cloud; the offline preview answers only "
-            f"{', '.join(sorted(self.answers))}"
+            f"the offline preview cannot answer {args.token} (it reads the cloud); record the "
+            f"answer in a --lookups file: {how_to_record(args.token, args.args)}"
         )
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict]:
-        # Only reads (`get`, StackReference) come here: their state is unknown offline.
-        return args.resource_id or "", {}
+        # Only reads (`get`, StackReference) come here: their state comes from recorded lookups.
+        key = (
+            {"name": args.resource_id} if args.typ == STACK_REFERENCE else {"id": args.resource_id}
+        )
+        recorded = self.recorded.answer(args.typ, key)
+        if recorded is None:
+            self.unanswered.append(args.typ)
+            return args.resource_id or "", {}
+        return args.resource_id or "", recorded
 
 
 @dataclass
@@ -152,6 +201,12 @@ class CaptureMonitor(MockMonitor):
             return resource_pb2.RegisterResourceResponse(urn=urn)
         # A create during preview: no ID yet, outputs are the inputs (the rest is unknown).
         return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=request.object)
+
+    def Invoke(self, request: Any) -> Any:
+        try:
+            return super().Invoke(request)
+        except OfflineInvokeError as exc:
+            raise InvokeRpcError(str(exc)) from None
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
         with self._lock:

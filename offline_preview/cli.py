@@ -23,6 +23,7 @@ from offline_preview.analyzer_client import (
 from offline_preview.arguments import OneLineArgumentParser
 from offline_preview.aws_regions import region_problem
 from offline_preview.errors import PreviewError
+from offline_preview.lookups.recorded import read_lookups
 from offline_preview.policy_run import PolicyPackRequest, run_policy_packs
 from offline_preview.preview import PreviewResult
 from offline_preview.program_runner import (
@@ -79,6 +80,12 @@ def build_parser() -> OneLineArgumentParser:
     )
     parser.add_argument(
         "--json", action="store_true", help="print one JSON document instead of text"
+    )
+    parser.add_argument(
+        "--lookups",
+        type=Path,
+        metavar="FILE",
+        help="YAML/JSON answers for lookups that read the cloud: a list of {token, args?, result}",
     )
     parser.add_argument(
         "--timeout",
@@ -140,6 +147,7 @@ def _preview(parser: OneLineArgumentParser, arguments: list[str]) -> int:
     if args.region and region_problem(args.region):
         parser.error(f"--region {region_problem(args.region)}")
 
+    lookups = read_lookups(args.lookups) if args.lookups else None
     console = _console(args.color)
     program_timeout = args.timeout or DEFAULT_PROGRAM_TIMEOUT_SECONDS
     with _progress("Running the program…") as status:
@@ -149,6 +157,7 @@ def _preview(parser: OneLineArgumentParser, arguments: list[str]) -> int:
             account_id=args.account,
             region=args.region,
             timeout=program_timeout,
+            lookups=lookups,
         )
         if status is not None:
             status.update("Running the policy packs…")

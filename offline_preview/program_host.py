@@ -23,8 +23,10 @@ from pulumi.runtime.settings import configure
 from pulumi.runtime.stack import run_in_stack
 
 from offline_preview.capture import CaptureMonitor, FixtureMocks, RecordingEngine
+from offline_preview.lookups.recorded import RecordedLookups
 
 ORGANIZATION = "organization"  # what the CLI passes for a DIY backend
+OWN_PACKAGE = Path(__file__).resolve().parent
 
 # The SDK keeps a web of outputs, futures and tasks alive per resource for the whole run. With CPython's
 # default generation-0 threshold (700) the cyclic collector re-walks that ever-growing heap again and
@@ -49,7 +51,10 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     sys.path.insert(0, str(main_path.parent))
     sys.argv = [str(main_path)]
 
-    mocks = FixtureMocks(request["account_id"], request["region"], request.get("invoke_answers"))
+    recorded = RecordedLookups.from_json(request.get("recorded_lookups") or [])
+    mocks = FixtureMocks(
+        request["account_id"], request["region"], request.get("invoke_answers"), recorded
+    )
     monitor = CaptureMonitor(mocks, request["project"], request["stack"])
     engine = RecordingEngine()
     configure(
@@ -103,14 +108,17 @@ def describe_failure(
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if isinstance(exc, SystemExit):
         message = f"the program called sys.exit({exc.code!r})"
-    if unanswered:
-        message = f"{message} (invoke {unanswered[0]} cannot be answered offline)"
+    if unanswered and unanswered[-1] not in message:
+        message = f"{message} (the offline preview could not answer {unanswered[-1]})"
     return {"exception_type": type(exc).__name__, "message": message, "location": location}
 
 
 def _is_user_code(path: Path, project_dir: Path) -> bool:
+    resolved = path.resolve()
+    if resolved.is_relative_to(OWN_PACKAGE):  # our own frames, even inside the project
+        return False
     try:
-        relative = path.resolve().relative_to(project_dir.resolve())
+        relative = resolved.relative_to(project_dir.resolve())
     except ValueError:
         return False
     return not any(part in {"venv", ".venv", "site-packages"} for part in relative.parts)

@@ -20,6 +20,7 @@ from typing import Any
 from offline_preview import child_processes
 from offline_preview.capture import LogMessage
 from offline_preview.errors import PreviewError, ProgramError
+from offline_preview.lookups.recorded import RecordedLookups
 from offline_preview.project import Project, load_project
 from offline_preview.registration import STACK_TYPE, RegisteredResource
 
@@ -71,16 +72,18 @@ def run_program(
     region: str | None = None,
     invoke_answers: Mapping[str, dict] | None = None,
     timeout: float = DEFAULT_PROGRAM_TIMEOUT_SECONDS,
+    lookups: RecordedLookups | None = None,
 ) -> ProgramRun:
     """Run `project_dir`'s program for `stack` under preview-mode mocks.
 
     `region` defaults to the stack's `aws:region`, else us-east-1; it answers getRegion only (the
     program's config is the stack's). Raises PreviewError for project/config problems and
     ProgramError when the program raises, PreviewError when it runs longer than `timeout` seconds.
+    `lookups` answers the cloud reads the program makes (`--lookups`).
     """
     project = load_project(Path(project_dir), stack)
     region = region or str(project.config.get(REGION_CONFIG_KEY) or FIXTURE_REGION)
-    request = host_request(project, stack, account_id, region, invoke_answers)
+    request = host_request(project, stack, account_id, region, invoke_answers, lookups)
     result, output_lines = _run_child(project, request, timeout)
     if result["failure"]:
         raise ProgramError(**result["failure"])
@@ -98,6 +101,7 @@ def host_request(
     account_id: str,
     region: str,
     invoke_answers: Mapping[str, dict] | None = None,
+    lookups: RecordedLookups | None = None,
 ) -> dict[str, Any]:
     """What the child's `program_host.run` needs: the program, its config and the fixture answers."""
     return {
@@ -110,6 +114,7 @@ def host_request(
         "account_id": account_id,
         "region": region,
         "invoke_answers": dict(invoke_answers or {}),
+        "recorded_lookups": lookups.to_json() if lookups else [],
         "package_root": str(PACKAGE_ROOT),
     }
 
