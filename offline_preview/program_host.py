@@ -108,7 +108,7 @@ def describe_failure(
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if isinstance(exc, SystemExit):
         message = f"the program called sys.exit({exc.code!r})"
-    if unanswered and unanswered[-1] not in message:
+    if unanswered and not any(token in message for token in unanswered):
         message = f"{message} (the offline preview could not answer {unanswered[-1]})"
     return {"exception_type": type(exc).__name__, "message": message, "location": location}
 

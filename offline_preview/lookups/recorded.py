@@ -108,9 +108,13 @@ def _entry(what: str, index: int, raw: Any) -> RecordedLookup:
 
 
 def _same(actual: Any, recorded: Any) -> bool:
-    # JSON numbers: 1 and 1.0 are the same argument.
-    if isinstance(actual, int | float) and isinstance(recorded, int | float):
-        return (
-            not isinstance(actual, bool) and not isinstance(recorded, bool) and actual == recorded
+    """JSON equality: 1 and 1.0 are the same argument, true and 1 are not."""
+    if isinstance(actual, bool) or isinstance(recorded, bool):
+        return type(actual) is type(recorded) and actual == recorded
+    if isinstance(actual, dict) and isinstance(recorded, dict):
+        return actual.keys() == recorded.keys() and all(
+            _same(actual[key], recorded[key]) for key in actual
         )
+    if isinstance(actual, list) and isinstance(recorded, list):
+        return len(actual) == len(recorded) and all(map(_same, actual, recorded))
     return actual == recorded

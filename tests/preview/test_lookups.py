@@ -143,3 +143,20 @@ def test_a_bad_lookups_file_is_a_one_line_error(tmp_path, text, fragment):
     result = run(write_project(tmp_path / "p", AMI_PROGRAM), "--lookups", lookups)
     assert_one_line_error(result, f"--lookups {lookups}", fragment)
     assert result.json()["exitCode"] == 2
+
+
+@pytest.mark.parametrize(
+    ("recorded", "call", "matches"),
+    [
+        ({"default": True}, {"default": True}, True),
+        ({"default": True}, {"default": 1}, False),
+        ({"port": 1}, {"port": 1.0}, True),
+        ({"filters": [{"name": "vpc-id"}]}, {"filters": [{"name": "vpc-id"}], "tags": {}}, True),
+        ({"filters": [{"name": "vpc-id"}]}, {"filters": [{"name": "vpc-id", "values": []}]}, False),
+        (None, {"anything": "x"}, True),
+    ],
+)
+def test_recorded_args_match_as_json_values(recorded, call, matches):
+    from offline_preview.lookups.recorded import RecordedLookup
+
+    assert RecordedLookup(GET_AMI, recorded, {}).matches(GET_AMI, call) is matches

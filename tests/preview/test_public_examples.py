@@ -1,0 +1,67 @@
+"""Public Pulumi programs no one here wrote (pulumi/examples, kept as fixtures) reach the policy stage.
+
+Programs that read nothing from the cloud need nothing else; those that do get a `lookups.yaml`.
+"""
+
+import pytest
+
+from tests.preview.helpers import FIXTURES, TINY_PACK, preview
+
+EXAMPLES = FIXTURES / "public_examples"
+NO_CLOUD_READ = ["aws-py-s3-folder", "aws-py-stepfunctions"]
+READS_THE_CLOUD = {
+    "aws-py-webserver": "aws:ec2/getAmi:getAmi",
+    "aws-py-fargate": "aws:ec2/getVpc:getVpc",
+    "aws-py-stackreference-team": "aws:ec2/getAmi:getAmi",
+}
+
+
+def run(example: str, *extra: str):
+    return preview(
+        "--stack", "ci", "--cwd", EXAMPLES / example, "--policy-pack", TINY_PACK, "--json", *extra
+    )
+
+
+def assert_reached_the_policies(result) -> dict:
+    assert result.code in (0, 1), result.stderr
+    document = result.json()
+    assert document["policyPacks"][0]["name"] == "tiny-guards"
+    assert document["summary"]["create"] > 1
+    return document
+
+
+@pytest.mark.parametrize("example", NO_CLOUD_READ)
+def test_a_program_without_cloud_reads_reaches_the_policies(example):
+    assert_reached_the_policies(run(example))
+
+
+def test_the_s3_folder_bucket_is_judged_by_the_pack():
+    document = assert_reached_the_policies(run("aws-py-s3-folder"))
+    refused = {(v["policyName"], v["resource"]) for v in document["policyViolations"]}
+    assert ("bucket-needs-encryption", "aws:s3/bucket:Bucket: s3-website-bucket") in refused
+    assert run("aws-py-s3-folder").code == 1
+
+
+@pytest.mark.parametrize(("example", "token"), READS_THE_CLOUD.items())
+def test_a_program_that_reads_the_cloud_names_the_lookup_to_record(example, token):
+    result = run(example)
+    assert result.code == 2
+    assert f"cannot answer {token}" in result.json()["error"]
+    assert "record the answer in a --lookups file" in result.stderr
+
+
+@pytest.mark.parametrize("example", READS_THE_CLOUD)
+def test_with_its_lookups_file_it_reaches_the_policies(example):
+    assert_reached_the_policies(run(example, "--lookups", EXAMPLES / example / "lookups.yaml"))
+
+
+def test_stack_reference_outputs_reach_the_resources():
+    example = "aws-py-stackreference-team"
+    result = run(example, "--lookups", EXAMPLES / example / "lookups.yaml")
+    tags = result.json()["outputs"]["instance_tags"]
+    assert tags == {
+        "Managed By": "Pulumi",
+        "company": "ACME",
+        "department": "Platform",
+        "team": "platform",
+    }
