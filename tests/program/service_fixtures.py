@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from conftest import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, PROJECT
+from mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, PROJECT
 
 from components.config import PlatformSettings, ServiceSettings, parse_settings
 from components.naming import PlatformNames, ServiceNames

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
+from mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
 from program_support import recorded_options
 
 from components.artifact_store import ArtifactStore, ArtifactStoreArgs

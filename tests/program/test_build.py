@@ -2,7 +2,7 @@
 
 import pytest
 import yaml
-from conftest import declare
+from mocked_program import declare
 from service_fixtures import KEY_ARN, TAGS, names_of, service_of
 
 from components.build import Build, BuildArgs

@@ -4,7 +4,7 @@ import dataclasses
 import json
 
 import pytest
-from conftest import declare
+from mocked_program import declare
 from service_fixtures import TAGS, names_of, service_of
 
 from components.deploy import Deploy, DeployArgs

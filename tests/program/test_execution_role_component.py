@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import declare
+from mocked_program import declare
 from service_fixtures import (
     STACKS,
     TAGS,

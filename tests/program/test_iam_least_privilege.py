@@ -9,7 +9,7 @@ import re
 from functools import cache
 
 import pytest
-from conftest import declare
+from mocked_program import declare
 from policy_sentry.querying.actions import get_action_data
 from service_fixtures import (
     ROOT,

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
+from mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
 
 from components.monitoring import (
     NotificationTopic,

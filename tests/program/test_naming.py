@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from conftest import FIXTURE_ACCOUNT_ID, FIXTURE_REGION
+from mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION
 
 from components.naming import (
     BUCKET_NAME_LIMIT,

@@ -3,7 +3,7 @@
 import dataclasses
 
 import pytest
-from conftest import declare
+from mocked_program import declare
 from service_fixtures import TAGS, names_of, platform_names, service_of
 
 from components.config import ConnectionSource, ServiceSettings

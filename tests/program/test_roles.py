@@ -1,7 +1,7 @@
 """The service roles on their own: four roles, each trusted only by its service for its resource."""
 
 import pytest
-from conftest import declare, keep
+from mocked_program import declare, keep
 from service_fixtures import (
     TAGS,
     actions_of,

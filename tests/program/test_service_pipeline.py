@@ -4,7 +4,7 @@ from collections import Counter
 
 import pulumi_aws as aws
 import pytest
-from conftest import declare, keep
+from mocked_program import declare, keep
 from service_fixtures import TAGS, as_list, names_of, platform_names, stack_settings, statements
 
 from components.roles import ServiceRoles, ServiceRolesArgs

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import declare
+from mocked_program import declare
 from program_support import recorded_options
 from service_fixtures import KEY_ARN, TAGS, names_of, service_of
 

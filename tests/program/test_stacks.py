@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_aws
 import pytest
-from conftest import FIXTURE_ACCOUNT_ID, FIXTURE_REGION
+from mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION
 from program_support import recorded_options, run_main, stack_config_env, stack_settings_raw
 
 from components.config import PlatformSettings, parse_settings

@@ -1,10 +1,13 @@
-"""Shared Pulumi mocks: declare resources as on a first `pulumi preview` and record every registration."""
+"""Pulumi mocks for program tests: declare resources as on a first `pulumi preview`, record each one.
+
+A plain module, not a conftest: test files import `declare` from it by name, and a module named
+`conftest` would be whichever test folder's conftest pytest loaded last.
+"""
 
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import pulumi
-import pytest
 
 from offline_preview.capture import FixtureMocks
 from offline_preview.program_runner import FIXTURE_ACCOUNT_ID, FIXTURE_REGION
@@ -61,9 +64,3 @@ def keep(into: dict[str, Any], **values: pulumi.Input[Any]) -> pulumi.Output[Non
     A value unknown at preview never arrives, so reading it fails the test (a knowability check too).
     """
     return pulumi.Output.all(**values).apply(into.update)
-
-
-@pytest.fixture
-def declared() -> Callable[..., RecordingMocks]:
-    """The `declare` helper as a fixture, for tests that prefer injection."""
-    return declare
