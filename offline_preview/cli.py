@@ -32,6 +32,7 @@ from offline_preview.program_runner import (
     run_program,
 )
 from offline_preview.report_json import dumps, json_document
+from offline_preview.report_sarif import write_sarif
 from offline_preview.report_text import print_report
 
 EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
@@ -80,6 +81,12 @@ def build_parser() -> OneLineArgumentParser:
     )
     parser.add_argument(
         "--json", action="store_true", help="print one JSON document instead of text"
+    )
+    parser.add_argument(
+        "--sarif",
+        type=Path,
+        metavar="FILE",
+        help="also write the policy violations as SARIF 2.1.0 (for code-scanning UIs)",
     )
     parser.add_argument(
         "--lookups",
@@ -170,6 +177,13 @@ def _preview(parser: OneLineArgumentParser, arguments: list[str]) -> int:
     exit_code = EXIT_MANDATORY if result.mandatory else EXIT_OK
     if run.errors:
         exit_code = EXIT_ERROR
+    if args.sarif:
+        try:
+            write_sarif(args.sarif, result, exit_code)
+        except OSError as exc:
+            raise PreviewError(
+                f"--sarif {args.sarif}: cannot write ({exc.strerror or exc})"
+            ) from None
     if args.json:
         print(dumps(json_document(result, exit_code)))
     else:

@@ -109,8 +109,11 @@ def run_policy_packs(
         everything = analyzer_pb2.AnalyzeStackRequest(
             resources=[stack_resource(r) for r in resources]
         )
+        # A stack policy that names no resource reports against the stack, as the CLI shows it.
+        stack_urn = run.stack_resource.urn
         for pack in packs:
-            _collect(pack, pack.process.call("AnalyzeStack", everything), default_urn="")
+            response = pack.process.call("AnalyzeStack", everything)
+            _collect(pack, response, default_urn="", fallback_urn=stack_urn)
         return [pack.report for pack in packs]
 
 
@@ -218,8 +221,13 @@ def _remediate(pack: _RunningPack, resource: EngineResource) -> None:
 
 
 def _collect(
-    pack: _RunningPack, response: analyzer_pb2.AnalyzeResponse | None, default_urn: str
+    pack: _RunningPack,
+    response: analyzer_pb2.AnalyzeResponse | None,
+    default_urn: str,
+    fallback_urn: str = "",
 ) -> None:
+    """Violations of one response: Analyze's belong to `default_urn`, AnalyzeStack's to the URN the
+    policy named, else `fallback_urn` (the stack)."""
     if response is None:
         return
     for diagnostic in response.diagnostics:
@@ -232,7 +240,7 @@ def _collect(
                 level="mandatory" if level == "remediate" else level,
                 description=diagnostic.description,
                 message=diagnostic.message,
-                urn=default_urn or diagnostic.urn,
+                urn=default_urn or diagnostic.urn or fallback_urn,
             )
         )
 

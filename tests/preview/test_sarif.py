@@ -1,0 +1,112 @@
+"""`--sarif FILE` is valid SARIF 2.1.0 (checked with a JSON-schema validator against the OASIS
+schema kept in tests/fixtures/sarif) with one result per violation, as code-scanning UIs read it."""
+
+import json
+
+import jsonschema
+import pytest
+
+from tests.preview.helpers import FIXTURES, NONCOMPLIANT, OUR_PACK, TINY_PACK, preview
+
+SARIF_SCHEMA = json.loads((FIXTURES / "sarif" / "sarif-schema-2.1.0.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """The SARIF file and the --json document of one preview with two packs."""
+    sarif = tmp_path_factory.mktemp("sarif") / "preview.sarif"
+    result = preview(
+        "--stack",
+        "ci",
+        "--cwd",
+        NONCOMPLIANT,
+        "--policy-pack",
+        OUR_PACK,
+        "--policy-pack",
+        TINY_PACK,
+        "--sarif",
+        sarif,
+        "--json",
+    )
+    assert result.code == 1, result.stderr
+    return json.loads(sarif.read_text()), result.json()
+
+
+def test_the_file_is_valid_sarif_2_1_0(runs):
+    sarif, _ = runs
+    validator = jsonschema.Draft4Validator(
+        SARIF_SCHEMA, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER
+    )
+    assert [error.message for error in validator.iter_errors(sarif)] == []
+    assert sarif["version"] == "2.1.0"
+
+
+def test_an_invalid_document_is_refused_by_the_same_validator(runs):
+    sarif, _ = runs
+    broken = json.loads(json.dumps(sarif))
+    broken["runs"][0]["results"][0]["level"] = "mandatory"
+    assert not jsonschema.Draft4Validator(SARIF_SCHEMA).is_valid(broken)
+
+
+def test_one_run_per_pack_and_one_result_per_violation(runs):
+    sarif, document = runs
+    assert [r["tool"]["driver"]["name"] for r in sarif["runs"]] == [
+        "cicd-guardrails",
+        "tiny-guards",
+    ]
+    results = [
+        (
+            res["ruleId"],
+            res["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+            res["level"],
+        )
+        for run in sarif["runs"]
+        for res in run["results"]
+    ]
+    expected = [
+        (v["policyName"], v["urn"], "error" if v["enforcementLevel"] == "mandatory" else "warning")
+        for v in document["policyViolations"]
+    ]
+    assert results == expected
+    assert {level for _, _, level in results} == {"error", "warning"}
+
+
+def test_rules_come_from_each_policy(runs):
+    sarif, document = runs
+    ours = sarif["runs"][0]["tool"]["driver"]["rules"]
+    declared = [p["name"] for p in document["policyPacks"][0]["policies"]]
+    assert [rule["id"] for rule in ours] == declared
+    kms = next(rule for rule in ours if rule["id"] == "s3-sse-kms")
+    assert kms["defaultConfiguration"]["level"] == "error"
+    assert kms["shortDescription"]["text"].startswith("Every S3 bucket")
+    assert kms["help"]["text"] != kms["shortDescription"]["text"]  # the remediation steps
+    tiny = {rule["id"]: rule for rule in sarif["runs"][1]["tool"]["driver"]["rules"]}
+    assert tiny["log-retention-minimum"]["defaultConfiguration"]["level"] == "warning"
+
+
+def test_each_result_points_at_its_rule_and_the_program(runs):
+    sarif, _ = runs
+    for run in sarif["runs"]:
+        rules = run["tool"]["driver"]["rules"]
+        for res in run["results"]:
+            assert rules[res["ruleIndex"]]["id"] == res["ruleId"]
+            physical = res["locations"][0]["physicalLocation"]["artifactLocation"]
+            assert physical["uri"] == "tests/fixtures/noncompliant/__main__.py"
+            assert res["partialFingerprints"]
+
+
+def test_an_unwritable_sarif_path_is_a_one_line_error(tmp_path):
+    result = preview(
+        "--stack",
+        "ci",
+        "--cwd",
+        NONCOMPLIANT,
+        "--policy-pack",
+        TINY_PACK,
+        "--sarif",
+        tmp_path / "missing" / "x.sarif",
+    )
+    assert result.code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: --sarif {tmp_path / 'missing' / 'x.sarif'}: cannot write (No such file or directory)"
+    ]
