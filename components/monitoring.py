@@ -1,12 +1,12 @@
-"""Tell people when a pipeline breaks: an encrypted topic, failure events, and build alarms.
+"""Tell people when a pipeline breaks: an encrypted topic, failure events, and pipeline and build alarms.
 
-CDK creates no alarms at all; here every service gets a rule on failed pipeline executions, an alarm on
-CodeBuild's `FailedBuilds` and an alarm on `ERROR` lines in its build log, all publishing to one
-KMS-encrypted topic whose policy lets only our own rules and alarms publish.
+CDK creates no alarms at all; here every service gets a rule on failed pipeline executions and one on
+failed actions (messages in `notifications.py`), the `PipelineFailure` alarm on the first rule's
+matches, an alarm on CodeBuild's `FailedBuilds` and one on `ERROR` lines in its build log, all
+publishing to one KMS-encrypted topic whose policy lets only our own rules and alarms publish.
 """
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -16,13 +16,26 @@ import pulumi_aws as aws
 from components.alarms import notifying_alarm
 from components.iam_documents import policy_document, statement
 from components.naming import PlatformNames, ServiceNames
+from components.notifications import (
+    ACTION_PATHS,
+    EXECUTION_PATHS,
+    failed_action_message,
+    failed_action_pattern,
+    failed_execution_message,
+    failed_execution_pattern,
+)
 from components.references import reference
 
 ALARM_PERIOD_SECONDS = 300
 BUILD_LOG_ERROR_PATTERN = "ERROR"
 BUILD_LOG_METRIC_NAMESPACE = "GuardedDelivery/BuildLogs"
 CODEBUILD_NAMESPACE = "AWS/CodeBuild"
-FAILED_STATE = "FAILED"
+EVENTS_NAMESPACE = "AWS/Events"
+TRIGGERED_RULES = "TriggeredRules"
+"""EventBridge's per-rule count of matched events, dimension `RuleName` ("Monitoring Amazon
+EventBridge", EventBridge User Guide). CodePipeline itself publishes no execution metrics ("Monitoring
+CodePipeline", CodePipeline User Guide, lists events, CloudTrail and notifications), so the failed
+executions are counted where the rule matches them."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +138,8 @@ class ServiceMonitoringArgs:
     """Reference to the build log group: CloudWatch Logs refuses a metric filter on a missing group
     (PutMetricFilter, ResourceNotFoundException) and the provider does not retry it."""
     tags: Mapping[str, str]
+    failed_executions_threshold: int = 1
+    """Failed executions within one period that raise the PipelineFailure alarm; any by default."""
     failed_builds_threshold: int = 1
     """Failed builds within one period that raise the alarm; any failure by default."""
     build_log_errors_threshold: int = 1
@@ -133,7 +148,12 @@ class ServiceMonitoringArgs:
 
 
 class ServiceMonitoring(pulumi.ComponentResource):
-    """Failed-execution rule, FailedBuilds alarm, ERROR-line metric filter and alarm for one service."""
+    """Failure rules and messages, PipelineFailure and build alarms, ERROR-line filter for one service."""
+
+    failure_rule_name: pulumi.Output[str]
+    """Reference to the failed-execution rule (the dashboard graphs its matches)."""
+    alarm_arns: list[pulumi.Output[str]]
+    """References to this service's pipeline and build alarms (ARNs, known at preview)."""
 
     def __init__(
         self, name: str, args: ServiceMonitoringArgs, opts: pulumi.ResourceOptions | None = None
@@ -142,30 +162,61 @@ class ServiceMonitoring(pulumi.ComponentResource):
         names = args.names
         child = pulumi.ResourceOptions(parent=self)
         tags = dict(args.tags)
+        pipeline_name = pulumi.Output.from_input(args.pipeline_name)
 
         self.failure_rule = aws.cloudwatch.EventRule(
             f"{name}-failed-executions",
             name=names.failure_rule_name,
             description=f"Pipeline {names.pipeline_name} execution failed",
-            event_pattern=pulumi.Output.from_input(args.pipeline_name).apply(
-                failed_execution_pattern
-            ),
+            event_pattern=pipeline_name.apply(failed_execution_pattern),
             tags=tags,
             opts=child,
         )
+        self.failure_rule_name = reference(names.failure_rule_name, self.failure_rule)
         self.failure_target = aws.cloudwatch.EventTarget(
             f"{name}-failed-executions-to-topic",
-            rule=reference(names.failure_rule_name, self.failure_rule),
+            rule=self.failure_rule_name,
             arn=args.topic_arn,
             input_transformer={
-                "input_paths": {
-                    "pipeline": "$.detail.pipeline",
-                    "execution": "$.detail.execution-id",
-                    "time": "$.time",
-                },
-                "input_template": failure_message(names),
+                "input_paths": EXECUTION_PATHS,
+                "input_template": failed_execution_message(names),
             },
             opts=child,
+        )
+        self.action_failure_rule = aws.cloudwatch.EventRule(
+            f"{name}-failed-actions",
+            name=names.action_failure_rule_name,
+            description=f"An action of pipeline {names.pipeline_name} failed",
+            event_pattern=pipeline_name.apply(failed_action_pattern),
+            tags=tags,
+            opts=child,
+        )
+        self.action_failure_target = aws.cloudwatch.EventTarget(
+            f"{name}-failed-actions-to-topic",
+            rule=reference(names.action_failure_rule_name, self.action_failure_rule),
+            arn=args.topic_arn,
+            input_transformer={
+                "input_paths": ACTION_PATHS,
+                "input_template": failed_action_message(names),
+            },
+            opts=child,
+        )
+        self.pipeline_failure_alarm = notifying_alarm(
+            f"{name}-pipeline-failure",
+            name=names.pipeline_failure_alarm,
+            description=(
+                f"PipelineFailure: executions of {names.pipeline_name} failed; the failed-action "
+                "message on this topic names the stage and action"
+            ),
+            topic_arn=args.topic_arn,
+            threshold=args.failed_executions_threshold,
+            tags=tags,
+            opts=child,
+            namespace=EVENTS_NAMESPACE,
+            metric_name=TRIGGERED_RULES,
+            dimensions={"RuleName": self.failure_rule_name},
+            statistic="Sum",
+            period=args.period_seconds,
         )
         self.failed_builds_alarm = notifying_alarm(
             f"{name}-failed-builds",
@@ -207,32 +258,20 @@ class ServiceMonitoring(pulumi.ComponentResource):
             statistic="Sum",
             period=args.period_seconds,
         )
+        self.alarm_arns = [
+            reference(names.alarm_arn(alarm_name), alarm)
+            for alarm_name, alarm in (
+                (names.pipeline_failure_alarm, self.pipeline_failure_alarm),
+                (names.failed_builds_alarm, self.failed_builds_alarm),
+                (names.build_errors_alarm, self.build_errors_alarm),
+            )
+        ]
         self.register_outputs(
             {
                 "failure_rule_name": names.failure_rule_name,
+                "action_failure_rule_name": names.action_failure_rule_name,
+                "pipeline_failure_alarm": names.pipeline_failure_alarm,
                 "failed_builds_alarm": names.failed_builds_alarm,
                 "build_errors_alarm": names.build_errors_alarm,
             }
         )
-
-
-def failed_execution_pattern(pipeline_name: str) -> str:
-    return json.dumps(
-        {
-            "source": ["aws.codepipeline"],
-            "detail-type": ["CodePipeline Pipeline Execution State Change"],
-            "detail": {"pipeline": [pipeline_name], "state": [FAILED_STATE]},
-        },
-        sort_keys=True,
-    )
-
-
-def failure_message(names: ServiceNames) -> str:
-    """A readable mail body with the console link and the first command to run."""
-    region = names.platform.region
-    text = (
-        "Pipeline <pipeline> execution <execution> FAILED at <time>. "
-        f"Console: {names.console_url} . "
-        f"Inspect: aws codepipeline get-pipeline-state --name {names.pipeline_name} --region {region}"
-    )
-    return json.dumps(text)

@@ -19,6 +19,8 @@ CODEPIPELINE_NAME_LIMIT = 100
 CODEDEPLOY_NAME_LIMIT = 100
 CODECOMMIT_NAME_LIMIT = 100
 SNS_TOPIC_NAME_LIMIT = 256
+DASHBOARD_NAME_LIMIT = 255
+CONFIG_RULE_NAME_LIMIT = 128
 KMS_ALIAS_NAME_LIMIT = 256
 HASH_LENGTH = 8
 
@@ -100,6 +102,27 @@ class PlatformNames:
     @property
     def topic_arn(self) -> str:
         return self.arn("sns", self.topic_name)
+
+    @property
+    def dashboard_name(self) -> str:
+        """CloudWatch allows letters, digits, `-` and `_` (PutDashboard, DashboardName)."""
+        return bounded(f"{self.prefix}-delivery", DASHBOARD_NAME_LIMIT)
+
+    @property
+    def dashboard_url(self) -> str:
+        region = self.region
+        return (
+            f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
+            f"#dashboards/dashboard/{self.dashboard_name}"
+        )
+
+    def compliance_rule_name(self, identifier: str) -> str:
+        """`<prefix>-<managed rule>`, e.g. `...-sns-encrypted-kms` for `SNS_ENCRYPTED_KMS`."""
+        return bounded(f"{self.prefix}-{name_part(identifier)}", CONFIG_RULE_NAME_LIMIT)
+
+    @property
+    def compliance_findings_rule_name(self) -> str:
+        return bounded(f"{self.prefix}-compliance-findings", EVENT_RULE_NAME_LIMIT)
 
     def role_arn(self, role_name: str) -> str:
         return f"arn:{self.partition}:iam::{self.account_id}:role/{role_name}"
@@ -288,6 +311,23 @@ class ServiceNames:
     @property
     def failure_rule_arn(self) -> str:
         return self.platform.arn("events", f"rule/{self.failure_rule_name}")
+
+    @property
+    def action_failure_rule_name(self) -> str:
+        return bounded(f"{self.prefix}-action-failed", EVENT_RULE_NAME_LIMIT)
+
+    @property
+    def pipeline_failure_alarm(self) -> str:
+        """Counts the failed-execution rule's matches (CodePipeline publishes no failure metric)."""
+        return f"{self.prefix}-pipeline-failure"
+
+    def execution_console_url(self, execution_id: str) -> str:
+        """One execution's timeline in the CodePipeline console."""
+        region = self.platform.region
+        return (
+            f"https://{region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/"
+            f"{self.pipeline_name}/executions/{execution_id}/timeline?region={region}"
+        )
 
     def deployment_alarm(self, purpose: str) -> str:
         """Name of an alarm that stops and rolls back a deployment, e.g. `deployment_alarm("5xx")`."""

@@ -18,6 +18,9 @@ BUILD_OUTPUT = "BuildOutput"
 SOURCE_ACTION = "Source"
 OUTPUT_FORMAT = "CODE_ZIP"
 """The source as a zip artifact: every consumer (CodeBuild) reads it without git credentials."""
+APPROVAL_TEXT_LIMIT = 500
+"""Our bound for the request: one readable mail paragraph, well under the 1000 characters an action
+configuration value may hold (ActionDeclaration `configuration`, CodePipeline API Reference)."""
 LAMBDA_DEPLOY_STRATEGY_PREFIX = "CodeDeployDefault.Lambda"
 """`CodeDeployDefault.LambdaCanary10Percent5Minutes` -> the Lambda action's `Canary10Percent5Minutes`."""
 
@@ -97,16 +100,50 @@ def build_stage(build_project_name: pulumi.Input[str]) -> aws.codepipeline.Pipel
 def approval_stage(
     service: ServiceSettings, stack: str, topic_arn: pulumi.Input[str], console_url: str
 ) -> aws.codepipeline.PipelineStageArgs:
+    """The request names what is released where, and links the pipeline, whose waiting approval has
+    the Review button. SNS receives customData and externalEntityLink with CodePipeline's own
+    approvalReviewLink ("JSON data format for manual approval notifications in CodePipeline")."""
     return stage(
         "Approval",
         category="Approval",
         provider="Manual",
         configuration={
             "NotificationArn": topic_arn,
-            "CustomData": f"Approve releasing {service.name} ({stack}).",
+            "CustomData": approval_request(service, stack),
             "ExternalEntityLink": console_url,
         },
     )
+
+
+def approval_request(service: ServiceSettings, stack: str) -> str:
+    """`Approve releasing web (prod): <source> built and tested, to <target> by <config>. ...`"""
+    text = (
+        f"Approve releasing {service.name} ({stack}): {source_description(service)} built and "
+        f"tested, to {deploy_target_description(service)} by {service.deployment_config}. "
+        "Check the execution's source revision and build in the linked pipeline, then approve "
+        "or reject."
+    )
+    if len(text) <= APPROVAL_TEXT_LIMIT:
+        return text
+    return text[: APPROVAL_TEXT_LIMIT - 1] + "…"
+
+
+def source_description(service: ServiceSettings) -> str:
+    repository = (
+        service.connection.full_repository_id
+        if service.connection is not None
+        else service.repository_name
+    )
+    return f"{repository}@{service.branch}"
+
+
+def deploy_target_description(service: ServiceSettings) -> str:
+    if service.ecs is not None:
+        return f"ECS service {service.ecs.service_name} on cluster {service.ecs.cluster_name}"
+    if service.lambda_ is not None:
+        return f"Lambda {service.lambda_.function_name} alias {service.lambda_.alias_name}"
+    tags = ", ".join(f"{f.key}={f.value}" for f in service.ec2_tag_filters)
+    return f"EC2 instances tagged {tags}"
 
 
 def codedeploy_stage(

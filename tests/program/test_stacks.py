@@ -45,9 +45,9 @@ PER_SERVICE = {
     "aws:codedeploy/application:Application": 1,
     "aws:codedeploy/deploymentGroup:DeploymentGroup": 1,
     "aws:codepipeline/pipeline:Pipeline": 1,
-    "aws:cloudwatch/eventRule:EventRule": 2,  # start on push, notify on failure
-    "aws:cloudwatch/eventTarget:EventTarget": 2,
-    "aws:cloudwatch/metricAlarm:MetricAlarm": 2,  # FailedBuilds, ERROR lines
+    "aws:cloudwatch/eventRule:EventRule": 3,  # start on push, failed execution, failed action
+    "aws:cloudwatch/eventTarget:EventTarget": 3,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": 3,  # PipelineFailure, FailedBuilds, ERROR lines
     "guarded-delivery:roles:ServiceRoles": 1,
     "guarded-delivery:service_pipeline:ServicePipeline": 1,
     "guarded-delivery:source:Source": 1,
