@@ -34,6 +34,8 @@ def main() -> None:
     pulumi.export("artifactBucket", platform.artifact_store.bucket_name)
     pulumi.export("artifactKeyAlias", platform.artifact_store.key_alias_arn)
     pulumi.export("notificationTopicArn", platform.topic.topic_arn)
+    pulumi.export("dashboardName", platform.dashboard_name)
+    pulumi.export("dashboardUrl", platform.dashboard_url)
     pulumi.export("defaultService", settings.default_service)
     pulumi.export(
         "services", {name: outputs.as_dict() for name, outputs in platform.service_outputs.items()}

@@ -14,6 +14,7 @@ import pulumi
 
 from components.artifact_store import ArtifactStore, ArtifactStoreArgs
 from components.config import PlatformSettings
+from components.dashboard import ServicePanel, delivery_dashboard
 from components.monitoring import (
     NotificationTopic,
     NotificationTopicArgs,
@@ -21,6 +22,7 @@ from components.monitoring import (
     ServiceMonitoringArgs,
 )
 from components.naming import PlatformNames, ServiceNames
+from components.references import reference
 from components.roles import ServiceRoles, ServiceRolesArgs
 from components.service_pipeline import ServicePipeline, ServicePipelineArgs
 from components.tagging import resource_tags
@@ -49,6 +51,10 @@ class ServiceOutputs:
     """The exact command listing the ERROR lines of the build logs."""
     pipeline_state_command: str
     """The exact command showing which stage and action failed."""
+    pipeline_failure_alarm: str
+    """The PipelineFailure alarm (failed executions, counted by the failure rule's matches)."""
+    troubleshoot_command: str
+    """This repository's command explaining the latest failed execution."""
 
     @classmethod
     def of(cls, names: ServiceNames, topic_arn: str) -> "ServiceOutputs":
@@ -66,6 +72,10 @@ class ServiceOutputs:
             pipeline_state_command=(
                 f"aws codepipeline get-pipeline-state --name {names.pipeline_name} --region {region}"
             ),
+            pipeline_failure_alarm=names.pipeline_failure_alarm,
+            troubleshoot_command=(
+                f"bin/troubleshoot {names.platform.stack} --service {names.service_name}"
+            ),
         )
 
     def as_dict(self) -> dict[str, str]:
@@ -77,6 +87,8 @@ class ServiceOutputs:
             "topicArn": self.topic_arn,
             "logsCommand": self.logs_command,
             "pipelineStateCommand": self.pipeline_state_command,
+            "pipelineFailureAlarm": self.pipeline_failure_alarm,
+            "troubleshootCommand": self.troubleshoot_command,
         }
 
 
@@ -85,6 +97,8 @@ class DeliveryPlatform(pulumi.ComponentResource):
 
     artifact_store: ArtifactStore
     topic: NotificationTopic
+    dashboard_name: str
+    dashboard_url: str
     pipelines: dict[str, ServicePipeline]
     service_outputs: dict[str, ServiceOutputs]
 
@@ -138,6 +152,7 @@ class DeliveryPlatform(pulumi.ComponentResource):
 
         self.pipelines = {}
         self.service_outputs = {}
+        panels: list[ServicePanel] = []
         for service in settings.services:
             service_tags = resource_tags(project, stack, service.name)
             pipeline = ServicePipeline(
@@ -157,7 +172,7 @@ class DeliveryPlatform(pulumi.ComponentResource):
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            ServiceMonitoring(
+            monitoring = ServiceMonitoring(
                 f"{service.name}-monitoring",
                 ServiceMonitoringArgs(
                     names=service_names[service.name],
@@ -169,17 +184,45 @@ class DeliveryPlatform(pulumi.ComponentResource):
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
+            panels.append(
+                ServicePanel(
+                    service_name=service.name,
+                    failure_rule_name=monitoring.failure_rule_name,
+                    build_project_name=pipeline.build_project_name,
+                    alarm_arns=[
+                        *monitoring.alarm_arns,
+                        *deployment_alarm_arns(service_names[service.name], pipeline),
+                    ],
+                )
+            )
             self.pipelines[service.name] = pipeline
             self.service_outputs[service.name] = ServiceOutputs.of(
                 service_names[service.name], names.topic_arn
             )
 
+        self.dashboard = delivery_dashboard(
+            "dashboard", names, panels, opts=pulumi.ResourceOptions(parent=self)
+        )
+        self.dashboard_name, self.dashboard_url = names.dashboard_name, names.dashboard_url
+
         self.default_service = settings.default_service
         self.register_outputs(
             {
+                "dashboard_name": self.dashboard_name,
                 "bucket_name": self.artifact_store.bucket_name,
                 "key_alias_arn": self.artifact_store.key_alias_arn,
                 "topic_arn": self.topic.topic_arn,
                 "services": {n: o.as_dict() for n, o in self.service_outputs.items()},
             }
         )
+
+
+def deployment_alarm_arns(
+    names: ServiceNames, pipeline: ServicePipeline
+) -> list[pulumi.Output[str]]:
+    """References (ARNs) to the alarms that stop and roll back this service's deployments."""
+    deploy = pipeline.deploy
+    return [
+        reference(names.alarm_arn(alarm_name), alarm)
+        for alarm_name, alarm in zip(deploy.alarm_names, deploy.alarms, strict=True)
+    ]

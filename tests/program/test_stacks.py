@@ -33,6 +33,7 @@ SHARED = {
     "guarded-delivery:delivery_platform:DeliveryPlatform": 1,
     "guarded-delivery:artifact_store:ArtifactStore": 1,
     "guarded-delivery:monitoring:NotificationTopic": 1,
+    "aws:cloudwatch/dashboard:Dashboard": 1,
 }
 PER_SERVICE = {
     "aws:iam/role:Role": 5,  # build, deploy, pipeline, events, execution
