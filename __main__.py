@@ -36,6 +36,8 @@ def main() -> None:
     pulumi.export("notificationTopicArn", platform.topic.topic_arn)
     pulumi.export("dashboardName", platform.dashboard_name)
     pulumi.export("dashboardUrl", platform.dashboard_url)
+    if platform.compliance is not None:
+        pulumi.export("complianceRules", sorted(platform.compliance.rule_names))
     pulumi.export("defaultService", settings.default_service)
     pulumi.export(
         "services", {name: outputs.as_dict() for name, outputs in platform.service_outputs.items()}

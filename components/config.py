@@ -127,6 +127,8 @@ class PlatformSettings:
     privileged_mode: bool = False
     protect_resources: bool = True
     notification_emails: tuple[str, ...] = ()
+    compliance_rules: bool = False
+    """AWS Config managed rules re-checking the pack's guardrails after deploy (needs a recorder)."""
 
     def execution_principals(self, account_root_arn: str) -> tuple[str, ...]:
         """The configured principals, or the account root (IAM then decides who may assume)."""

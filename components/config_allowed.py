@@ -77,7 +77,7 @@ TOP_LEVEL_KEYS = (
     "allowedCidrs", "executionRolePrincipals", "logRetentionDays", "kmsDeletionWindowDays",
     "manualApproval", "alarmRollback", "buildComputeType", "buildImage", "buildTimeoutMinutes",
     "buildCache", "privilegedMode", "protectResources", "notificationEmails", "defaultService",
-    "services", "allowedVpcEndpoints",
+    "services", "allowedVpcEndpoints", "complianceRules",
 )  # fmt: skip
 SERVICE_KEYS = (
     "name", "repositoryName", "connectionArn", "fullRepositoryId", "branch", "buildspec",

@@ -132,6 +132,9 @@ def read_platform(root: FieldReader, raw: Mapping[str, Any], stack: str) -> Plat
         notification_emails=_unique_strings(
             emails, get("notificationEmails", []), EMAIL, "use addresses like team@example.com"
         ),
+        compliance_rules=root.key("complianceRules").boolean(
+            get("complianceRules", d.compliance_rules)
+        ),
     )
 
 

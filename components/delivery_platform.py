@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pulumi
 
 from components.artifact_store import ArtifactStore, ArtifactStoreArgs
+from components.compliance import Compliance, ComplianceArgs, managed_rules
 from components.config import PlatformSettings
 from components.dashboard import ServicePanel, delivery_dashboard
 from components.monitoring import (
@@ -99,6 +100,8 @@ class DeliveryPlatform(pulumi.ComponentResource):
     topic: NotificationTopic
     dashboard_name: str
     dashboard_url: str
+    compliance: Compliance | None
+    """AWS Config rules and their findings rule, when `complianceRules` is on."""
     pipelines: dict[str, ServicePipeline]
     service_outputs: dict[str, ServiceOutputs]
 
@@ -204,6 +207,23 @@ class DeliveryPlatform(pulumi.ComponentResource):
             "dashboard", names, panels, opts=pulumi.ResourceOptions(parent=self)
         )
         self.dashboard_name, self.dashboard_url = names.dashboard_name, names.dashboard_url
+        self.compliance = None
+        if settings.compliance_rules:
+            codedeploy_with_alarms = settings.alarm_rollback and any(
+                service.uses_codedeploy for service in settings.services
+            )
+            self.compliance = Compliance(
+                "compliance",
+                ComplianceArgs(
+                    names=names,
+                    rules=managed_rules(codedeploy_with_alarms),
+                    bucket_name=self.artifact_store.bucket_name,
+                    key_alias_arn=self.artifact_store.key_alias_arn,
+                    topic_arn=self.topic.topic_arn,
+                    tags=shared_tags,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
 
         self.default_service = settings.default_service
         self.register_outputs(

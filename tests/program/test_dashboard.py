@@ -109,3 +109,14 @@ def test_stack_outputs_name_the_dashboard_alarms_and_commands():
     assert api["pipelineFailureAlarm"] == "guarded-delivery-staging-api-pipeline-failure"
     assert api["troubleshootCommand"] == "bin/troubleshoot staging --service api"
     assert outputs["troubleshootCommand"] == "bin/troubleshoot staging --service web"
+    assert "complianceRules" not in outputs, "staging does not opt in"
+    prod = run_program(PROJECT_DIR, "prod").outputs
+    assert prod["complianceRules"] == sorted(
+        f"guarded-delivery-prod-{r}"
+        for r in (
+            "cmk-backing-key-rotation-enabled", "s3-default-encryption-kms",
+            "cloudwatch-log-group-encrypted", "sns-encrypted-kms",
+            "codebuild-project-artifact-encryption", "codebuild-project-envvar-awscred-check",
+            "codedeploy-auto-rollback-monitor-enabled",
+        )
+    )  # fmt: skip

@@ -76,12 +76,20 @@ NOT_IN_LAMBDA = {
     "aws:iam/role:Role": 1,
     "aws:iam/rolePolicy:RolePolicy": 1,
 }
+# complianceRules: seven AWS Config rules (CodeDeploy's with alarm rollback) and the findings rule.
+COMPLIANCE = {
+    "aws:cfg/rule:Rule": 7,
+    "aws:cloudwatch/eventRule:EventRule": 1,
+    "aws:cloudwatch/eventTarget:EventTarget": 1,
+    "guarded-delivery:compliance:Compliance": 1,
+}
 # What each seeded stack holds: its services' platforms, alarm rollback on/off, email subscribers.
 SEEDS = {
     "dev": (("Server",), False, 1 - 1),
     "staging": (("Server", "ECS"), True, 1),
     "prod": (("Server", "ECS", "Lambda"), True, 1),
 }
+COMPLIANCE_STACKS = ("prod",)
 
 
 def expected_counts(stack: str) -> Counter:
@@ -94,6 +102,8 @@ def expected_counts(stack: str) -> Counter:
             counts.subtract(NOT_IN_LAMBDA)
         if rollback:
             counts.update(ROLLBACK_ALARMS[platform])
+    if stack in COMPLIANCE_STACKS:
+        counts.update(COMPLIANCE)
     return +counts
 
 
