@@ -37,6 +37,20 @@ MAX_ENV_STRING_BYTES = 32 * 4096
 _GRPC_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024)]
 
 
+# grpcio's text for an exception a servicer raised (grpc/_server.py): only `str(exception)` follows,
+# which is all the engine gets too.
+GRPC_EXCEPTION_PREFIX = "Exception calling application: "
+
+
+class AnalyzerCallError(PreviewError):
+    """An analyzer call the pack failed (a policy raised): `detail` is the pack's own message."""
+
+    def __init__(self, message: str, *, method: str, detail: str) -> None:
+        super().__init__(message)
+        self.method = method
+        self.detail = detail
+
+
 @dataclass
 class PackManifest:
     directory: Path
@@ -141,10 +155,12 @@ class PolicyPackProcess:
                     f"policy pack {self.manifest.directory.name}: {method} did not answer within "
                     f"{self._call_timeout:g}s; raise --timeout if the pack is just slow"
                 ) from None
-            detail = (exc.details() or str(exc.code())).strip().splitlines()
-            raise PreviewError(
-                f"policy pack {self.manifest.directory.name} failed in {method}: "
-                f"{detail[-1] if detail else exc.code()}"
+            lines = (exc.details() or str(exc.code())).strip().splitlines()
+            detail = (lines[-1] if lines else str(exc.code())).removeprefix(GRPC_EXCEPTION_PREFIX)
+            raise AnalyzerCallError(
+                f"policy pack {self.manifest.directory.name} failed in {method}: {detail}",
+                method=method,
+                detail=detail,
             ) from None
 
     def info(self) -> analyzer_pb2.AnalyzerInfo:

@@ -37,6 +37,7 @@ class PolicySchema:
     description: str = ""
     remediation: str = ""
     url: str = ""
+    kind: str = ""  # "resource" or "stack" (PolicyInfo.policy_type); "" when the pack does not say
 
 
 @dataclass

@@ -14,6 +14,7 @@ from google.protobuf import json_format
 from pulumi.runtime.proto import analyzer_pb2
 
 from offline_preview.analyzer_client import (
+    AnalyzerCallError,
     PackManifest,
     PolicyPackProcess,
     pack_environment,
@@ -25,6 +26,7 @@ from offline_preview.engine_view import (
     engine_resources,
     stack_resource,
 )
+from offline_preview.errors import PreviewError
 from offline_preview.policy_config import (
     ConfigLayer,
     PolicySchema,
@@ -33,6 +35,7 @@ from offline_preview.policy_config import (
     resolve_settings,
 )
 from offline_preview.program_runner import ProgramRun
+from offline_preview.stack_tags import stack_tags
 
 LEVEL_NAMES = {
     analyzer_pb2.ADVISORY: "advisory",
@@ -41,6 +44,10 @@ LEVEL_NAMES = {
     analyzer_pb2.DISABLED: "disabled",
 }
 LEVEL_VALUES = {name: value for value, name in LEVEL_NAMES.items()}
+POLICY_KINDS = {
+    analyzer_pb2.POLICY_TYPE_RESOURCE: "resource",
+    analyzer_pb2.POLICY_TYPE_STACK: "stack",
+}
 
 
 @dataclass
@@ -90,6 +97,7 @@ class _RunningPack:
     process: PolicyPackProcess
     report: PackReport
     remediates: bool
+    settings: dict[str, PolicySetting] = field(default_factory=dict)
 
 
 def run_policy_packs(
@@ -104,7 +112,7 @@ def run_policy_packs(
                 if pack.remediates:
                     _remediate(pack, resource)
             for pack in packs:
-                response = pack.process.call("Analyze", analyze_request(resource))
+                response = _analyze(pack, "Analyze", analyze_request(resource), resource.urn)
                 _collect(pack, response, default_urn=resource.urn)
         everything = analyzer_pb2.AnalyzeStackRequest(
             resources=[stack_resource(r) for r in resources]
@@ -112,7 +120,7 @@ def run_policy_packs(
         # A stack policy that names no resource reports against the stack, as the CLI shows it.
         stack_urn = run.stack_resource.urn
         for pack in packs:
-            response = pack.process.call("AnalyzeStack", everything)
+            response = _analyze(pack, "AnalyzeStack", everything, stack_urn)
             _collect(pack, response, default_urn="", fallback_urn=stack_urn)
         return [pack.report for pack in packs]
 
@@ -125,6 +133,7 @@ class _started:
         self.request = request
         self.manifest: PackManifest = read_manifest(request.directory)
         project = run.project
+        self.tags = stack_tags(project)
         env = pack_environment(
             project.name, project.stack, project.config_env(), project.secret_keys
         )
@@ -161,7 +170,7 @@ class _started:
                 dry_run=True,
                 config=project.config_env(),
                 config_secret_keys=project.secret_keys,
-                tags={"pulumi:project": project.name, "pulumi:runtime": "python"},
+                tags=self.tags,
             ),
         )
         info = self.process.info()
@@ -170,14 +179,9 @@ class _started:
         report = PackReport(info.name, version, self.request.directory, schemas)
         settings = self._settings(info, schemas)
         report.levels = {name: setting.enforcement_level for name, setting in settings.items()}
-        self.process.call(
-            "Configure",
-            analyzer_pb2.ConfigureAnalyzerRequest(
-                policyConfig={name: _policy_config(setting) for name, setting in settings.items()}
-            ),
-        )
+        _configure(self.process, settings)
         remediates = any(s.enforcement_level == "remediate" for s in settings.values())
-        return _RunningPack(self.process, report, remediates)
+        return _RunningPack(self.process, report, remediates, settings)
 
     def _settings(
         self, info: analyzer_pb2.AnalyzerInfo, schemas: list[PolicySchema]
@@ -199,6 +203,54 @@ class _started:
                 )
             )
         return resolve_settings(layers, info.name, schemas)
+
+
+def _analyze(pack: _RunningPack, method: str, request: object, urn: str) -> object:
+    """One Analyze/AnalyzeStack call; when a policy raises, the error names the pack, the policy
+    and the resource, like the engine's report of a failing policy."""
+    try:
+        return pack.process.call(method, request)
+    except AnalyzerCallError as error:
+        policy = _policy_that_raises(pack, method, request)
+        who = (
+            f"policy {policy} of pack {pack.report.label}"
+            if policy
+            else f"pack {pack.report.label}"
+        )
+        raise PreviewError(f"{who} raised in {method} of {urn}: {error.detail}") from None
+
+
+def _policy_that_raises(pack: _RunningPack, method: str, request: object) -> str:
+    """The SDK's error does not name the policy: enable one policy at a time until one raises."""
+    kind = "stack" if method == "AnalyzeStack" else "resource"
+    enabled = [
+        name
+        for name, setting in pack.settings.items()
+        if setting.enforcement_level != "disabled"
+        and next((p.kind for p in pack.report.policies if p.name == name), "") in (kind, "")
+    ]
+    for candidate in enabled:
+        only = {
+            name: PolicySetting(
+                setting.enforcement_level if name == candidate else "disabled", setting.properties
+            )
+            for name, setting in pack.settings.items()
+        }
+        _configure(pack.process, only)
+        try:
+            pack.process.call(method, request)
+        except AnalyzerCallError:
+            return candidate
+    return ""
+
+
+def _configure(process: PolicyPackProcess, settings: dict[str, PolicySetting]) -> None:
+    process.call(
+        "Configure",
+        analyzer_pb2.ConfigureAnalyzerRequest(
+            policyConfig={name: _policy_config(setting) for name, setting in settings.items()}
+        ),
+    )
 
 
 def _remediate(pack: _RunningPack, resource: EngineResource) -> None:
@@ -255,6 +307,7 @@ def _schema(policy: analyzer_pb2.PolicyInfo) -> PolicySchema:
         description=policy.description,
         remediation=policy.remediation_steps,
         url=policy.url,
+        kind=POLICY_KINDS.get(policy.policy_type, ""),
     )
 
 

@@ -43,6 +43,7 @@ class Project:
     stack: str
     stack_file: Path
     description: str = ""
+    has_description: bool = False  # Pulumi.yaml sets `description` (the CLI then tags the stack)
     runtime_options: dict[str, Any] = field(default_factory=dict)
     config: dict[str, Any] = field(default_factory=dict)  # "ns:key" -> typed value
     secret_keys: list[str] = field(default_factory=list)
@@ -107,6 +108,7 @@ def load_project(project_dir: Path, stack: str) -> Project:
         stack=stack,
         stack_file=stack_file,
         description=str(project_doc.get("description") or ""),
+        has_description=project_doc.get("description") is not None,
         runtime_options=dict(options),
         config=config,
         secret_keys=secret_keys,
