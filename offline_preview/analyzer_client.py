@@ -32,6 +32,7 @@ UNUSED_ENGINE_ADDRESS = "127.0.0.1:0"
 DEFAULT_START_TIMEOUT_SECONDS = 60.0
 DEFAULT_CALL_TIMEOUT_SECONDS = 300.0
 SHUTDOWN_GRACE_SECONDS = 5.0
+PIPE_CHUNK_BYTES = 65536
 # Linux refuses to exec with one environment string longer than MAX_ARG_STRLEN (32 pages).
 MAX_ENV_STRING_BYTES = 32 * 4096
 _GRPC_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024)]
@@ -168,7 +169,7 @@ class PolicyPackProcess:
 
     def _read_port(self, stdout: IO[bytes]) -> int:
         lines: queue.Queue[bytes] = queue.Queue()
-        threading.Thread(target=lambda: lines.put(stdout.readline()), daemon=True).start()
+        threading.Thread(target=_first_line_then_drain, args=(stdout, lines), daemon=True).start()
         try:
             first = lines.get(timeout=self._start_timeout).decode(errors="replace").strip()
         except queue.Empty:
@@ -201,6 +202,14 @@ class PolicyPackProcess:
         self._stderr_thread.join(timeout=SHUTDOWN_GRACE_SECONDS)
         lines = [line.strip() for line in self._stderr if line.strip()]
         return lines[-1] if lines else ""
+
+
+def _first_line_then_drain(stdout: IO[bytes], first: "queue.Queue[bytes]") -> None:
+    """Hands over the port line, then keeps reading: a policy that prints must never block on a
+    full pipe (the engine reads a plugin's stdout for the whole run too)."""
+    first.put(stdout.readline())
+    for _ in iter(lambda: stdout.read(PIPE_CHUNK_BYTES), b""):
+        pass
 
 
 def pack_python(manifest: PackManifest) -> str:

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ FIXTURE_ACCOUNT_ID = "123456789012"
 FIXTURE_REGION = "us-east-1"
 REGION_CONFIG_KEY = "aws:region"
 DEFAULT_PROGRAM_TIMEOUT_SECONDS = 600.0
+POLL_SECONDS = 0.5
 # The directory that holds the `offline_preview` package, so the child can import it.
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -144,12 +146,7 @@ def _run_child(
             stderr=subprocess.PIPE,
         )
         try:
-            stdout, stderr = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise PreviewError(
-                f"the program did not finish within {timeout:g}s; raise --timeout if it is "
-                "just slow"
-            ) from None
+            stdout, stderr = _communicate(process, timeout)
         finally:
             child_processes.stop(process)
         if not result_path.exists():
@@ -162,6 +159,26 @@ def _run_child(
     # What the program printed: the CLI shows it as diagnostics of the stack.
     lines = [line for line in stdout.decode(errors="replace").splitlines() if line.strip()]
     return result, lines
+
+
+def _communicate(process: subprocess.Popen, timeout: float) -> tuple[bytes, bytes]:
+    """The host's output once it exits, even if something it started still holds its pipes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return process.communicate(timeout=POLL_SECONDS)
+        except subprocess.TimeoutExpired:
+            if process.poll() is not None:  # exited; a leftover child keeps the pipe open
+                child_processes.stop(process)
+                try:
+                    return process.communicate(timeout=child_processes.SHUTDOWN_GRACE_SECONDS)
+                except subprocess.TimeoutExpired as left_open:  # it left our process group
+                    return left_open.stdout or b"", left_open.stderr or b""
+            if time.monotonic() > deadline:
+                raise PreviewError(
+                    f"the program did not finish within {timeout:g}s; raise --timeout if it is "
+                    "just slow"
+                ) from None
 
 
 def _child_env(project: Project) -> dict[str, str]:

@@ -162,3 +162,47 @@ def test_a_program_that_floods_stdout_still_completes(tmp_path):
 
 def _completed(process: psutil.Popen, stdout: str, stderr: str) -> Completed:
     return Completed(process.returncode, stdout, stderr)
+
+
+def test_a_program_that_leaves_a_child_holding_stdout_ends_with_the_program(tmp_path):
+    program = (
+        "import subprocess\nimport pulumi\n"
+        "subprocess.Popen(['sleep', '600'])\n"  # inherits the host's stdout and stderr
+        "pulumi.export('done', True)\n"
+    )
+    project = write_project(tmp_path / "daemon", program)
+    started, since = time.monotonic(), time.time()
+    process = start_preview("--stack", "test", "--cwd", project, "--json")
+    stdout, stderr = process.communicate(timeout=HANG_BOUND_SECONDS)
+    assert process.returncode == 0, stderr
+    assert '"done": true' in stdout
+    print(f"finished after {time.monotonic() - started:.1f}s")
+    leftovers = [
+        p
+        for p in psutil.process_iter(["cmdline", "create_time"])
+        if p.info["cmdline"] == ["sleep", "600"] and p.info["create_time"] >= since - 1
+    ]
+    assert_all_gone(leftovers)
+
+
+def test_a_policy_that_prints_a_lot_does_not_block_the_pack(tmp_path):
+    noisy = (
+        PACK_HEADER
+        + "def noisy(args, report):\n    print('x' * 100_000)\n"
+        + "PolicyPack(name='noisy', enforcement_level=EnforcementLevel.ADVISORY, policies=["
+        + "ResourceValidationPolicy(name='prints', description='Prints.', validate=noisy)])\n"
+    )
+    pack = write_pack(tmp_path / "noisy", noisy)
+    result = preview(
+        "--stack",
+        "ci",
+        "--cwd",
+        NONCOMPLIANT,
+        "--policy-pack",
+        pack,
+        "--timeout",
+        "20",
+        timeout=HANG_BOUND_SECONDS,
+    )
+    assert result.code == 0, result.stderr
+    assert "✅ noisy@v0.0.1" in result.stdout
