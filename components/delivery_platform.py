@@ -16,13 +16,9 @@ from components.artifact_store import ArtifactStore, ArtifactStoreArgs
 from components.compliance import Compliance, ComplianceArgs, managed_rules
 from components.config import PlatformSettings
 from components.dashboard import ServicePanel, delivery_dashboard
-from components.monitoring import (
-    NotificationTopic,
-    NotificationTopicArgs,
-    ServiceMonitoring,
-    ServiceMonitoringArgs,
-)
+from components.monitoring import ServiceMonitoring, ServiceMonitoringArgs
 from components.naming import PlatformNames, ServiceNames
+from components.notification_topic import NotificationTopic, NotificationTopicArgs
 from components.references import reference
 from components.roles import ServiceRoles, ServiceRolesArgs
 from components.service_pipeline import ServicePipeline, ServicePipelineArgs

@@ -1,21 +1,19 @@
-"""Tell people when a pipeline breaks: an encrypted topic, failure events, and pipeline and build alarms.
+"""Tell people when a pipeline breaks: failure events, and pipeline and build alarms, per service.
 
 CDK creates no alarms at all; here every service gets a rule on failed pipeline executions and one on
 failed actions (messages in `notifications.py`), the `PipelineFailure` alarm on the first rule's
 matches, an alarm on CodeBuild's `FailedBuilds` and one on `ERROR` lines in its build log, all
-publishing to one KMS-encrypted topic whose policy lets only our own rules and alarms publish.
+publishing to the stack's KMS-encrypted topic (`notification_topic.py`).
 """
 
-import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
 from components.alarms import notifying_alarm
-from components.iam_documents import policy_document, statement
-from components.naming import PlatformNames, ServiceNames
+from components.naming import ServiceNames
 from components.notifications import (
     ACTION_PATHS,
     EXECUTION_PATHS,
@@ -33,94 +31,9 @@ CODEBUILD_NAMESPACE = "AWS/CodeBuild"
 EVENTS_NAMESPACE = "AWS/Events"
 TRIGGERED_RULES = "TriggeredRules"
 """EventBridge's per-rule count of matched events, dimension `RuleName` ("Monitoring Amazon
-EventBridge", EventBridge User Guide). CodePipeline itself publishes no execution metrics ("Monitoring
-CodePipeline", CodePipeline User Guide, lists events, CloudTrail and notifications), so the failed
-executions are counted where the rule matches them."""
-
-
-@dataclass(frozen=True)
-class NotificationTopicArgs:
-    """Inputs of the stack's notification topic."""
-
-    names: PlatformNames
-    key_alias_arn: pulumi.Input[str]
-    """KMS key (alias reference, known at preview) encrypting the topic; its key policy must let
-    events.amazonaws.com and cloudwatch.amazonaws.com use it (see `artifact_store.key_policy`)."""
-    tags: Mapping[str, str]
-    email_addresses: Sequence[str] = ()
-    """Email subscribers (each must confirm the subscription mail); none by default."""
-
-
-class NotificationTopic(pulumi.ComponentResource):
-    """KMS-encrypted SNS topic that only our rules and alarms (and IAM-allowed roles) publish to."""
-
-    topic: aws.sns.Topic
-    topic_arn: pulumi.Output[str]
-    """Reference to the topic and its policy (known at preview): alarms and rules publish to it."""
-
-    def __init__(
-        self, name: str, args: NotificationTopicArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
-        super().__init__("guarded-delivery:monitoring:NotificationTopic", name, None, opts)
-        names = args.names
-        child = pulumi.ResourceOptions(parent=self)
-        self.topic = aws.sns.Topic(
-            f"{name}-topic",
-            name=names.topic_name,
-            kms_master_key_id=args.key_alias_arn,
-            tags=dict(args.tags),
-            opts=child,
-        )
-        topic = reference(names.topic_arn, self.topic)
-        self.policy = aws.sns.TopicPolicy(
-            f"{name}-topic-policy", arn=topic, policy=topic_policy(names), opts=child
-        )
-        self.subscriptions = [
-            aws.sns.TopicSubscription(
-                f"{name}-email-{hashlib.sha256(email.encode()).hexdigest()[:8]}",
-                topic=topic,
-                protocol="email",
-                endpoint=email,
-                opts=child,
-            )
-            for email in args.email_addresses
-        ]
-        # Publishers wait for the policy too: without it SNS refuses their messages.
-        self.topic_arn = reference(names.topic_arn, self.topic, self.policy)
-        self.register_outputs({"topic_arn": self.topic_arn})
-
-
-def topic_policy(names: PlatformNames) -> str:
-    """EventBridge rules and CloudWatch alarms of this stack may publish; nobody else via the policy."""
-    same_account = {"aws:SourceAccount": names.account_id}
-    return policy_document(
-        [
-            statement(
-                "Allow",
-                ["sns:Publish"],
-                [names.topic_arn],
-                conditions={
-                    "StringEquals": same_account,
-                    "ArnLike": {"aws:SourceArn": names.arn("events", f"rule/{names.prefix}-*")},
-                },
-                sid="OurFailureRulesPublish",
-                principal={"Service": "events.amazonaws.com"},
-            ),
-            statement(
-                "Allow",
-                ["sns:Publish"],
-                [names.topic_arn],
-                conditions={
-                    "StringEquals": same_account,
-                    "ArnLike": {
-                        "aws:SourceArn": names.arn("cloudwatch", f"alarm:{names.prefix}-*")
-                    },
-                },
-                sid="OurAlarmsPublish",
-                principal={"Service": "cloudwatch.amazonaws.com"},
-            ),
-        ]
-    )
+EventBridge", EventBridge User Guide). CodePipeline reports executions as EventBridge events ("AWS
+CodePipeline events", EventBridge events reference: Pipeline, Stage and Action Execution State Change),
+not as a failure metric, so the failed executions are counted where the rule matches them."""
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,9 @@ import json
 import pytest
 from mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
 
-from components.monitoring import (
-    NotificationTopic,
-    NotificationTopicArgs,
-    ServiceMonitoring,
-    ServiceMonitoringArgs,
-)
+from components.monitoring import ServiceMonitoring, ServiceMonitoringArgs
 from components.naming import PlatformNames
+from components.notification_topic import NotificationTopic, NotificationTopicArgs
 from components.tagging import resource_tags
 
 NAMES = PlatformNames("guarded-delivery", "prod", FIXTURE_ACCOUNT_ID, FIXTURE_REGION)
