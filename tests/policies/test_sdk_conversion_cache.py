@@ -38,6 +38,10 @@ def mixed_stack():
 def restore_sdk(monkeypatch):
     """Let monkeypatch put back whatever `install` replaces."""
     monkeypatch.setattr(sdk_policy, "json_format", sdk_policy.json_format)
+    monkeypatch.setattr(sdk_policy, "deserialize_properties", sdk_policy.deserialize_properties)
+    monkeypatch.setattr(sdk_policy, "unknown_checking_proxy", sdk_policy.unknown_checking_proxy)
+    servicer = sdk_policy._PolicyAnalyzerServicer
+    monkeypatch.setattr(servicer, "_get_provider_resource", servicer._get_provider_resource)
     for name in sdk_conversion_cache.REQUEST_METHODS:
         servicer = sdk_policy._PolicyAnalyzerServicer
         monkeypatch.setattr(servicer, name, getattr(servicer, name))
@@ -88,3 +92,41 @@ def test_another_sdk_version_is_left_exactly_as_shipped(restore_sdk):
     assert not sdk_conversion_cache.install()
     assert sdk_policy.json_format is json_format
     assert sdk_policy._PolicyAnalyzerServicer.Analyze is original_analyze
+
+
+def test_deserialised_properties_and_providers_are_shared_within_a_request_only():
+    calls = []
+
+    def deserialize(properties, *args):
+        calls.append(args)
+        return dict(properties)
+
+    shared = sdk_conversion_cache.RequestScopedDeserializer(
+        deserialize, lambda d: [d], lambda _s, r: object()
+    )
+    converted = {"bucket": "b"}
+    deserialized = shared.deserialize_properties(converted)
+    assert deserialized is shared.deserialize_properties(converted)
+    assert len(calls) == 1
+    assert shared.unknown_checking_proxy(deserialized) is shared.unknown_checking_proxy(
+        deserialized
+    )
+    # Remediate's keep_unknowns call gets a fresh copy it may change, and a fresh proxy of it.
+    for_remediation = shared.deserialize_properties(converted, True)
+    assert for_remediation is not deserialized
+    assert shared.unknown_checking_proxy(for_remediation) is not shared.unknown_checking_proxy(
+        for_remediation
+    )
+    request = object()
+    assert shared.provider_resource(None, request) is shared.provider_resource(None, request)
+    shared.forget()
+    shared.deserialize_properties(converted)
+    assert len(calls) == 3, "after the request, properties are deserialised again"
+
+
+def test_the_installed_sdk_shares_provider_resources_and_reports_the_same_verdicts(restore_sdk):
+    provider = resource("pulumi:providers:aws", "other", {"region": "eu-west-1"})
+    stack = [*mixed_stack(), resource("aws:kms/key:Key", "elsewhere", {}, provider=provider)]
+    before = verdicts(analyze(all_policies(), stack))
+    assert sdk_conversion_cache.install()
+    assert verdicts(analyze(all_policies(), stack)) == before
