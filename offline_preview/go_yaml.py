@@ -9,6 +9,7 @@ decoded into an untyped value, is a string. A key repeated in one mapping is an 
 ("mapping key ... already defined"). Merge keys (`<<`) work as in yaml.v3.
 """
 
+import json
 import math
 import re
 from pathlib import Path
@@ -24,6 +25,7 @@ from offline_preview.text_files import read_text
 BOOL_TAG = "tag:yaml.org,2002:bool"
 NULL_TAG = "tag:yaml.org,2002:null"
 MERGE_TAG = "tag:yaml.org,2002:merge"
+BINARY_TAG = "tag:yaml.org,2002:binary"
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"  # explicit only; yaml.v3 keeps it a string
 NUMBER_TAG = "tag:offline-preview:go-number"  # resolved by `_go_number`, may stay a string
 
@@ -121,6 +123,11 @@ GoYamlLoader.add_implicit_resolver(
 GoYamlLoader.add_implicit_resolver(MERGE_TAG, re.compile(r"^<<$"), ["<"])
 GoYamlLoader.add_implicit_resolver(NUMBER_TAG, re.compile(r"^[-+.0-9]"), list("-+.0123456789"))
 GoYamlLoader.add_constructor(BOOL_TAG, _go_bool)
+# yaml.v3 decodes `!!binary` into a string of the decoded bytes.
+GoYamlLoader.add_constructor(
+    BINARY_TAG,
+    lambda loader, node: loader.construct_yaml_binary(node).decode("utf-8", errors="replace"),
+)
 GoYamlLoader.add_constructor(TIMESTAMP_TAG, lambda loader, node: loader.construct_scalar(node))
 GoYamlLoader.add_constructor(NUMBER_TAG, _go_number)
 
@@ -137,6 +144,12 @@ def read_mapping(path: Path, what: str | None = None) -> dict:
         raise PreviewError(f"{what}{where}: not valid YAML ({problem})") from None
     if document is None:
         return {}
+    try:
+        json.dumps(document)
+    except ValueError:  # json's "Circular reference detected"
+        raise PreviewError(
+            f"{what}: an anchor's value contains itself (yaml.v3 refuses that too)"
+        ) from None
     if not isinstance(document, dict):
         raise PreviewError(
             f"{what}: expected a mapping (key: value) at the top level, got {_kind(document)}"

@@ -208,7 +208,9 @@ def _as_config_string(value: Any) -> str:
 
 
 def _main_program(directory: Path, main: Any) -> Path:
-    target = directory / str(main) if main else directory
+    if main is not None and not isinstance(main, str):
+        raise PreviewError(f"Pulumi.yaml: `main` must be a path (a string), got {main!r}")
+    target = directory / main if main else directory
     program = target / "__main__.py" if target.is_dir() else target
     if not program.is_file():
         raise PreviewError(

@@ -150,3 +150,24 @@ def test_usage_errors_print_the_json_error_document_too(args, fragment):
 
 def test_a_missing_stack_is_a_json_usage_error():
     assert_json_error(preview("--json"), "the following arguments are required: --stack")
+
+
+@pytest.mark.parametrize(
+    ("stack", "fragment"),
+    [
+        ("config:\n  scratch:x: &a [*a]\n", "Pulumi.test.yaml: an anchor's value contains itself"),
+        ("config:\n  scratch:x: [unclosed\n", "Pulumi.test.yaml:3: not valid YAML"),
+        ("config: just text\n", "`config` must be a mapping of key: value"),
+        ("- a\n- b\n", "Pulumi.test.yaml: expected a mapping (key: value) at the top level"),
+    ],
+)
+def test_stack_files_yaml_v3_refuses(tmp_path, stack, fragment):
+    assert_json_error(
+        run_json(scratch(tmp_path, stack, "name: scratch\nruntime: python\n")), fragment
+    )
+
+
+def test_main_must_be_a_path(tmp_path):
+    project = "name: scratch\nruntime: python\nmain: [a]\n"
+    result = run_json(scratch(tmp_path, "config: {}\n", project))
+    assert_json_error(result, "Pulumi.yaml: `main` must be a path (a string), got ['a']")

@@ -69,3 +69,7 @@ def test_merge_keys_may_be_overridden_without_a_duplicate_error():
 def test_an_explicit_bool_tag_on_yes_is_refused_like_yaml_v3():
     with pytest.raises(yaml.YAMLError, match=r"cannot decode !!str `yes` as a !!bool"):
         go_yaml.load("a: !!bool yes\n")
+
+
+def test_binary_values_become_the_decoded_string():
+    assert go_yaml.load("a: !!binary aGVsbG8=\n") == {"a": "hello"}
