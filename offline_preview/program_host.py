@@ -16,6 +16,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+import pulumi.runtime
 from google.protobuf import empty_pb2
 from pulumi.runtime import set_all_config
 from pulumi.runtime.mocks import MockSettings
@@ -24,9 +25,9 @@ from pulumi.runtime.stack import run_in_stack
 
 from offline_preview.capture import CaptureMonitor, FixtureMocks, RecordingEngine
 from offline_preview.lookups.recorded import RecordedLookups
+from offline_preview.user_code import InvokeSites, user_location
 
 ORGANIZATION = "organization"  # what the CLI passes for a DIY backend
-OWN_PACKAGE = Path(__file__).resolve().parent
 
 # The SDK keeps a web of outputs, futures and tasks alive per resource for the whole run. With CPython's
 # default generation-0 threshold (700) the cyclic collector re-walks that ever-growing heap again and
@@ -75,6 +76,10 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     os.environ["PULUMI_CONFIG"] = json.dumps(request["config"])
     os.environ["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(request["secret_keys"])
 
+    sites = InvokeSites(project_dir)
+    pulumi.runtime.invoke = sites.wrap(pulumi.runtime.invoke)
+    pulumi.runtime.invoke_output = sites.wrap(pulumi.runtime.invoke_output)
+
     failure: dict[str, str] | None = None
     gc.set_threshold(*GC_THRESHOLDS)
     loop = asyncio.new_event_loop()
@@ -84,7 +89,7 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
             run_in_stack(lambda: runpy.run_path(str(main_path), run_name="__main__"))
         )
     except BaseException as exc:  # reported as a ProgramError, never a traceback
-        failure = describe_failure(exc, project_dir, mocks.unanswered)
+        failure = describe_failure(exc, project_dir, mocks.unanswered, sites)
     finally:
         loop.close()
 
@@ -96,32 +101,19 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def describe_failure(
-    exc: BaseException, project_dir: Path, unanswered: list[str]
+    exc: BaseException, project_dir: Path, unanswered: list[str], sites: InvokeSites | None = None
 ) -> dict[str, str]:
-    """The exception's type, message and the innermost frame that lies in the user's project."""
-    location = ""
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        path = Path(frame.filename)
-        if _is_user_code(path, project_dir):
-            location = f"{path.resolve().relative_to(project_dir.resolve())}:{frame.lineno}"
-            break
+    """The exception's type, message and the innermost frame that lies in the user's project
+    (for a failed output-form invoke, whose traceback has none: the line that called it)."""
+    location = user_location(traceback.extract_tb(exc.__traceback__), project_dir)
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if not location and sites is not None:
+        location = sites.site_named_in(message)
     if isinstance(exc, SystemExit):
         message = f"the program called sys.exit({exc.code!r})"
     if unanswered and not any(token in message for token in unanswered):
         message = f"{message} (the offline preview could not answer {unanswered[-1]})"
     return {"exception_type": type(exc).__name__, "message": message, "location": location}
-
-
-def _is_user_code(path: Path, project_dir: Path) -> bool:
-    resolved = path.resolve()
-    if resolved.is_relative_to(OWN_PACKAGE):  # our own frames, even inside the project
-        return False
-    try:
-        relative = resolved.relative_to(project_dir.resolve())
-    except ValueError:
-        return False
-    return not any(part in {"venv", ".venv", "site-packages"} for part in relative.parts)
 
 
 if __name__ == "__main__":

@@ -160,3 +160,13 @@ def test_recorded_args_match_as_json_values(recorded, call, matches):
     from offline_preview.lookups.recorded import RecordedLookup
 
     assert RecordedLookup(GET_AMI, recorded, {}).matches(GET_AMI, call) is matches
+
+
+def test_an_uncaught_output_form_lookup_names_the_line_that_called_it(tmp_path):
+    program = (
+        "import pulumi\nimport pulumi_aws as aws\n\n"
+        "vpc = aws.ec2.get_vpc_output(default=True)\n"
+        "pulumi.export('vpc', vpc.id)\n"
+    )
+    result = run(write_project(tmp_path / "p", program))
+    assert_one_line_error(result, "the program failed at __main__.py:4: ", "aws:ec2/getVpc:getVpc")
