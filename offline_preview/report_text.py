@@ -10,7 +10,7 @@ from offline_preview.preview import CREATE, PreviewResult, display_value
 from offline_preview.registration import RegisteredResource
 
 INDENT = "    "
-PASS_MARK, FAIL_MARK, WARN_MARK = "✅", "❌", "⚠️ "
+PASS_MARK, FAIL_MARK, WARN_MARK = "✅", "❌", "⚠️"  # as pulumi's display prints them
 
 
 def print_report(console: Console, result: PreviewResult) -> None:
@@ -22,7 +22,8 @@ def print_report(console: Console, result: PreviewResult) -> None:
     if result.packs:
         console.print()
         console.print("Policies:", style="bold")
-        for pack in result.packs:
+        # The CLI lists packs by "name@vversion" and each pack's violations by level, policy, URN.
+        for pack in sorted(result.packs, key=lambda p: p.label):
             _pack(console, result, pack)
     if run.outputs:
         console.print()
@@ -117,7 +118,8 @@ def _pack(console: Console, result: PreviewResult, pack: PackReport) -> None:
             f"{INDENT * 2}- [yellow]\\[{level}][/yellow]  [bold]{escape(policy.name)}[/bold]  "
             f"(mandatory in the pack, {level} by the policy config)"
         )
-    for violation in pack.violations:
+    ordered = sorted(pack.violations, key=lambda v: (v.level, v.policy, v.urn))
+    for violation in ordered:
         style = "red" if violation.level == "mandatory" else "yellow"
         label = result.resource_label(violation.urn)
         where = f"  ({escape(label)})" if label else ""
@@ -125,7 +127,7 @@ def _pack(console: Console, result: PreviewResult, pack: PackReport) -> None:
             f"{INDENT * 2}- [{style}]\\[{violation.level}][/{style}]  "
             f"[bold]{escape(violation.policy)}[/bold]{where}"
         )
-        for line in violation.message.splitlines():
+        for line in violation.message.removesuffix("\n").split("\n"):
             console.print(f"{INDENT * 2}  {escape(line)}")
 
 

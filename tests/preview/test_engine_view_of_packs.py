@@ -7,7 +7,14 @@ import subprocess
 import pytest
 
 from offline_preview.stack_tags import vcs_info
-from tests.preview.helpers import NONCOMPLIANT, assert_one_line_error, preview, write_project
+from tests.preview.helpers import (
+    NONCOMPLIANT,
+    OUR_PACK,
+    TINY_PACK,
+    assert_one_line_error,
+    preview,
+    write_project,
+)
 
 PACK_HEADER = (
     "import json\n"
@@ -137,3 +144,32 @@ def test_a_stack_policy_that_raises_is_named_too(tmp_path):
         "policy stack-raises of pack raising@v0.0.1 raised in AnalyzeStack of "
         "urn:pulumi:test::scratch::pulumi:pulumi:Stack::scratch-test: no resources of interest",
     )
+
+
+def test_violation_lines_are_shaped_and_ordered_like_the_clis(tmp_path):
+    result = preview(
+        "--stack",
+        "ci",
+        "--cwd",
+        NONCOMPLIANT,
+        "--policy-pack",
+        TINY_PACK,
+        "--policy-pack",
+        OUR_PACK,
+    )
+    lines = result.stdout.splitlines()
+    headers = [line for line in lines if line.startswith("    ") and "(local: " in line]
+    assert [h.split()[1] for h in headers] == sorted(
+        h.split()[1] for h in headers
+    )  # by name@version
+    assert headers[0].startswith("    ❌ cicd-guardrails@v")
+    start = lines.index(headers[0])
+    end = lines.index(headers[1])
+    items = [line for line in lines[start + 1 : end] if line.startswith("        - ")]
+    keys = [(line.split("]")[0].split("[")[1], line.split()[2]) for line in items]
+    assert keys == sorted(keys)  # advisory before mandatory, then by policy name
+    first = lines.index(items[0])
+    assert lines[first + 1].startswith("          ") and not lines[first + 1].startswith(
+        "           "
+    )
+    assert all(" (" in line and line.endswith(")") for line in items)

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from offline_preview.lookups.recorded import RecordedLookup
 from tests.preview.helpers import assert_one_line_error, preview, write_project
 
 GET_AMI = "aws:ec2/getAmi:getAmi"
@@ -157,8 +158,6 @@ def test_a_bad_lookups_file_is_a_one_line_error(tmp_path, text, fragment):
     ],
 )
 def test_recorded_args_match_as_json_values(recorded, call, matches):
-    from offline_preview.lookups.recorded import RecordedLookup
-
     assert RecordedLookup(GET_AMI, recorded, {}).matches(GET_AMI, call) is matches
 
 
