@@ -68,7 +68,9 @@ def bucket_policy(side_types: frozenset[str], judge: Judge, name: str) -> Callab
         for bucket in buckets(resources):
             linked = sides.of(bucket)
             if not linked and sides.unlinked:
-                undecided.append(f"{bucket.name} (a side resource's bucket is unknown)")
+                undecided.append(
+                    f"{bucket.name} (which bucket a side resource names is not known yet)"
+                )
                 continue
             undecided.extend(judge(bucket, linked, report))
         if undecided:

@@ -3,7 +3,8 @@
 A side resource names its bucket in its `bucket` property. When the program passes `bucket.id`,
 that value is unknown at preview, so the engine's property dependencies (`bucket` -> bucket URN)
 are the link instead. A side resource that is linked by neither is "unlinked": policies must not
-call a bucket non-compliant while such a resource might still be its configuration.
+call a bucket non-compliant while such a resource might still be its configuration. That includes a
+side resource naming a bucket no known bucket name matches while some bucket's name is not known.
 
 A known name always wins over the dependencies: S3 applies the configuration to the bucket the
 request names, and a dependency only says which resources the value was computed from
@@ -74,13 +75,16 @@ def link_side_resources(resources: Sequence[Resource], side_types: Iterable[str]
         and not is_unknown(b.props[BUCKET_PROPERTY])
     }
     bucket_urns = {b.urn for b in all_buckets}
+    # A bucket whose name is not known yet may be the one a side resource names.
+    unnamed_bucket = any(is_unknown(b.props.get(BUCKET_PROPERTY)) for b in all_buckets)
     result = BucketSide()
     for side in resources:
         if side.type not in side_types:
             continue
         target = _linked_bucket(side, by_name, bucket_urns)
         if target is None:
-            if is_unknown(side.props.get(BUCKET_PROPERTY)):
+            named = side.props.get(BUCKET_PROPERTY)
+            if is_unknown(named) or (unnamed_bucket and isinstance(named, str)):
                 result.unlinked.append(side)
             continue
         result.by_bucket.setdefault(target, []).append(side)

@@ -66,7 +66,9 @@ def validate_s3_sse_kms(args: StackValidationArgs, report: ReportViolation) -> N
             _judge_rules(f"bucket '{bucket.name}'", path, rules, bucket.urn, report, undecided)
         elif not linked:
             if sse_configs.unlinked:
-                undecided.append(f"{bucket.name} (an encryption configuration's bucket is unknown)")
+                undecided.append(
+                    f"{bucket.name} (which bucket an encryption configuration names is not known yet)"
+                )
                 continue
             report(
                 f"bucket '{bucket.name}' has no server-side encryption configuration, so S3 "

@@ -283,3 +283,35 @@ def test_an_unknown_variable_does_not_hide_a_known_plaintext_secret():
     assert_no_violations(
         analyze(policies, [build_project(environment={"environmentVariables": stored})])
     )
+
+
+def test_a_configuration_naming_no_known_bucket_may_configure_the_bucket_whose_name_is_unknown():
+    unnamed = resource(BUCKET, "artifacts", {"bucket": UNKNOWN})
+    sse = resource(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "artifacts-sse",
+        {
+            "bucket": "artifacts-dev",
+            "rules": [
+                {
+                    "applyServerSideEncryptionByDefault": {
+                        "sseAlgorithm": "aws:kms",
+                        "kmsMasterKeyId": KEY_ARN,
+                    }
+                }
+            ],
+        },
+    )
+    result = analyze(S3_POLICIES, [unnamed, sse])
+    assert not result.of("s3-sse-kms")
+    assert_skipped(
+        result,
+        "s3-sse-kms",
+        "artifacts (which bucket an encryption configuration names is not known yet)",
+    )
+    named = resource(BUCKET, "artifacts", {"bucket": "artifacts-other"})
+    assert_violation(
+        analyze(S3_POLICIES, [named, sse]),
+        "s3-sse-kms",
+        "bucket 'artifacts' has no server-side encryption configuration",
+    )
