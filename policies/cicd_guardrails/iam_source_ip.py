@@ -12,9 +12,9 @@ request carries no source IP at all (calls through a VPC endpoint or an AWS serv
 Operator names are case-sensitive in IAM (`ipaddress` is not an operator); condition keys are not.
 
 A Deny neutralizes an unrestricted Allow only when it fires in every case the Allow must not apply:
-it must cover the action, cover every resource the Allow grants (a `NotResource` Deny is not
-credited: proving two wildcard sets disjoint is not worth the risk), and every one of its
-conditions must be `NotIpAddress` on `aws:SourceIp` with CIDRs inside the allowed networks. Any
+it must cover the action, cover every resource ARN the Allow reaches (a `NotResource` Deny only
+when none of its patterns can match one of them), and every one of its conditions must be
+`NotIpAddress` on `aws:SourceIp` with CIDRs inside the allowed networks. Any
 other condition is ANDed and can switch the Deny off: AWS's own example adds
 `Bool aws:ViaAWSService=false`, which lets calls made through AWS services bypass the Deny, so we
 refuse it. `NotIpAddress` is credited, and so are its `IfExists` and `ForAllValues:` variants,
