@@ -1,4 +1,4 @@
-"""`execution-role-ip-restricted`: only callers inside the allowed CIDRs may start a pipeline.
+"""`execution-role-ip-restricted`: only callers inside the allowed CIDRs (or behind allowed VPC endpoints) may start a pipeline.
 
 Judged wherever an identity policy can grant `codepipeline:StartPipelineExecution`: the documents of
 RolePolicy, UserPolicy, GroupPolicy, Policy and a Role's `inlinePolicies`, and the AWS-managed
