@@ -13,7 +13,7 @@ import pulumi_aws as aws
 
 from components.config import ConfigError, load_settings
 from components.delivery_platform import DeliveryPlatform, DeliveryPlatformArgs
-from components.naming import PlatformNames
+from components.shared.naming import PlatformNames
 
 
 def main() -> None:

@@ -12,17 +12,17 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.artifact_store import ArtifactStore, ArtifactStoreArgs
-from components.compliance import Compliance, ComplianceArgs, managed_rules
 from components.config import PlatformSettings
-from components.dashboard import ServicePanel, delivery_dashboard
-from components.monitoring import ServiceMonitoring, ServiceMonitoringArgs
-from components.naming import PlatformNames, ServiceNames
-from components.notification_topic import NotificationTopic, NotificationTopicArgs
-from components.references import reference
-from components.roles import ServiceRoles, ServiceRolesArgs
+from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
 from components.service_pipeline import ServicePipeline, ServicePipelineArgs
-from components.tagging import resource_tags
+from components.shared.artifact_store import ArtifactStore, ArtifactStoreArgs
+from components.shared.compliance import Compliance, ComplianceArgs, managed_rules
+from components.shared.dashboard import ServicePanel, delivery_dashboard
+from components.shared.monitoring import ServiceMonitoring, ServiceMonitoringArgs
+from components.shared.naming import PlatformNames, ServiceNames
+from components.shared.notification_topic import NotificationTopic, NotificationTopicArgs
+from components.shared.references import reference
+from components.shared.tagging import resource_tags
 
 
 @dataclass(frozen=True)

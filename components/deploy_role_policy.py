@@ -7,8 +7,7 @@ gives no resource ARN for, named in a comment next to it.
 """
 
 from components.config import ServiceSettings
-from components.iam_documents import policy_document, statement
-from components.naming import PlatformNames, ServiceNames
+from components.iam.documents import policy_document, statement
 from components.role_policies import (
     ANY_RESOURCE,
     ARTIFACT_READ_ACTIONS,
@@ -17,6 +16,7 @@ from components.role_policies import (
     pass_task_roles_statement,
 )
 from components.rollback_alarms import rollback_alarm_names
+from components.shared.naming import PlatformNames, ServiceNames
 
 
 def deploy_role_policy(

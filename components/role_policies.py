@@ -9,9 +9,9 @@ only one that does for a few read actions, lives in `deploy_role_policy.py` with
 from typing import Any
 
 from components.config import ServiceSettings
-from components.iam_documents import policy_document, service_assume_role_policy, statement
-from components.naming import PlatformNames, ServiceNames
+from components.iam.documents import policy_document, service_assume_role_policy, statement
 from components.rollback_alarms import rollback_alarm_names
+from components.shared.naming import PlatformNames, ServiceNames
 
 Statement = dict[str, Any]
 

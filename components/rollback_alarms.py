@@ -21,10 +21,10 @@ import pulumi
 import pulumi_aws as aws
 from pulumi_aws.cloudwatch import MetricAlarm
 
-from components.alarms import notifying_alarm
 from components.config import ServiceSettings
-from components.naming import EVENT_RULE_NAME_LIMIT, ServiceNames, bounded
-from components.references import reference
+from components.shared.alarms import notifying_alarm
+from components.shared.naming import EVENT_RULE_NAME_LIMIT, ServiceNames, bounded
+from components.shared.references import reference
 
 ALARM_PERIOD_SECONDS = 60
 TARGET_5XX_THRESHOLD = 5

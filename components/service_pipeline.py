@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 
 import pulumi
 
-from components.build import Build, BuildArgs
 from components.config import PlatformSettings, ServiceSettings
-from components.deploy import Deploy, DeployArgs
-from components.execution_role import ExecutionRole, ExecutionRoleArgs
-from components.naming import PlatformNames, ServiceNames
-from components.pipeline import Pipeline, PipelineArgs
-from components.roles import ServiceRoles
-from components.source import PushTrigger, PushTriggerArgs, Source, SourceArgs
+from components.iam.execution_role import ExecutionRole, ExecutionRoleArgs
+from components.iam.service_roles import ServiceRoles
+from components.shared.naming import PlatformNames, ServiceNames
+from components.stages.build import Build, BuildArgs
+from components.stages.deploy import Deploy, DeployArgs
+from components.stages.pipeline import Pipeline, PipelineArgs
+from components.stages.source import PushTrigger, PushTriggerArgs, Source, SourceArgs
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from components.config import ConfigError, PlatformSettings, ServiceSettings, parse_settings
-from components.naming import PlatformNames
+from components.shared.naming import PlatformNames
 from offline_preview.errors import PreviewError
 from offline_preview.project import load_project
 from troubleshoot.errors import TroubleshootError

@@ -9,7 +9,7 @@ import yaml
 from mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, PROJECT
 
 from components.config import PlatformSettings, ServiceSettings, parse_settings
-from components.naming import PlatformNames, ServiceNames
+from components.shared.naming import PlatformNames, ServiceNames
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ("dev", "staging", "prod")

@@ -6,10 +6,10 @@ import pytest
 from mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
 from program_support import recorded_options
 
-from components.artifact_store import ArtifactStore, ArtifactStoreArgs
 from components.config_rules import MAX_SERVICES
-from components.naming import PlatformNames
-from components.tagging import resource_tags
+from components.shared.artifact_store import ArtifactStore, ArtifactStoreArgs
+from components.shared.naming import PlatformNames
+from components.shared.tagging import resource_tags
 
 NAMES = PlatformNames("guarded-delivery", "dev", FIXTURE_ACCOUNT_ID, FIXTURE_REGION)
 ROLE_ARNS = (

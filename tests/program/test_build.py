@@ -5,8 +5,8 @@ import yaml
 from mocked_program import declare
 from service_fixtures import KEY_ARN, TAGS, names_of, service_of
 
-from components.build import Build, BuildArgs
-from components.buildspec import DEFAULT_BUILDSPEC_PATH, default_buildspec
+from components.stages.build import Build, BuildArgs
+from components.stages.buildspec import DEFAULT_BUILDSPEC_PATH, default_buildspec
 
 PROJECT = "aws:codebuild/project:Project"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"

@@ -10,15 +10,15 @@ from dependency_graph import DependencyGraph
 from mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
 from program_support import PROJECT_DIR, stack_settings_raw
 
-from components.compliance import (
+from components.config import ConfigError, parse_settings
+from components.shared.compliance import (
     FINDING_PATHS,
     Compliance,
     ComplianceArgs,
     managed_rules,
 )
-from components.config import ConfigError, parse_settings
-from components.naming import PlatformNames
-from components.tagging import resource_tags
+from components.shared.naming import PlatformNames
+from components.shared.tagging import resource_tags
 from offline_preview.program_runner import run_program
 
 NAMES = PlatformNames("guarded-delivery", "prod", FIXTURE_ACCOUNT_ID, FIXTURE_REGION)

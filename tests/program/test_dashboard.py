@@ -7,8 +7,8 @@ import pytest
 from dependency_graph import DependencyGraph
 from program_support import PROJECT_DIR
 
-from components.dashboard import GRID_WIDTH, ResolvedPanel, dashboard_body
-from components.naming import PlatformNames
+from components.shared.dashboard import GRID_WIDTH, ResolvedPanel, dashboard_body
+from components.shared.naming import PlatformNames
 from offline_preview.program_runner import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, run_program
 
 DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"

@@ -7,12 +7,12 @@ import pytest
 from mocked_program import declare
 from service_fixtures import TAGS, names_of, service_of
 
-from components.deploy import Deploy, DeployArgs
 from components.rollback_alarms import (
     instance_failure_rule_name,
     load_balancer_dimension,
     rollback_alarm_names,
 )
+from components.stages.deploy import Deploy, DeployArgs
 
 GROUP = "aws:codedeploy/deploymentGroup:DeploymentGroup"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"

@@ -16,7 +16,7 @@ from service_fixtures import (
     statements,
 )
 
-from components.execution_role import ExecutionRole, ExecutionRoleArgs
+from components.iam.execution_role import ExecutionRole, ExecutionRoleArgs
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"

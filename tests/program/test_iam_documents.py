@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from components.iam_documents import policy_document, service_assume_role_policy, statement
+from components.iam.documents import policy_document, service_assume_role_policy, statement
 
 
 def test_documents_are_byte_stable_whatever_the_input_order():

@@ -21,8 +21,8 @@ from service_fixtures import (
     statements,
 )
 
-from components.execution_role import AllowedNetworks, execution_policy
-from components.roles import ServiceRoles, ServiceRolesArgs
+from components.iam.execution_role import AllowedNetworks, execution_policy
+from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
 
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 ROLE = "aws:iam/role:Role"

@@ -5,10 +5,10 @@ import json
 import pytest
 from mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
 
-from components.monitoring import ServiceMonitoring, ServiceMonitoringArgs
-from components.naming import PlatformNames
-from components.notification_topic import NotificationTopic, NotificationTopicArgs
-from components.tagging import resource_tags
+from components.shared.monitoring import ServiceMonitoring, ServiceMonitoringArgs
+from components.shared.naming import PlatformNames
+from components.shared.notification_topic import NotificationTopic, NotificationTopicArgs
+from components.shared.tagging import resource_tags
 
 NAMES = PlatformNames("guarded-delivery", "prod", FIXTURE_ACCOUNT_ID, FIXTURE_REGION)
 SERVICE = NAMES.service("web", "MyDemoRepo")

@@ -5,7 +5,7 @@ import re
 import pytest
 from mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION
 
-from components.naming import (
+from components.shared.naming import (
     BUCKET_NAME_LIMIT,
     EVENT_RULE_NAME_LIMIT,
     IAM_ROLE_NAME_LIMIT,

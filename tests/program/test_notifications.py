@@ -16,11 +16,11 @@ from components.config import (
     LambdaSettings,
     ServiceSettings,
 )
-from components.monitoring import ServiceMonitoring, ServiceMonitoringArgs
-from components.naming import PlatformNames
-from components.notifications import ACTION_PATHS, EXECUTION_PATHS
-from components.pipeline_actions import APPROVAL_TEXT_LIMIT, approval_request
-from components.tagging import resource_tags
+from components.shared.monitoring import ServiceMonitoring, ServiceMonitoringArgs
+from components.shared.naming import PlatformNames
+from components.shared.notifications import ACTION_PATHS, EXECUTION_PATHS
+from components.shared.tagging import resource_tags
+from components.stages.pipeline_actions import APPROVAL_TEXT_LIMIT, approval_request
 from offline_preview.program_runner import run_program
 
 NAMES = PlatformNames("guarded-delivery", "staging", FIXTURE_ACCOUNT_ID, FIXTURE_REGION)

@@ -7,7 +7,7 @@ from mocked_program import declare
 from service_fixtures import TAGS, names_of, platform_names, service_of
 
 from components.config import ConnectionSource, ServiceSettings
-from components.pipeline import Pipeline, PipelineArgs
+from components.stages.pipeline import Pipeline, PipelineArgs
 
 PIPELINE = "aws:codepipeline/pipeline:Pipeline"
 TOPIC_ARN = platform_names().topic_arn

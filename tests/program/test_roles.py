@@ -13,7 +13,7 @@ from service_fixtures import (
     statements,
 )
 
-from components.roles import ServiceRoles, ServiceRolesArgs
+from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
 from components.rollback_alarms import rollback_alarm_names
 
 ROLE = "aws:iam/role:Role"

@@ -7,7 +7,7 @@ import pytest
 from mocked_program import declare, keep
 from service_fixtures import TAGS, as_list, names_of, platform_names, stack_settings, statements
 
-from components.roles import ServiceRoles, ServiceRolesArgs
+from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
 from components.service_pipeline import ServicePipeline, ServicePipelineArgs
 
 COMPONENT_TYPES = {

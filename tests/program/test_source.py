@@ -7,7 +7,7 @@ from mocked_program import declare
 from program_support import recorded_options
 from service_fixtures import KEY_ARN, TAGS, names_of, service_of
 
-from components.source import PushTrigger, PushTriggerArgs, Source, SourceArgs
+from components.stages.source import PushTrigger, PushTriggerArgs, Source, SourceArgs
 
 REPOSITORY = "aws:codecommit/repository:Repository"
 

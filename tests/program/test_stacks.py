@@ -13,7 +13,7 @@ from mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION
 from program_support import recorded_options, run_main, stack_config_env, stack_settings_raw
 
 from components.config import PlatformSettings, parse_settings
-from components.naming import PlatformNames
+from components.shared.naming import PlatformNames
 
 STACKS = ("dev", "staging", "prod")
 TAG_KEYS = {"project", "environment", "service", "managed-by"}

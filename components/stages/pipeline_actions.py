@@ -10,8 +10,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.buildspec import APPSPEC_FILE, TASKDEF_FILE
 from components.config import ServiceSettings
+from components.stages.buildspec import APPSPEC_FILE, TASKDEF_FILE
 
 SOURCE_OUTPUT = "SourceOutput"
 BUILD_OUTPUT = "BuildOutput"

@@ -17,9 +17,9 @@ import pulumi
 import pulumi_aws as aws
 
 from components.config import ServiceSettings
-from components.naming import ServiceNames
-from components.references import reference
 from components.rollback_alarms import declare_rollback_alarms, rollback_alarm_names
+from components.shared.naming import ServiceNames
+from components.shared.references import reference
 
 TERMINATE_ORIGINAL_AFTER_MINUTES = 5
 """ECS blue/green: how long the original task set stays up after the shift, for a quick manual rollback."""

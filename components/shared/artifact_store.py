@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.iam_documents import policy_document, statement
-from components.naming import PlatformNames
-from components.references import combine, reference
+from components.iam.documents import policy_document, statement
+from components.shared.naming import PlatformNames
+from components.shared.references import combine, reference
 
 NONCURRENT_VERSION_DAYS = 30
 """How long a replaced artifact version stays restorable (pipelines only read the current one)."""

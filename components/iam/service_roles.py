@@ -15,8 +15,8 @@ import pulumi_aws as aws
 from components import role_policies
 from components.config import PlatformSettings, ServiceSettings
 from components.deploy_role_policy import deploy_role_policy
-from components.naming import RoleNames, ServiceNames
-from components.references import reference
+from components.shared.naming import RoleNames, ServiceNames
+from components.shared.references import reference
 
 MAX_SESSION_SECONDS = 3600
 KEY_USER_PURPOSES = ("build", "deploy", "pipeline")

@@ -18,9 +18,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.iam_documents import policy_document, statement
-from components.naming import ServiceNames
-from components.references import reference
+from components.iam.documents import policy_document, statement
+from components.shared.naming import ServiceNames
+from components.shared.references import reference
 
 START_ACTION = "codepipeline:StartPipelineExecution"
 READ_ACTIONS = ("codepipeline:GetPipelineExecution", "codepipeline:GetPipelineState")

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components.buildspec import DEFAULT_BUILDSPEC_PATH, default_buildspec
 from components.config import BuildCache, ServiceSettings
-from components.naming import ServiceNames
-from components.references import reference
+from components.shared.naming import ServiceNames
+from components.shared.references import reference
+from components.stages.buildspec import DEFAULT_BUILDSPEC_PATH, default_buildspec
 
 ENVIRONMENT_TYPE = "LINUX_CONTAINER"
 QUEUED_TIMEOUT_MINUTES = 60

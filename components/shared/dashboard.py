@@ -17,14 +17,14 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.monitoring import (
+from components.shared.monitoring import (
     BUILD_LOG_METRIC_NAMESPACE,
     CODEBUILD_NAMESPACE,
     EVENTS_NAMESPACE,
     TRIGGERED_RULES,
 )
-from components.naming import PlatformNames
-from components.references import combine
+from components.shared.naming import PlatformNames
+from components.shared.references import combine
 
 GRID_WIDTH = 24
 """A dashboard is 24 units wide."""

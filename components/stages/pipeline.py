@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components import pipeline_actions as actions
 from components.config import ServiceSettings
-from components.naming import ServiceNames
-from components.references import reference
+from components.shared.naming import ServiceNames
+from components.shared.references import reference
+from components.stages import pipeline_actions as actions
 
 PIPELINE_TYPE = "V2"
 EXECUTION_MODE = "QUEUED"

@@ -28,8 +28,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.naming import PlatformNames
-from components.references import combine, reference
+from components.shared.naming import PlatformNames
+from components.shared.references import combine, reference
 
 CONFIG_SOURCE = "aws.config"
 COMPLIANCE_CHANGE = "Config Rules Compliance Change"

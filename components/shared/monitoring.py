@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.alarms import notifying_alarm
-from components.naming import ServiceNames
-from components.notifications import (
+from components.shared.alarms import notifying_alarm
+from components.shared.naming import ServiceNames
+from components.shared.notifications import (
     ACTION_PATHS,
     EXECUTION_PATHS,
     failed_action_message,
@@ -22,7 +22,7 @@ from components.notifications import (
     failed_execution_message,
     failed_execution_pattern,
 )
-from components.references import reference
+from components.shared.references import reference
 
 ALARM_PERIOD_SECONDS = 300
 BUILD_LOG_ERROR_PATTERN = "ERROR"

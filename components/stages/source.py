@@ -13,8 +13,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components.config import ServiceSettings
-from components.naming import ServiceNames
-from components.references import reference
+from components.shared.naming import ServiceNames
+from components.shared.references import reference
 
 PUSH_EVENTS = ("referenceCreated", "referenceUpdated")
 """A new branch (first push) or new commits on it; deletions do not start a release."""

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.iam_documents import policy_document, statement
-from components.naming import PlatformNames
-from components.references import reference
+from components.iam.documents import policy_document, statement
+from components.shared.naming import PlatformNames
+from components.shared.references import reference
 
 TYPE_TOKEN = "guarded-delivery:monitoring:NotificationTopic"
 """Kept from when the topic lived in `monitoring.py`: the token is part of every child's URN, so a new

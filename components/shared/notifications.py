@@ -12,7 +12,7 @@ EventBridge User Guide).
 
 import json
 
-from components.naming import ServiceNames
+from components.shared.naming import ServiceNames
 
 FAILED_STATE = "FAILED"
 CODEPIPELINE_SOURCE = "aws.codepipeline"

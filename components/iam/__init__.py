@@ -1,0 +1,1 @@
+"""IAM documents, the service roles assembled from each stage's grants, and the execution role."""
