@@ -30,15 +30,15 @@ TEST_LISTENER_ID = "9683b2d02a6cabee"
 CONTAINER_PORT = 8080
 # The program caps the services of one stack; issue 5 measures up to 100. Above the cap, the generated
 # project's `__main__.py` is a shim that raises the cap, then runs the real one (reported by the bench).
-SERVICE_CAP_MODULE = "components/config_rules.py"
+SERVICE_CAP_MODULE = "components/config/rules.py"
 SERVICE_CAP = re.compile(r"^MAX_SERVICES = (\d+)", re.MULTILINE)
 CAP_SHIM = """\
 \"\"\"Benchmark shim: lifts the program's MAX_SERVICES cap to {services}, then runs the real program.\"\"\"
 import runpy
 
-import components.config_rules
+import components.config.rules
 
-components.config_rules.MAX_SERVICES = {services}
+components.config.rules.MAX_SERVICES = {services}
 runpy.run_path({real_main!r}, run_name="__main__")
 """
 

@@ -6,7 +6,7 @@ import pytest
 from mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
 from program_support import recorded_options
 
-from components.config_rules import MAX_SERVICES
+from components.config import MAX_SERVICES
 from components.shared.artifact_store import ArtifactStore, ArtifactStoreArgs
 from components.shared.naming import PlatformNames
 from components.shared.tagging import resource_tags

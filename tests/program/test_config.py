@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 from program_support import stack_settings_raw
 
-from components.config import ConfigError, PlatformSettings, parse_settings
-from components.config_rules import MAX_SERVICES
+from components.config import MAX_SERVICES, ConfigError, PlatformSettings, parse_settings
 
 NS = "guarded-delivery"
 
@@ -143,7 +142,7 @@ def test_every_top_level_key_is_documented_in_the_project_schema():
     import yaml
     from program_support import PROJECT_DIR
 
-    from components.config_allowed import TOP_LEVEL_KEYS
+    from components.config.allowed import TOP_LEVEL_KEYS
 
     schema = yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())["config"]
     assert set(schema) == set(TOP_LEVEL_KEYS)

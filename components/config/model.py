@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import pulumi
 
-from components.config_fields import ConfigError, FieldReader
+from components.config.fields import ConfigError, FieldReader
 
 __all__ = [
     "BuildCache",
@@ -148,7 +148,7 @@ def parse_settings(
     raw: Mapping[str, Any], stack: str, namespace: str = "guarded-delivery"
 ) -> PlatformSettings:
     """Validate raw config values (keys without namespace) into settings; raises ConfigError."""
-    from components.config_rules import read_platform  # the rules are long; keep this module a map
+    from components.config.rules import read_platform  # the rules are long; keep this module a map
 
     return read_platform(FieldReader(namespace), raw, stack)
 

@@ -9,17 +9,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, cast
 
-from components.config import (
-    BuildCache,
-    ComputePlatform,
-    ConnectionSource,
-    Ec2TagFilter,
-    EcsSettings,
-    LambdaSettings,
-    PlatformSettings,
-    ServiceSettings,
-)
-from components.config_allowed import (
+from components.config.allowed import (
     ALIAS_NAME,
     BRANCH_NAME,
     BUILD_CACHES,
@@ -53,12 +43,22 @@ from components.config_allowed import (
     TOP_LEVEL_KEYS,
     VPC_ENDPOINT_ID,
 )
-from components.config_fields import FieldReader
+from components.config.fields import FieldReader
+from components.config.model import (
+    BuildCache,
+    ComputePlatform,
+    ConnectionSource,
+    Ec2TagFilter,
+    EcsSettings,
+    LambdaSettings,
+    PlatformSettings,
+    ServiceSettings,
+)
 
 # The KMS key policy names three roles and a log group per service (~430 bytes each with long names)
 # and must stay under KMS's 32 KB limit: 60 services fit with room to spare (pinned by
 # tests/program/test_artifact_store.py). Larger estates split their services across stacks.
-# (bench/ lifts this cap by name to measure 100 services offline: keep it defined in this module.)
+# (bench/ lifts this cap by setting this module attribute, to measure 100 services offline.)
 MAX_SERVICES = 60
 SAFE_DEFAULTS = PlatformSettings(allowed_cidrs=(), services=(), default_service="")
 
