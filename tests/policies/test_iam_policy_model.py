@@ -1,6 +1,9 @@
 """The IAM document model: shapes IAM accepts, wildcard matching, and what it refuses to guess."""
 
+import itertools
 import json
+import random
+import re
 
 import pytest
 from analyzer_harness import UNKNOWN, secret
@@ -10,9 +13,11 @@ from pulumi_policy.secret import Secret
 from cicd_guardrails.iam_policy_model import (
     ALLOW,
     DENY,
+    SEGMENT,
     PolicyDocumentError,
     action_pattern_matches,
     parse_policy_document,
+    pattern_intersection,
     resource_pattern_covers,
 )
 
@@ -209,3 +214,38 @@ def test_trust_policies_name_principals_and_may_omit_resource():
                 }
             }
         )
+
+
+# --- glob intersection, checked against brute force on a small alphabet ----------------------------
+
+GLOB_ALPHABET = "ab:"
+
+
+def _glob_matches(glob: str, text: str) -> bool:
+    pattern = "".join(
+        ".*" if c == "*" else "[^:]*" if c == SEGMENT else "." if c == "?" else re.escape(c)
+        for c in glob
+    )
+    return re.fullmatch(pattern, text, re.DOTALL) is not None
+
+
+def _all_texts(max_length: int) -> list[str]:
+    texts = [""]
+    for length in range(1, max_length + 1):
+        texts += ["".join(t) for t in itertools.product(GLOB_ALPHABET, repeat=length)]
+    return texts
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_pattern_intersection_matches_exactly_what_both_globs_match(seed):
+    rng = random.Random(seed)
+    tokens = ["a", "b", ":", "*", "?"]
+    first = "".join(rng.choice(tokens) for _ in range(rng.randint(0, 4)))
+    second = "".join(rng.choice([*tokens, SEGMENT]) for _ in range(rng.randint(0, 4)))
+    result = pattern_intersection(first, second)
+    for text in _all_texts(5):
+        both = _glob_matches(first, text) and _glob_matches(second, text)
+        either = any(_glob_matches(glob, text) for glob in result)
+        assert either or not both, (first, second, result, text)  # never smaller than the truth
+        if SEGMENT not in second or "?" not in first:
+            assert both or not either, (first, second, result, text)  # and exact where promised
