@@ -13,6 +13,7 @@ READS_THE_CLOUD = {
     "aws-py-webserver": "aws:ec2/getAmi:getAmi",
     "aws-py-fargate": "aws:ec2/getVpc:getVpc",
     "aws-py-stackreference-team": "aws:ec2/getAmi:getAmi",
+    "aws-py-eks": "aws:index/getAvailabilityZones:getAvailabilityZones",
 }
 
 
@@ -53,6 +54,15 @@ def test_a_program_that_reads_the_cloud_names_the_lookup_to_record(example, toke
 @pytest.mark.parametrize("example", READS_THE_CLOUD)
 def test_with_its_lookups_file_it_reaches_the_policies(example):
     assert_reached_the_policies(run(example, "--lookups", EXAMPLES / example / "lookups.yaml"))
+
+
+def test_recorded_availability_zones_shape_the_program():
+    example = "aws-py-eks"
+    document = assert_reached_the_policies(
+        run(example, "--lookups", EXAMPLES / example / "lookups.yaml")
+    )
+    subnets = [r["name"] for r in document["resources"] if r["type"] == "aws:ec2/subnet:Subnet"]
+    assert subnets == ["vpc-subnet-us-west-2a", "vpc-subnet-us-west-2b", "vpc-subnet-us-west-2c"]
 
 
 def test_stack_reference_outputs_reach_the_resources():
