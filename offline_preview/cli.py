@@ -40,7 +40,7 @@ EXIT_SIGNAL_BASE = 128  # a shell reports death by signal N as 128 + N
 EXIT_INTERRUPTED = EXIT_SIGNAL_BASE + signal.SIGINT  # 130
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 UNWRAPPED_WIDTH = 1000
-ACCOUNT_ID = re.compile(r"^[0-9]{12}$")  # ASCII digits only: \d also matches other scripts' digits
+ACCOUNT_ID = re.compile(r"[0-9]{12}")  # ASCII digits only: \d also matches other scripts' digits
 
 
 def build_parser() -> OneLineArgumentParser:
@@ -149,7 +149,7 @@ def _preview(parser: OneLineArgumentParser, arguments: list[str]) -> int:
             f"{len(args.policy_pack_config)} --policy-pack-config for {len(args.policy_pack)} "
             "--policy-pack: give one config per pack, in the same order"
         )
-    if not ACCOUNT_ID.match(args.account):
+    if not ACCOUNT_ID.fullmatch(args.account):
         parser.error(f"--account {args.account!r} is not a 12-digit AWS account id")
     if args.region and region_problem(args.region):
         parser.error(f"--region {region_problem(args.region)}")

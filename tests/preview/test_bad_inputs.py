@@ -140,6 +140,7 @@ def test_a_config_too_large_for_one_environment_variable_still_runs(tmp_path):
         (("--timeout", "soon"), "'soon' is not a positive number of seconds"),
         (("--region", "mars-1"), "'mars-1' is not an AWS region"),
         (("--account", "١٢٣٤٥٦٧٨٩٠١٢"), "is not a 12-digit AWS account id"),
+        (("--account", "123456789012\n"), "is not a 12-digit AWS account id"),
         (("--policy-pack-config", "a.json"), "1 --policy-pack-config for 0 --policy-pack"),
     ],
 )
