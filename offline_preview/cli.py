@@ -184,15 +184,19 @@ def _preview(parser: OneLineArgumentParser, arguments: list[str]) -> int:
             raise PreviewError(
                 f"--sarif {args.sarif}: cannot write ({exc.strerror or exc})"
             ) from None
-    if args.json:
-        print(dumps(json_document(result, exit_code)))
-    else:
-        print_report(console, result)
+    logged_error = ""
     if run.errors:
         first = run.errors[0].message.splitlines()[0]
-        print(
-            f"error: the program logged {len(run.errors)} error(s), first: {first}", file=sys.stderr
-        )
+        logged_error = f"the program logged {len(run.errors)} error(s), first: {first}"
+    if args.json:
+        document = json_document(result, exit_code)
+        if logged_error:  # every exit 2 carries "error", as the error document does
+            document["error"] = logged_error
+        print(dumps(document))
+    else:
+        print_report(console, result)
+    if logged_error:
+        print(f"error: {logged_error}", file=sys.stderr)
     return exit_code
 
 

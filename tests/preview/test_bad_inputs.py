@@ -172,3 +172,12 @@ def test_main_must_be_a_path(tmp_path):
     project = "name: scratch\nruntime: python\nmain: [a]\n"
     result = run_json(scratch(tmp_path, "config: {}\n", project))
     assert_json_error(result, "Pulumi.yaml: `main` must be a path (a string), got ['a']")
+
+
+def test_a_program_that_logs_an_error_exits_2_with_the_error_in_the_json(tmp_path):
+    program = "import pulumi\npulumi.log.error('services: none configured')\n"
+    result = run_json(
+        scratch(tmp_path, "config: {}\n", "name: scratch\nruntime: python\n", program)
+    )
+    assert_json_error(result, "the program logged 1 error(s), first: services: none configured")
+    assert result.json()["resources"][0]["type"] == "pulumi:pulumi:Stack"  # the run is shown too
