@@ -23,6 +23,8 @@ def user_location(frames: Iterable[traceback.FrameSummary], project_dir: Path) -
 
 
 def is_user_code(path: Path, project_dir: Path) -> bool:
+    if str(path).startswith("<"):  # "<frozen runpy>", "<string>": no file of the user's
+        return False
     resolved = path.resolve()
     if resolved.is_relative_to(OWN_PACKAGE):  # our own frames, even inside the project
         return False

@@ -1,10 +1,13 @@
 """run_program captures whole registrations as the engine would receive them (API, in-process)."""
 
+from pathlib import Path
+
 import pytest
 
 from offline_preview.errors import ProgramError
 from offline_preview.program_runner import run_program
 from offline_preview.registration import SECRET_SIG, SIG_KEY, UNKNOWN
+from offline_preview.user_code import is_user_code
 from tests.preview.helpers import NONCOMPLIANT, write_project
 
 PREFIX = "urn:pulumi:ci::noncompliant-pipeline::"
@@ -142,3 +145,9 @@ def test_runs_are_independent_in_one_process(tmp_path):
     assert first.outputs == {"n": 1}
     assert second.outputs == {"m": 2}
     assert [r.type for r in second.resources] == ["pulumi:pulumi:Stack"]
+
+
+def test_frames_without_a_file_are_never_the_users_location(tmp_path):
+    assert not is_user_code(Path("<frozen runpy>"), Path.cwd())
+    assert not is_user_code(Path("<string>"), Path.cwd())
+    assert is_user_code(tmp_path / "__main__.py", tmp_path)
