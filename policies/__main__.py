@@ -2,7 +2,8 @@
 
 from pulumi_policy import EnforcementLevel, PolicyPack
 
-from cicd_guardrails import PACK_NAME, all_policies, sdk_conversion_cache
+from cicd_guardrails import PACK_NAME, all_policies
+from cicd_guardrails.support import sdk_conversion_cache
 
 sdk_conversion_cache.install()
 PolicyPack(

@@ -15,8 +15,8 @@ covers every ARN the Allow reaches.
 
 from dataclasses import replace
 
-from cicd_guardrails.iam_arn_formats import resource_globs
-from cicd_guardrails.iam_policy_model import (
+from cicd_guardrails.support.iam.arn_formats import resource_globs
+from cicd_guardrails.support.iam.policy_model import (
     ALLOW,
     DENY,
     PolicyDocument,
@@ -25,7 +25,7 @@ from cicd_guardrails.iam_policy_model import (
     pattern_intersection,
     without_policy_variables,
 )
-from cicd_guardrails.iam_resource_reach import reached_globs, uncovered_by_deny
+from cicd_guardrails.support.iam.resource_reach import reached_globs, uncovered_by_deny
 
 
 def granting_statements(document: PolicyDocument, action: str) -> list[Statement] | None:

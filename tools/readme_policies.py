@@ -10,7 +10,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "policies"))
 
 from cicd_guardrails import all_policies  # noqa: E402
-from cicd_guardrails.registry import all_remediations  # noqa: E402
+from cicd_guardrails.pack import all_remediations  # noqa: E402
 
 START, END = "<!-- policies:start -->", "<!-- policies:end -->"
 HEADER = (

@@ -21,9 +21,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "policies"))
 sys.path.insert(0, str(REPO))
 
-from cicd_guardrails.aws_managed_policies import TABLE_PATH  # noqa: E402
-from cicd_guardrails.execution_role import START_PIPELINE  # noqa: E402
-from cicd_guardrails.iam_policy_model import (  # noqa: E402
+from cicd_guardrails.rules.iam.execution_role import START_PIPELINE  # noqa: E402
+from cicd_guardrails.support.iam.managed_policies import TABLE_PATH  # noqa: E402
+from cicd_guardrails.support.iam.policy_model import (  # noqa: E402
     PolicyDocumentError,
     Statement,
     parse_policy_document,

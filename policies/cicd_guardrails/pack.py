@@ -9,20 +9,20 @@ PACK_NAME = "cicd-guardrails"
 # One module per concern; the order is the order policies are listed by the engine.
 POLICY_MODULES = (
     # The mission's policies.
-    "cicd_guardrails.s3_encryption",
-    "cicd_guardrails.pipeline_artifacts",
-    "cicd_guardrails.kms_keys",
-    "cicd_guardrails.logs_and_notifications",
-    "cicd_guardrails.execution_role",
-    "cicd_guardrails.codedeploy_rollback",
+    "cicd_guardrails.rules.s3.bucket_encryption",
+    "cicd_guardrails.rules.codepipeline.artifact_encryption",
+    "cicd_guardrails.rules.kms.key_lifecycle",
+    "cicd_guardrails.rules.cloudwatch.logs_and_topics_encryption",
+    "cicd_guardrails.rules.iam.execution_role",
+    "cicd_guardrails.rules.codedeploy.auto_rollback",
     # Guardrails beyond the mission.
-    "cicd_guardrails.codedeploy_action_platform",
-    "cicd_guardrails.iam_hygiene",
-    "cicd_guardrails.artifact_buckets",
-    "cicd_guardrails.codebuild_hardening",
-    "cicd_guardrails.log_retention",
-    "cicd_guardrails.alarms",
-    "cicd_guardrails.codecommit_encryption",
+    "cicd_guardrails.rules.codepipeline.codedeploy_action_platform",
+    "cicd_guardrails.rules.iam.policy_hygiene",
+    "cicd_guardrails.rules.s3.bucket_hardening",
+    "cicd_guardrails.rules.codebuild.project_hardening",
+    "cicd_guardrails.rules.cloudwatch.log_retention",
+    "cicd_guardrails.rules.cloudwatch.alarm_actions",
+    "cicd_guardrails.rules.codecommit.repository_encryption",
 )
 
 Policy = ResourceValidationPolicy | StackValidationPolicy

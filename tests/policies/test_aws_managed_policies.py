@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 from analyzer_harness import analyze, assert_no_violations, assert_violation, resource
 
-from cicd_guardrails.aws_managed_policies import (
+from cicd_guardrails.rules.iam.execution_role import POLICIES, POLICY_NAME, START_PIPELINE
+from cicd_guardrails.support.iam.managed_policies import (
     TABLE_PATH,
     dataset_revision,
     granting_document,
     granting_policies,
 )
-from cicd_guardrails.execution_role import POLICIES, POLICY_NAME, START_PIPELINE
 from tools.refresh_managed_policies import action_arn_formats, main
 
 SAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "mamip_sample"

@@ -9,12 +9,12 @@ import json
 import pytest
 from analyzer_harness import UNKNOWN, analyze, assert_no_violations, assert_violation, resource
 
-from cicd_guardrails.codedeploy_rollback import POLICIES as ROLLBACK_POLICIES
-from cicd_guardrails.execution_role import POLICIES as EXECUTION_ROLE_POLICIES
-from cicd_guardrails.execution_role import POLICY_NAME as EXECUTION_ROLE
-from cicd_guardrails.kms_keys import KMS_KEY_ROTATION
-from cicd_guardrails.logs_and_notifications import POLICIES as LOGS_POLICIES
-from cicd_guardrails.s3_encryption import POLICIES as S3_POLICIES
+from cicd_guardrails.rules.cloudwatch.logs_and_topics_encryption import POLICIES as LOGS_POLICIES
+from cicd_guardrails.rules.codedeploy.auto_rollback import POLICIES as ROLLBACK_POLICIES
+from cicd_guardrails.rules.iam.execution_role import POLICIES as EXECUTION_ROLE_POLICIES
+from cicd_guardrails.rules.iam.execution_role import POLICY_NAME as EXECUTION_ROLE
+from cicd_guardrails.rules.kms.key_lifecycle import KMS_KEY_ROTATION
+from cicd_guardrails.rules.s3.bucket_encryption import POLICIES as S3_POLICIES
 
 ALLOWED = "192.0.2.0/24"
 START = "codepipeline:StartPipelineExecution"

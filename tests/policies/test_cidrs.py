@@ -4,7 +4,7 @@ import ipaddress
 
 import pytest
 
-from cicd_guardrails.cidrs import CidrError, covers_whole_family, is_within, parse_cidr
+from cicd_guardrails.support.iam.cidrs import CidrError, covers_whole_family, is_within, parse_cidr
 
 
 @pytest.mark.parametrize(

@@ -17,10 +17,10 @@ from analyzer_harness import (
     secret,
 )
 
-from cicd_guardrails.aws_managed_policies import granting_document, granting_policies
-from cicd_guardrails.execution_role import POLICIES, POLICY_NAME, START_PIPELINE
-from cicd_guardrails.iam_policy_model import parse_policy_document
-from cicd_guardrails.iam_source_ip import AllowedNetworks, unrestricted_grants
+from cicd_guardrails.rules.iam.execution_role import POLICIES, POLICY_NAME, START_PIPELINE
+from cicd_guardrails.support.iam.managed_policies import granting_document, granting_policies
+from cicd_guardrails.support.iam.policy_model import parse_policy_document
+from cicd_guardrails.support.iam.source_ip import AllowedNetworks, unrestricted_grants
 
 ALLOWED = "192.0.2.0/24"
 CONFIG = {POLICY_NAME: {"allowedCidrs": [ALLOWED]}}

@@ -11,7 +11,7 @@ from analyzer_harness import (
     resource,
 )
 
-from cicd_guardrails.execution_role import POLICIES, POLICY_NAME, START_PIPELINE
+from cicd_guardrails.rules.iam.execution_role import POLICIES, POLICY_NAME, START_PIPELINE
 
 ALLOWED = "192.0.2.0/24"
 CONFIG = {POLICY_NAME: {"allowedCidrs": [ALLOWED]}}

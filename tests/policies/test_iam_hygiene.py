@@ -14,9 +14,9 @@ from analyzer_harness import (
 )
 from pulumi_policy import EnforcementLevel
 
-from cicd_guardrails import execution_role, iam_hygiene
-from cicd_guardrails.iam_action_catalog import unknown_action_problem
-from cicd_guardrails.iam_hygiene import ACTIONS_EXIST, NO_ADMIN, POLICIES
+from cicd_guardrails.rules.iam import execution_role, policy_hygiene
+from cicd_guardrails.rules.iam.policy_hygiene import ACTIONS_EXIST, NO_ADMIN, POLICIES
+from cicd_guardrails.support.iam.action_catalog import unknown_action_problem
 
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 
@@ -166,8 +166,8 @@ def test_unknown_document_is_skipped_by_both():
 
 # --- metadata of the policies this module and execution_role own --------------------------------
 
-OWN_POLICIES = [*execution_role.POLICIES, *iam_hygiene.POLICIES]
-OWN_REMEDIATIONS = {**execution_role.REMEDIATIONS, **iam_hygiene.REMEDIATIONS}
+OWN_POLICIES = [*execution_role.POLICIES, *policy_hygiene.POLICIES]
+OWN_REMEDIATIONS = {**execution_role.REMEDIATIONS, **policy_hygiene.REMEDIATIONS}
 
 
 @pytest.mark.parametrize("policy", OWN_POLICIES, ids=lambda p: p.name)

@@ -10,7 +10,7 @@ from analyzer_harness import UNKNOWN, secret
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 from pulumi_policy.secret import Secret
 
-from cicd_guardrails.iam_policy_model import (
+from cicd_guardrails.support.iam.policy_model import (
     ALLOW,
     DENY,
     SEGMENT,

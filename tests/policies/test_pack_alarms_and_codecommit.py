@@ -1,7 +1,7 @@
 """cloudwatch-alarm-actions and codecommit-repository-kms."""
 
-from cicd_guardrails.alarms import POLICIES as ALARM_POLICIES
-from cicd_guardrails.codecommit_encryption import POLICIES as REPO_POLICIES
+from cicd_guardrails.rules.cloudwatch.alarm_actions import POLICIES as ALARM_POLICIES
+from cicd_guardrails.rules.codecommit.repository_encryption import POLICIES as REPO_POLICIES
 from tests.policies.analyzer_harness import (
     UNKNOWN,
     analyze,

@@ -2,7 +2,7 @@
 
 import json
 
-from cicd_guardrails.artifact_buckets import POLICIES
+from cicd_guardrails.rules.s3.bucket_hardening import POLICIES
 from tests.policies.analyzer_harness import (
     UNKNOWN,
     analyze,

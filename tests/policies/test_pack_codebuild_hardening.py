@@ -2,7 +2,7 @@
 
 import pytest
 
-from cicd_guardrails.codebuild_hardening import POLICIES
+from cicd_guardrails.rules.codebuild.project_hardening import POLICIES
 from tests.policies.analyzer_harness import (
     UNKNOWN,
     analyze,

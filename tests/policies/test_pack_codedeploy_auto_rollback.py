@@ -2,7 +2,7 @@
 
 import pytest
 
-from cicd_guardrails.codedeploy_rollback import POLICIES
+from cicd_guardrails.rules.codedeploy.auto_rollback import POLICIES
 from tests.policies.analyzer_harness import (
     UNKNOWN,
     analyze,

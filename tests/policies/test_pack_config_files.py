@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cicd_guardrails.registry import all_policies
+from cicd_guardrails.pack import all_policies
 
 REPO = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = ("dev", "staging", "prod")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cicd_guardrails.kms_keys import POLICIES
+from cicd_guardrails.rules.kms.key_lifecycle import POLICIES
 from tests.policies.analyzer_harness import (
     UNKNOWN,
     analyze,

@@ -10,8 +10,10 @@ from analyzer_harness import (
     resource,
 )
 
-from cicd_guardrails.codedeploy_action_platform import POLICIES as PLATFORM_POLICIES
-from cicd_guardrails.codedeploy_rollback import POLICIES as ROLLBACK_POLICIES
+from cicd_guardrails.rules.codedeploy.auto_rollback import POLICIES as ROLLBACK_POLICIES
+from cicd_guardrails.rules.codepipeline.codedeploy_action_platform import (
+    POLICIES as PLATFORM_POLICIES,
+)
 
 ROLLBACK = "codedeploy-auto-rollback"
 PLATFORM = "codedeploy-action-server-platform"

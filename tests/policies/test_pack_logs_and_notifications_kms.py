@@ -1,7 +1,7 @@
 """logs-and-notifications-kms and log-group-retention."""
 
-from cicd_guardrails.log_retention import POLICIES as RETENTION_POLICIES
-from cicd_guardrails.logs_and_notifications import POLICIES
+from cicd_guardrails.rules.cloudwatch.log_retention import POLICIES as RETENTION_POLICIES
+from cicd_guardrails.rules.cloudwatch.logs_and_topics_encryption import POLICIES
 from tests.policies.analyzer_harness import (
     UNKNOWN,
     analyze,

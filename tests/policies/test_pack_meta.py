@@ -5,7 +5,7 @@ import re
 import pytest
 from pulumi_policy import EnforcementLevel
 
-from cicd_guardrails.registry import PACK_NAME, all_policies, all_remediations
+from cicd_guardrails.pack import PACK_NAME, all_policies, all_remediations
 
 KEBAB_CASE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MISSION_POLICIES = (

@@ -14,7 +14,7 @@ from pulumi.runtime.proto import analyzer_pb2 as proto
 from pulumi.runtime.proto import analyzer_pb2_grpc
 from pulumi_policy import EnforcementLevel
 
-from cicd_guardrails.registry import all_policies
+from cicd_guardrails.pack import all_policies
 from tests.policies.analyzer_harness import (
     AnalysisResult,
     analyze_request,

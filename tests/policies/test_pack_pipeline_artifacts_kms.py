@@ -2,7 +2,7 @@
 
 import pytest
 
-from cicd_guardrails.pipeline_artifacts import POLICIES
+from cicd_guardrails.rules.codepipeline.artifact_encryption import POLICIES
 from tests.policies.analyzer_harness import (
     UNKNOWN,
     analyze,

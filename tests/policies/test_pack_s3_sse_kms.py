@@ -2,7 +2,7 @@
 
 import pytest
 
-from cicd_guardrails.s3_encryption import POLICIES
+from cicd_guardrails.rules.s3.bucket_encryption import POLICIES
 from tests.policies.analyzer_harness import (
     UNKNOWN,
     analyze,

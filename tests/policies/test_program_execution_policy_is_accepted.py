@@ -6,7 +6,7 @@ refuse it when the config does not (the endpoint Allow and the paired Deny then 
 
 from analyzer_harness import analyze, assert_no_violations, assert_violation, resource
 
-from cicd_guardrails.execution_role import POLICIES, POLICY_NAME
+from cicd_guardrails.rules.iam.execution_role import POLICIES, POLICY_NAME
 from components.iam.execution_role import AllowedNetworks, execution_policy
 
 PIPELINE_ARN = "arn:aws:codepipeline:us-east-1:123456789012:guarded-delivery-dev-web"

@@ -16,15 +16,15 @@ from analyzer_harness import (
     resource,
 )
 
-from cicd_guardrails.alarms import POLICIES as ALARM_POLICIES
-from cicd_guardrails.artifact_buckets import POLICIES as BUCKET_POLICIES
-from cicd_guardrails.codebuild_hardening import (
+from cicd_guardrails.rules.cloudwatch.alarm_actions import POLICIES as ALARM_POLICIES
+from cicd_guardrails.rules.codebuild.project_hardening import (
     CODEBUILD_NO_PLAINTEXT_SECRETS,
     CODEBUILD_PRIVILEGED_MODE,
 )
-from cicd_guardrails.kms_keys import KMS_KEY_ROTATION
-from cicd_guardrails.pipeline_artifacts import POLICIES as ARTIFACT_POLICIES
-from cicd_guardrails.s3_encryption import POLICIES as S3_POLICIES
+from cicd_guardrails.rules.codepipeline.artifact_encryption import POLICIES as ARTIFACT_POLICIES
+from cicd_guardrails.rules.kms.key_lifecycle import KMS_KEY_ROTATION
+from cicd_guardrails.rules.s3.bucket_encryption import POLICIES as S3_POLICIES
+from cicd_guardrails.rules.s3.bucket_hardening import POLICIES as BUCKET_POLICIES
 
 BUCKET = "aws:s3/bucket:Bucket"
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"

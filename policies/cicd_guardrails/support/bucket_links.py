@@ -17,7 +17,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource
 
-from cicd_guardrails.wire import is_unknown, plain
+from cicd_guardrails.support.wire import is_unknown, plain
 
 BUCKET_TYPES = frozenset({"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"})
 BUCKET_PROPERTY = "bucket"

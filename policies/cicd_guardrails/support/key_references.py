@@ -16,7 +16,7 @@ import re
 from enum import Enum
 from typing import Any
 
-from cicd_guardrails.wire import is_unknown
+from cicd_guardrails.support.wire import is_unknown
 
 AWS_MANAGED_ALIAS_PREFIX = "alias/aws/"
 

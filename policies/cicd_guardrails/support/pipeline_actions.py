@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from cicd_guardrails.wire import as_list, block, is_unknown
+from cicd_guardrails.support.wire import as_list, block, is_unknown
 
 PIPELINE = "aws:codepipeline/pipeline:Pipeline"
 AWS_OWNER = "AWS"

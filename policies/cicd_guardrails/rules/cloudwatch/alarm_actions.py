@@ -11,7 +11,7 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from cicd_guardrails.wire import as_list, fail_undecided, is_false, is_unknown, plain
+from cicd_guardrails.support.wire import as_list, fail_undecided, is_false, is_unknown, plain
 
 NAME = "cloudwatch-alarm-actions"
 METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"

@@ -12,8 +12,8 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from cicd_guardrails.policy_config import PolicyConfigError, config_int
-from cicd_guardrails.wire import fail_undecided, is_unknown, plain, shown
+from cicd_guardrails.support.policy_config import PolicyConfigError, config_int
+from cicd_guardrails.support.wire import fail_undecided, is_unknown, plain, shown
 
 NAME = "log-group-retention"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"

@@ -19,8 +19,16 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from cicd_guardrails.policy_config import PolicyConfigError, config_bool
-from cicd_guardrails.wire import as_list, block, fail_undecided, is_true, is_unknown, nested, plain
+from cicd_guardrails.support.policy_config import PolicyConfigError, config_bool
+from cicd_guardrails.support.wire import (
+    as_list,
+    block,
+    fail_undecided,
+    is_true,
+    is_unknown,
+    nested,
+    plain,
+)
 
 BUILD_PROJECT = "aws:codebuild/project:Project"
 PRIVILEGED = "codebuild-privileged-mode"

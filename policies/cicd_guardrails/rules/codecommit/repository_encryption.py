@@ -11,8 +11,8 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from cicd_guardrails.key_references import key_problem
-from cicd_guardrails.wire import plain
+from cicd_guardrails.support.key_references import key_problem
+from cicd_guardrails.support.wire import plain
 
 NAME = "codecommit-repository-kms"
 REPOSITORY = "aws:codecommit/repository:Repository"

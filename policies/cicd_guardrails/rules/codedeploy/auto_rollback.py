@@ -21,10 +21,18 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from cicd_guardrails.lambda_deploy_rollback import judge_lambda_deploy_actions
-from cicd_guardrails.pipeline_actions import PIPELINE
-from cicd_guardrails.policy_config import PolicyConfigError, config_bool
-from cicd_guardrails.wire import as_list, block, fail_undecided, is_true, is_unknown, plain, shown
+from cicd_guardrails.rules.codedeploy.lambda_deploy_rollback import judge_lambda_deploy_actions
+from cicd_guardrails.support.pipeline_actions import PIPELINE
+from cicd_guardrails.support.policy_config import PolicyConfigError, config_bool
+from cicd_guardrails.support.wire import (
+    as_list,
+    block,
+    fail_undecided,
+    is_true,
+    is_unknown,
+    plain,
+    shown,
+)
 
 NAME = "codedeploy-auto-rollback"
 DEPLOYMENT_GROUP = "aws:codedeploy/deploymentGroup:DeploymentGroup"

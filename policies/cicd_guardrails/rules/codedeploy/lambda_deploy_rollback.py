@@ -15,8 +15,8 @@ from typing import Any
 
 from pulumi_policy import ReportViolation
 
-from cicd_guardrails.pipeline_actions import ActionKind, PipelineAction, actions_of_kind
-from cicd_guardrails.wire import is_unknown, shown
+from cicd_guardrails.support.pipeline_actions import ActionKind, PipelineAction, actions_of_kind
+from cicd_guardrails.support.wire import is_unknown, shown
 
 LAMBDA_DEPLOY = ActionKind(category="Deploy", provider="Lambda")
 FUNCTION_ALIAS = "FunctionAlias"

@@ -13,8 +13,8 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from cicd_guardrails.key_references import key_problem
-from cicd_guardrails.wire import (
+from cicd_guardrails.support.key_references import key_problem
+from cicd_guardrails.support.wire import (
     as_list,
     block,
     fail_undecided,

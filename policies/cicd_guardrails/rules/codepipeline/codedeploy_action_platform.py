@@ -23,8 +23,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from cicd_guardrails.pipeline_actions import PIPELINE, ActionKind, actions_of_kind
-from cicd_guardrails.wire import fail_undecided, is_unknown, plain
+from cicd_guardrails.support.pipeline_actions import PIPELINE, ActionKind, actions_of_kind
+from cicd_guardrails.support.wire import fail_undecided, is_unknown, plain
 
 NAME = "codedeploy-action-server-platform"
 APPLICATION = "aws:codedeploy/application:Application"

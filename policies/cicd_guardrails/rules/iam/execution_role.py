@@ -34,29 +34,33 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
-from cicd_guardrails.aws_managed_policies import granting_document
-from cicd_guardrails.iam_policy_links import ManagedPolicyIndex
-from cicd_guardrails.iam_policy_model import (
+from cicd_guardrails.support.iam.managed_policies import granting_document
+from cicd_guardrails.support.iam.policy_links import ManagedPolicyIndex
+from cicd_guardrails.support.iam.policy_model import (
     PolicyDocument,
     PolicyDocumentError,
     parse_policy_document,
 )
-from cicd_guardrails.iam_resources import (
+from cicd_guardrails.support.iam.resources import (
     DOCUMENT_PROPERTY,
     IN_SCOPE_TYPES,
     PropertySite,
     judge_sites,
     resource_subject,
 )
-from cicd_guardrails.iam_source_ip import SOURCE_IP_KEY, AllowedNetworks, unrestricted_grants
-from cicd_guardrails.iam_source_vpce import (
+from cicd_guardrails.support.iam.source_ip import (
+    SOURCE_IP_KEY,
+    AllowedNetworks,
+    unrestricted_grants,
+)
+from cicd_guardrails.support.iam.source_vpce import (
     ALLOWED_VPC_ENDPOINTS,
     ENDPOINT_ID_PATTERN,
     SOURCE_VPCE_KEY,
 )
-from cicd_guardrails.iam_trust import RoleIndex
-from cicd_guardrails.policy_config import PolicyConfigError
-from cicd_guardrails.wire import is_unknown, plain
+from cicd_guardrails.support.iam.trust import RoleIndex
+from cicd_guardrails.support.policy_config import PolicyConfigError
+from cicd_guardrails.support.wire import is_unknown, plain
 
 POLICY_NAME = "execution-role-ip-restricted"
 START_PIPELINE = "codepipeline:StartPipelineExecution"

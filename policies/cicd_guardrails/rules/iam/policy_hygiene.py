@@ -16,9 +16,9 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from cicd_guardrails.aws_managed_policies import granting_document
-from cicd_guardrails.iam_action_catalog import unknown_action_problem
-from cicd_guardrails.iam_policy_model import (
+from cicd_guardrails.support.iam.action_catalog import unknown_action_problem
+from cicd_guardrails.support.iam.managed_policies import granting_document
+from cicd_guardrails.support.iam.policy_model import (
     ALLOW,
     WILDCARD,
     PolicyDocument,
@@ -27,7 +27,7 @@ from cicd_guardrails.iam_policy_model import (
     parse_policy_document,
     resource_pattern_covers,
 )
-from cicd_guardrails.iam_resources import (
+from cicd_guardrails.support.iam.resources import (
     IN_SCOPE_TYPES,
     PropertySite,
     SiteJudge,

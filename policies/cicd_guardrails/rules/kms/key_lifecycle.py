@@ -22,8 +22,8 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
-from cicd_guardrails.policy_config import PolicyConfigError, config_int
-from cicd_guardrails.wire import fail_undecided, is_true, is_unknown, plain, shown
+from cicd_guardrails.support.policy_config import PolicyConfigError, config_int
+from cicd_guardrails.support.wire import fail_undecided, is_true, is_unknown, plain, shown
 
 KMS_KEY = "aws:kms/key:Key"
 ROTATION = "kms-key-rotation"

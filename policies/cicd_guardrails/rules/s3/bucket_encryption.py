@@ -14,9 +14,9 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from cicd_guardrails.bucket_links import Resource, buckets, link_side_resources, unwrap
-from cicd_guardrails.key_references import key_problem
-from cicd_guardrails.wire import as_list, block, fail_undecided, is_unknown, shown
+from cicd_guardrails.support.bucket_links import Resource, buckets, link_side_resources, unwrap
+from cicd_guardrails.support.key_references import key_problem
+from cicd_guardrails.support.wire import as_list, block, fail_undecided, is_unknown, shown
 
 NAME = "s3-sse-kms"
 SSE_CONFIG_TYPES = frozenset(

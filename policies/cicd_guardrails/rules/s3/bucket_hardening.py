@@ -24,8 +24,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from cicd_guardrails.bucket_links import Resource, buckets, link_side_resources, unwrap
-from cicd_guardrails.wire import (
+from cicd_guardrails.support.bucket_links import Resource, buckets, link_side_resources, unwrap
+from cicd_guardrails.support.wire import (
     as_list,
     block,
     fail_undecided,

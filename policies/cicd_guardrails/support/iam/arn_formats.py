@@ -16,7 +16,7 @@ the database does not know, reaches every ARN.
 import re
 from functools import lru_cache
 
-from cicd_guardrails.iam_policy_model import SEGMENT, WILDCARD
+from cicd_guardrails.support.iam.policy_model import SEGMENT, WILDCARD
 
 ARN_VARIABLE = re.compile(r"\$\{[^}]*\}")
 SERVICE_SEPARATOR = ":"

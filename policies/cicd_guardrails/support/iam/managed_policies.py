@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from cicd_guardrails.iam_policy_model import PolicyDocument, parse_policy_document
+from cicd_guardrails.support.iam.policy_model import PolicyDocument, parse_policy_document
 
 TABLE_PATH = Path(__file__).with_name("aws_managed_policies.json")
 REFRESH_HINT = "restore it from git or regenerate it with tools/refresh_managed_policies.py"

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
 
-from cicd_guardrails.iam_resources import MANAGED_POLICY
+from cicd_guardrails.support.iam.resources import MANAGED_POLICY
 
 CUSTOMER_POLICY_ARN = re.compile(
     r"^arn:[a-z-]+:iam::(?P<account>\d{12}):policy(?P<path>/(?:[^/]+/)*)(?P<name>[^/]+)$"

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from cicd_guardrails.wire import known_plain
+from cicd_guardrails.support.wire import known_plain
 
 ALLOW = "Allow"
 DENY = "Deny"

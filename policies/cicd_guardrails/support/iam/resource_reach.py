@@ -13,7 +13,7 @@ every doubt resolved towards "the Allow reaches more" and "the Deny covers less"
 - A `NotResource` Deny covers the granted ARNs only when none of its patterns can match any of them.
 """
 
-from cicd_guardrails.iam_policy_model import (
+from cicd_guardrails.support.iam.policy_model import (
     POLICY_VARIABLE_START,
     Statement,
     pattern_intersection,

@@ -36,11 +36,17 @@ restriction `iam_source_vpce` describes, and by nothing weaker.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from cicd_guardrails.cidrs import CidrError, ParsedCidr, covers_whole_family, is_within, parse_cidr
-from cicd_guardrails.iam_arn_formats import resource_globs
-from cicd_guardrails.iam_policy_model import ALLOW, DENY, PolicyDocument, Statement
-from cicd_guardrails.iam_resource_reach import reached_globs, uncovered_by_deny
-from cicd_guardrails.iam_source_vpce import (
+from cicd_guardrails.support.iam.arn_formats import resource_globs
+from cicd_guardrails.support.iam.cidrs import (
+    CidrError,
+    ParsedCidr,
+    covers_whole_family,
+    is_within,
+    parse_cidr,
+)
+from cicd_guardrails.support.iam.policy_model import ALLOW, DENY, PolicyDocument, Statement
+from cicd_guardrails.support.iam.resource_reach import reached_globs, uncovered_by_deny
+from cicd_guardrails.support.iam.source_vpce import (
     ALLOWED_VPC_ENDPOINTS,
     SOURCE_VPCE_KEY,
     describe_endpoints,
@@ -49,7 +55,7 @@ from cicd_guardrails.iam_source_vpce import (
     names_endpoint,
     parse_endpoints,
 )
-from cicd_guardrails.policy_config import PolicyConfigError
+from cicd_guardrails.support.policy_config import PolicyConfigError
 
 SOURCE_IP_KEY = "aws:SourceIp"
 RESTRICTING_OPERATORS = frozenset({"IpAddress", "ForAnyValue:IpAddress"})

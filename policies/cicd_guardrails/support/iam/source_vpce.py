@@ -31,8 +31,8 @@ is refused rather than silently locking out the automation the endpoint is for.
 import re
 from collections.abc import Iterable, Sequence
 
-from cicd_guardrails.iam_policy_model import Condition, Statement
-from cicd_guardrails.policy_config import PolicyConfigError
+from cicd_guardrails.support.iam.policy_model import Condition, Statement
+from cicd_guardrails.support.policy_config import PolicyConfigError
 
 SOURCE_VPCE_KEY = "aws:SourceVpce"
 ALLOWED_VPC_ENDPOINTS = "allowedVpcEndpoints"

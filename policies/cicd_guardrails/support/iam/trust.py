@@ -25,8 +25,12 @@ from typing import Any
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
 
-from cicd_guardrails.iam_policy_model import ALLOW, PolicyDocumentError, parse_policy_document
-from cicd_guardrails.iam_resources import (
+from cicd_guardrails.support.iam.policy_model import (
+    ALLOW,
+    PolicyDocumentError,
+    parse_policy_document,
+)
+from cicd_guardrails.support.iam.resources import (
     ROLE,
     ROLE_ATTACHMENTS_EXCLUSIVE,
     ROLE_POLICY,

@@ -1,0 +1,1 @@
+"""Policies on CodeDeploy deployment groups and the deployments a pipeline makes."""

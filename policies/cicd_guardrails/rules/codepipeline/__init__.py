@@ -1,0 +1,1 @@
+"""Policies on CodePipeline pipelines and the CodeBuild projects that hold their artifacts."""

@@ -1,0 +1,1 @@
+"""Policies on IAM identity policies and roles."""

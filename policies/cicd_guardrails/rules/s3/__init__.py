@@ -1,0 +1,1 @@
+"""Policies on S3 buckets and their bucket-side resources."""

@@ -1,0 +1,1 @@
+"""What the rules share and never judge on their own: wire values, links between resources, config."""

@@ -1,0 +1,1 @@
+"""An IAM model: documents, conditions, ARN formats, CIDRs, trust and AWS-managed policies."""
