@@ -18,7 +18,11 @@ from pulumi.runtime.mocks import MockCallArgs, MockEngine, MockMonitor, MockReso
 from pulumi.runtime.proto import engine_pb2, resource_pb2
 
 from offline_preview.aws_regions import partition_of
-from offline_preview.lookups.local_functions import LOCAL_FUNCTIONS, LocalFunctionError
+from offline_preview.lookups.local_functions import (
+    LOCAL_FUNCTIONS,
+    AwsContext,
+    LocalFunctionError,
+)
 from offline_preview.lookups.recorded import (
     STACK_REFERENCE,
     RecordedLookups,
@@ -97,6 +101,7 @@ class FixtureMocks(Mocks):
             },
         }
         self.answers.update(extra_answers or {})
+        self.context = AwsContext(region, partition)
         self.recorded = recorded or RecordedLookups()
         self.unanswered: list[str] = []
 
@@ -106,7 +111,7 @@ class FixtureMocks(Mocks):
         local = LOCAL_FUNCTIONS.get(args.token)
         if local is not None:
             try:
-                return local(plain_args(args.args))
+                return local(plain_args(args.args), self.context)
             except LocalFunctionError as exc:
                 raise OfflineInvokeError(str(exc)) from None
         recorded = self.recorded.answer(args.token, args.args)
