@@ -1,35 +1,14 @@
-"""Typed stack settings, checked completely before any resource is declared.
+"""Typed stack settings: what the program declares from, once the rules have checked the stack file.
 
-A stack file is written by hand; a typo or an unsafe value must stop `pulumi preview` with one line that
-names the key, the bad value and what is allowed, never a traceback or a half-made stack. `parse_settings`
-is pure (a mapping in, settings out) so every rule is unit-testable; `load_settings` only gathers the raw
-values from the Pulumi config. Both the typed YAML values of a stack file and the plain strings the CLI
-hands a program (`"14"`, `"true"`, JSON for lists/objects) are accepted.
+Frozen dataclasses, so a settings value is a fact that nothing changes on the way. The defaults of
+`PlatformSettings` are the ones in `keys.py` (the same table the project schema and the README are
+rendered from); the defaults are the safe choice.
 """
 
-import json
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
-import pulumi
-
-from components.config.fields import ConfigError, FieldReader
-
-__all__ = [
-    "BuildCache",
-    "ComputePlatform",
-    "ConfigError",
-    "ConnectionSource",
-    "Ec2TagFilter",
-    "EcsSettings",
-    "LambdaSettings",
-    "PlatformSettings",
-    "ServiceSettings",
-    "load_settings",
-    "parse_settings",
-]
+from components.config.keys import default
 
 ComputePlatform = Literal["Server", "ECS", "Lambda"]
 BuildCache = Literal["none", "s3", "local"]
@@ -105,29 +84,29 @@ class ServiceSettings:
 
 @dataclass(frozen=True)
 class PlatformSettings:
-    """Everything one stack (environment) decides; defaults are the safe choice."""
+    """Everything one stack (environment) decides; each field is the key of `keys.py` it names."""
 
     allowed_cidrs: tuple[str, ...]
     """Where the execution role may start pipelines from (required; never 0.0.0.0/0 or ::/0)."""
-    allowed_vpc_endpoints: tuple[str, ...] = ()
+    services: tuple[ServiceSettings, ...]
+    allowed_vpc_endpoints: tuple[str, ...] = default("allowedVpcEndpoints")
     """VPC endpoint ids (`vpce-...`) through which the execution role may also start pipelines."""
-    services: tuple[ServiceSettings, ...] = ()
-    default_service: str = ""
-    """Name of the service whose outputs are also exported at the top level (default: the first)."""
-    execution_role_principals: tuple[str, ...] = ()
+    default_service: str = default("defaultService")
+    """Name of the service whose outputs are also exported at the top level (after reading: set)."""
+    execution_role_principals: tuple[str, ...] = default("executionRolePrincipals")
     """Who may assume the execution role; empty means the account root (see `execution_principals`)."""
-    log_retention_days: int = 90
-    kms_deletion_window_days: int = 30
-    manual_approval: bool = True
-    alarm_rollback: bool = True
-    build_compute_type: str = "BUILD_GENERAL1_SMALL"
-    build_image: str = "aws/codebuild/standard:7.0"
-    build_timeout_minutes: int = 30
-    build_cache: BuildCache = "none"
-    privileged_mode: bool = False
-    protect_resources: bool = True
-    notification_emails: tuple[str, ...] = ()
-    compliance_rules: bool = False
+    log_retention_days: int = default("logRetentionDays")
+    kms_deletion_window_days: int = default("kmsDeletionWindowDays")
+    manual_approval: bool = default("manualApproval")
+    alarm_rollback: bool = default("alarmRollback")
+    build_compute_type: str = default("buildComputeType")
+    build_image: str = default("buildImage")
+    build_timeout_minutes: int = default("buildTimeoutMinutes")
+    build_cache: BuildCache = default("buildCache")  # noqa: RUF009 (a str, immutable)
+    privileged_mode: bool = default("privilegedMode")
+    protect_resources: bool = default("protectResources")
+    notification_emails: tuple[str, ...] = default("notificationEmails")
+    compliance_rules: bool = default("complianceRules")
     """AWS Config managed rules re-checking the pack's guardrails after deploy (needs a recorder)."""
 
     def execution_principals(self, account_root_arn: str) -> tuple[str, ...]:
@@ -136,29 +115,3 @@ class PlatformSettings:
 
     def service(self, name: str) -> ServiceSettings:
         return next(service for service in self.services if service.name == name)
-
-
-def load_settings(namespace: str | None = None) -> PlatformSettings:
-    """Read this project's keys from the Pulumi config and validate them (raises ConfigError)."""
-    namespace = namespace or pulumi.get_project()
-    return parse_settings(_raw_config(namespace), pulumi.get_stack(), namespace=namespace)
-
-
-def parse_settings(
-    raw: Mapping[str, Any], stack: str, namespace: str = "guarded-delivery"
-) -> PlatformSettings:
-    """Validate raw config values (keys without namespace) into settings; raises ConfigError."""
-    from components.config.rules import read_platform  # the rules are long; keep this module a map
-
-    return read_platform(FieldReader(namespace), raw, stack)
-
-
-def _raw_config(namespace: str) -> dict[str, Any]:
-    """Every `<namespace>:<key>` value, whether the engine passed it in-process or via environment."""
-    prefix = f"{namespace}:"
-    merged: dict[str, Any] = {}
-    env = os.environ.get("PULUMI_CONFIG")
-    if env:
-        merged.update(json.loads(env))
-    merged.update(pulumi.runtime.config.CONFIG.get())
-    return {key[len(prefix) :]: value for key, value in merged.items() if key.startswith(prefix)}

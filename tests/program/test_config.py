@@ -142,7 +142,7 @@ def test_every_top_level_key_is_documented_in_the_project_schema():
     import yaml
     from program_support import PROJECT_DIR
 
-    from components.config.allowed import TOP_LEVEL_KEYS
+    from components.config.keys import TOP_LEVEL_KEYS
 
     schema = yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())["config"]
     assert set(schema) == set(TOP_LEVEL_KEYS)
