@@ -14,7 +14,7 @@ import pulumi
 
 from components.config import PlatformSettings
 from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
-from components.service_pipeline import ServicePipeline, ServicePipelineArgs
+from components.service_pipeline import ServicePipeline, ServicePipelineArgs, service_role_grants
 from components.shared.artifact_store import ArtifactStore, ArtifactStoreArgs
 from components.shared.compliance import Compliance, ComplianceArgs, managed_rules
 from components.shared.dashboard import ServicePanel, delivery_dashboard
@@ -23,6 +23,7 @@ from components.shared.naming import PlatformNames, ServiceNames
 from components.shared.notification_topic import NotificationTopic, NotificationTopicArgs
 from components.shared.references import reference
 from components.shared.tagging import resource_tags
+from components.targets import target_for
 
 
 @dataclass(frozen=True)
@@ -117,9 +118,8 @@ class DeliveryPlatform(pulumi.ComponentResource):
             service.name: ServiceRoles(
                 f"{service.name}-roles",
                 ServiceRolesArgs(
-                    settings=settings,
-                    service=service,
                     names=service_names[service.name],
+                    grants=service_role_grants(settings, service, service_names[service.name]),
                     tags=resource_tags(project, stack, service.name),
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
@@ -206,7 +206,7 @@ class DeliveryPlatform(pulumi.ComponentResource):
         self.compliance = None
         if settings.compliance_rules:
             codedeploy_with_alarms = settings.alarm_rollback and any(
-                service.uses_codedeploy for service in settings.services
+                target_for(service).uses_codedeploy for service in settings.services
             )
             self.compliance = Compliance(
                 "compliance",

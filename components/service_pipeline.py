@@ -1,7 +1,7 @@
 """One service's delivery chain: repository -> build -> (approval) -> deployment, and who may start it.
 
-Composes `Source`, `Build`, `Deploy`, `Pipeline`, `PushTrigger` and `ExecutionRole` around the shared
-key, bucket and topic. The order the engine creates them in follows from the references each part takes
+Composes the origin's repository and push trigger, `Build`, `Deploy`, `Pipeline` and `ExecutionRole`
+around the shared key, bucket and topic; `service_role_grants` gathers the roles each part runs as. The order the engine creates them in follows from the references each part takes
 (`references.py`), not from the order of declaration: each part waits for the service role it runs as,
 the pipeline for the repository, project, deployment group, bucket, alias and topic it names, the push
 trigger for the pipeline it starts.
@@ -13,12 +13,15 @@ import pulumi
 
 from components.config import PlatformSettings, ServiceSettings
 from components.iam.execution_role import ExecutionRole, ExecutionRoleArgs
+from components.iam.grants import RoleGrants
 from components.iam.service_roles import ServiceRoles
 from components.shared.naming import PlatformNames, ServiceNames
-from components.stages.build import Build, BuildArgs
+from components.stages.build import Build, BuildArgs, build_role
 from components.stages.deploy import Deploy, DeployArgs
-from components.stages.pipeline import Pipeline, PipelineArgs
-from components.stages.source import PushTrigger, PushTriggerArgs, Source, SourceArgs
+from components.stages.origins import Origin, RepositoryInputs, origin_for
+from components.stages.pipeline import Pipeline, PipelineArgs, pipeline_role
+from components.stages.source import PushTrigger, Source
+from components.targets import DeployTarget, target_for
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,32 @@ class ServicePipelineArgs:
     """Protect and retain the repository (prod)."""
 
 
+def service_role_grants(
+    settings: PlatformSettings, service: ServiceSettings, names: ServiceNames
+) -> list[RoleGrants]:
+    """The service roles `service` needs, each from the module that runs as it (build, deploy,
+    pipeline, events), in the order they are declared."""
+    origin, target = origin_for(service), target_for(service)
+    grants = [
+        build_role(names, origin),
+        target.deploy_role(names, alarm_rollback=settings.alarm_rollback),
+        pipeline_role(
+            names,
+            origin,
+            target,
+            manual_approval=settings.manual_approval,
+            alarm_rollback=settings.alarm_rollback,
+        ),
+        origin.events_role(names),
+    ]
+    return [grant for grant in grants if grant is not None]
+
+
 class ServicePipeline(pulumi.ComponentResource):
     """Source, build, deploy, pipeline, push trigger and execution role of one service."""
 
+    origin: Origin
+    target: DeployTarget
     source: Source | None
     """The CodeCommit repository; None for a CodeConnections source."""
     build: Build
@@ -75,31 +101,36 @@ class ServicePipeline(pulumi.ComponentResource):
         self, name: str, args: ServicePipelineArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("guarded-delivery:service_pipeline:ServicePipeline", name, None, opts)
-        settings, service, names, roles = args.settings, args.service, args.names, args.roles
-        child = pulumi.ResourceOptions(parent=self)
-
-        # CodeCommit: our repository. CodeConnections: the repository lives at the provider.
-        self.source = (
-            Source(
-                f"{name}-source",
-                SourceArgs(
-                    service=service,
-                    names=names,
-                    key_arn=args.key_arn,
-                    protect=args.protect,
-                    tags=args.tags,
-                ),
-                child,
-            )
-            if service.connection is None
-            else None
+        self.origin, self.target = origin_for(args.service), target_for(args.service)
+        names = args.names
+        self.source = self.origin.declare_repository(
+            f"{name}-source",
+            RepositoryInputs(names, args.key_arn, args.protect, args.tags, parent=self),
         )
-        self.build = Build(
+        self.build = self._declare_build(name, args)
+        self.deploy = self._declare_deploy(name, args)
+        self.pipeline = self._declare_pipeline(name, args)
+        self.trigger = self.origin.declare_push_trigger(
+            f"{name}-trigger",
+            names,
+            self.source.repository_arn if self.source else None,
+            self.pipeline.pipeline_arn,
+            args.roles.arn("events"),
+            args.tags,
+            parent=self,
+        )
+        self.execution_role = self._declare_execution_role(name, args)
+        self._expose(names)
+
+    def _declare_build(self, name: str, args: ServicePipelineArgs) -> Build:
+        settings = args.settings
+        return Build(
             f"{name}-build",
             BuildArgs(
-                service=service,
-                names=names,
-                service_role_arn=roles.build_role_arn,
+                service=args.service,
+                target=self.target,
+                names=args.names,
+                service_role_arn=args.roles.required_arn("build"),
                 key_arn=args.key_arn,
                 bucket_name=args.bucket_name,
                 compute_type=settings.build_compute_type,
@@ -110,65 +141,60 @@ class ServicePipeline(pulumi.ComponentResource):
                 log_retention_days=settings.log_retention_days,
                 tags=args.tags,
             ),
-            child,
+            pulumi.ResourceOptions(parent=self),
         )
-        self.deploy = Deploy(
+
+    def _declare_deploy(self, name: str, args: ServicePipelineArgs) -> Deploy:
+        return Deploy(
             f"{name}-deploy",
             DeployArgs(
-                service=service,
-                names=names,
-                service_role_arn=roles.deploy_role_arn,
+                target=self.target,
+                names=args.names,
+                service_role_arn=args.roles.arn("deploy"),
                 topic_arn=args.topic_arn,
-                alarm_rollback=settings.alarm_rollback,
+                alarm_rollback=args.settings.alarm_rollback,
                 tags=args.tags,
             ),
-            child,
+            pulumi.ResourceOptions(parent=self),
         )
-        self.pipeline = Pipeline(
+
+    def _declare_pipeline(self, name: str, args: ServicePipelineArgs) -> Pipeline:
+        return Pipeline(
             f"{name}-pipeline",
             PipelineArgs(
-                service=service,
-                names=names,
-                service_role_arn=roles.pipeline_role_arn,
+                service=args.service,
+                names=args.names,
+                origin=self.origin,
+                target=self.target,
+                service_role_arn=args.roles.required_arn("pipeline"),
                 bucket_name=args.bucket_name,
                 key_alias_arn=args.key_alias_arn,
                 topic_arn=args.topic_arn,
-                repository_name=self.source.repository_name if self.source else None,
                 build_project_name=self.build.project_name,
-                deploy_application_name=self.deploy.application_name,
-                deployment_group_name=self.deploy.deployment_group_name,
+                repository_name=self.source.repository_name if self.source else None,
+                deployment=self.deploy.deployment,
                 rollback_alarms=self.deploy.alarm_references,
-                manual_approval=settings.manual_approval,
+                manual_approval=args.settings.manual_approval,
                 tags=args.tags,
             ),
-            child,
+            pulumi.ResourceOptions(parent=self),
         )
-        self.trigger = None
-        if self.source is not None and roles.events_role_arn is not None:
-            self.trigger = PushTrigger(
-                f"{name}-trigger",
-                PushTriggerArgs(
-                    service=service,
-                    names=names,
-                    repository_arn=self.source.repository_arn,
-                    pipeline_arn=self.pipeline.pipeline_arn,
-                    events_role_arn=roles.events_role_arn,
-                    tags=args.tags,
-                ),
-                child,
-            )
-        self.execution_role = ExecutionRole(
+
+    def _declare_execution_role(self, name: str, args: ServicePipelineArgs) -> ExecutionRole:
+        settings = args.settings
+        return ExecutionRole(
             f"{name}-execution",
             ExecutionRoleArgs(
-                names=names,
+                names=args.names,
                 allowed_cidrs=settings.allowed_cidrs,
                 allowed_vpc_endpoints=settings.allowed_vpc_endpoints,
                 principals=settings.execution_principals(args.platform_names.account_root_arn),
                 tags=args.tags,
             ),
-            child,
+            pulumi.ResourceOptions(parent=self),
         )
 
+    def _expose(self, names: ServiceNames) -> None:
         self.pipeline_name = self.pipeline.pipeline_name
         self.pipeline_arn = self.pipeline.pipeline_arn
         self.console_url = names.console_url

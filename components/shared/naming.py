@@ -336,6 +336,10 @@ class ServiceNames:
     def alarm_arn(self, alarm_name: str) -> str:
         return self.platform.arn("cloudwatch", f"alarm:{alarm_name}")
 
+    def role(self, purpose: str) -> RoleNames:
+        """The role of `purpose` (`build`, `deploy`, `pipeline`, `events`, `execution`)."""
+        return self._role(purpose)
+
     def _role(self, purpose: str) -> RoleNames:
         name = bounded(f"{self.prefix}-{purpose}", IAM_ROLE_NAME_LIMIT)
         return RoleNames(name, self.platform.role_arn(name))

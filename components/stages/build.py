@@ -12,9 +12,20 @@ import pulumi
 import pulumi_aws as aws
 
 from components.config import BuildCache, ServiceSettings
+from components.iam.documents import service_assume_role_policy, statement
+from components.iam.grants import RoleGrants, Statement
+from components.iam.principals import CODEBUILD_PRINCIPAL
+from components.shared.artifact_grants import (
+    ARTIFACT_WRITE_ACTIONS,
+    artifact_statements,
+    kms_use_statement,
+)
 from components.shared.naming import ServiceNames
 from components.shared.references import reference
 from components.stages.buildspec import DEFAULT_BUILDSPEC_PATH, default_buildspec
+from components.stages.origins import Origin
+from components.stages.stage_args import BUILD_OUTPUT, SOURCE_OUTPUT, stage
+from components.targets import DeployTarget
 
 ENVIRONMENT_TYPE = "LINUX_CONTAINER"
 QUEUED_TIMEOUT_MINUTES = 60
@@ -30,7 +41,9 @@ class BuildArgs:
     """Inputs of one service's build."""
 
     service: ServiceSettings
-    """Compute platform (for the default buildspec) and the buildspec path (default `buildspec.yml`)."""
+    """The buildspec path (default `buildspec.yml`)."""
+    target: DeployTarget
+    """Where the service deploys: the default buildspec packages what its deploy stage reads."""
     names: ServiceNames
     """Project, log group and report group names."""
     service_role_arn: pulumi.Input[str]
@@ -74,7 +87,7 @@ class Build(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.report_group_arn = names.report_group_arn
         self.buildspec_path = service.buildspec or DEFAULT_BUILDSPEC_PATH
-        self.default_buildspec = default_buildspec(service, names.report_group_arn)
+        self.default_buildspec = default_buildspec(args.target, names.report_group_arn)
 
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
@@ -93,7 +106,20 @@ class Build(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        self.project = aws.codebuild.Project(
+        self.project = self._declare_project(name, args)
+        self.project_name = reference(names.build_project_name, self.project)
+        self.log_group_name = reference(names.log_group_name, self.log_group)
+        self.register_outputs(
+            {
+                "project_name": self.project_name,
+                "log_group_name": self.log_group_name,
+                "report_group_arn": self.report_group_arn,
+            }
+        )
+
+    def _declare_project(self, name: str, args: BuildArgs) -> aws.codebuild.Project:
+        service, names = args.service, args.names
+        return aws.codebuild.Project(
             f"{name}-project",
             name=names.build_project_name,
             description=f"Build and test {service.name}",
@@ -123,15 +149,6 @@ class Build(pulumi.ComponentResource):
             # The buildspec's report group is named by CodeBuild's convention, not by an input.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.report_group]),
         )
-        self.project_name = reference(names.build_project_name, self.project)
-        self.log_group_name = reference(names.log_group_name, self.log_group)
-        self.register_outputs(
-            {
-                "project_name": self.project_name,
-                "log_group_name": self.log_group_name,
-                "report_group_arn": self.report_group_arn,
-            }
-        )
 
 
 def build_cache(args: BuildArgs) -> aws.codebuild.ProjectCacheArgs:
@@ -151,3 +168,57 @@ def build_cache(args: BuildArgs) -> aws.codebuild.ProjectCacheArgs:
         modes = [*LOCAL_CACHE_MODES, *([DOCKER_LAYER_CACHE] if args.privileged_mode else [])]
         return aws.codebuild.ProjectCacheArgs(type="LOCAL", modes=modes)
     return aws.codebuild.ProjectCacheArgs(type="NO_CACHE")
+
+
+def build_stage(build_project_name: pulumi.Input[str]) -> aws.codepipeline.PipelineStageArgs:
+    """The pipeline's Build stage: this project, from the source artifact to the build artifact."""
+    return stage(
+        "Build",
+        category="Build",
+        provider="CodeBuild",
+        inputs=[SOURCE_OUTPUT],
+        outputs=[BUILD_OUTPUT],
+        configuration={"ProjectName": build_project_name},
+    )
+
+
+def build_role(names: ServiceNames, origin: Origin) -> RoleGrants:
+    """Write its log group and report group, read/write artifacts, use the key, read its source."""
+    trust = service_assume_role_policy(
+        CODEBUILD_PRINCIPAL, names.platform.account_id, names.build_project_arn
+    )
+    statements = [
+        statement(
+            "Allow",
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            [names.log_group_arn, f"{names.log_group_arn}:log-stream:*"],
+            sid="WriteOwnBuildLogs",
+        ),
+        statement(
+            "Allow",
+            [
+                "codebuild:BatchPutCodeCoverages",
+                "codebuild:BatchPutTestCases",
+                "codebuild:CreateReport",
+                "codebuild:UpdateReport",
+            ],
+            [names.report_group_arn],
+            sid="WriteOwnTestReports",
+        ),
+        *origin.build_statements(names),
+        *artifact_statements(names.platform, ARTIFACT_WRITE_ACTIONS),
+        kms_use_statement(names.platform),
+    ]
+    return RoleGrants("build", trust, statements)
+
+
+def pipeline_build_statements(names: ServiceNames) -> list[Statement]:
+    """What the pipeline role needs to run the Build action: start and watch this project's builds."""
+    return [
+        statement(
+            "Allow",
+            ["codebuild:BatchGetBuilds", "codebuild:StartBuild"],
+            [names.build_project_arn],
+            sid="RunOwnBuild",
+        )
+    ]

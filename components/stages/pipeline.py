@@ -2,9 +2,9 @@
 
 Artifacts go to our bucket encrypted with our key, named by its alias ARN: that is known at preview, so
 the policy pack can check the pipeline's encryption on a first preview (the key ARN would be unknown).
-A CodeCommit source does not poll (the push rule in `source.py` starts the pipeline); a CodeConnections
-source is started by the pipeline's own V2 trigger on a push to the branch. The actions themselves are
-in `pipeline_actions.py`.
+Each stage's action comes from the module that owns it: the origin's Source action (and, for
+CodeConnections, the pipeline's V2 trigger), the build's Build action, the approval, and the deploy
+target's Deploy action. The pipeline role is assembled here from the same owners' statements.
 """
 
 from collections.abc import Sequence
@@ -14,9 +14,20 @@ import pulumi
 import pulumi_aws as aws
 
 from components.config import ServiceSettings
+from components.iam.documents import service_assume_role_policy
+from components.iam.grants import RoleGrants
+from components.iam.principals import CODEPIPELINE_PRINCIPAL
+from components.shared.artifact_grants import (
+    ARTIFACT_WRITE_ACTIONS,
+    artifact_statements,
+    kms_use_statement,
+)
 from components.shared.naming import ServiceNames
 from components.shared.references import reference
-from components.stages import pipeline_actions as actions
+from components.stages.approval import approval_request, approval_stage, approval_statements
+from components.stages.build import build_stage, pipeline_build_statements
+from components.stages.origins import Origin
+from components.targets import Deployment, DeployTarget
 
 PIPELINE_TYPE = "V2"
 EXECUTION_MODE = "QUEUED"
@@ -28,9 +39,12 @@ class PipelineArgs:
     """Inputs of one service's pipeline: every resource it names is a reference (known at preview)."""
 
     service: ServiceSettings
-    """Branch and compute platform (which deploy action)."""
     names: ServiceNames
     """Pipeline name and console link."""
+    origin: Origin
+    """Where the source comes from (Source action, triggers)."""
+    target: DeployTarget
+    """Where the service deploys (Deploy action)."""
     service_role_arn: pulumi.Input[str]
     """The CodePipeline role from `ServiceRoles`."""
     bucket_name: pulumi.Input[str]
@@ -43,12 +57,10 @@ class PipelineArgs:
     """The CodeBuild project of the Build action."""
     repository_name: pulumi.Input[str] | None = None
     """The CodeCommit repository of the Source action; None for a CodeConnections source."""
-    deploy_application_name: pulumi.Input[str] | None = None
-    """The CodeDeploy application of the Deploy action; None for Lambda."""
-    deployment_group_name: pulumi.Input[str] | None = None
-    """The CodeDeploy deployment group of the Deploy action; None for Lambda."""
+    deployment: Deployment = field(default_factory=Deployment)
+    """What the Deploy action names (CodeDeploy application and group; none for Lambda)."""
     rollback_alarms: Sequence[pulumi.Input[str]] = ()
-    """Lambda: the alarms the deploy action watches (CodeDeploy groups name their own)."""
+    """The alarms a pipeline-run deployment watches (CodeDeploy groups name their own)."""
     manual_approval: bool = True
     """Insert a manual approval stage before Deploy. Default: on (the safe choice)."""
     tags: dict[str, str] = field(default_factory=dict)
@@ -85,7 +97,7 @@ class Pipeline(pulumi.ComponentResource):
                 )
             ],
             stages=pipeline_stages(args),
-            triggers=actions.push_triggers(args.service),
+            triggers=args.origin.pipeline_triggers(),
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -99,22 +111,37 @@ class Pipeline(pulumi.ComponentResource):
 def pipeline_stages(args: PipelineArgs) -> list[aws.codepipeline.PipelineStageArgs]:
     """Source, Build, optional Approval, Deploy, in that order."""
     service, names = args.service, args.names
-    stages = [
-        actions.source_stage(service, args.repository_name),
-        actions.build_stage(args.build_project_name),
-    ]
+    stages = [args.origin.source_stage(args.repository_name), build_stage(args.build_project_name)]
     if args.manual_approval:
-        stages.append(
-            actions.approval_stage(service, names.platform.stack, args.topic_arn, names.console_url)
-        )
-    if service.uses_codedeploy:
-        if args.deploy_application_name is None or args.deployment_group_name is None:
-            raise ValueError(f"service {service.name!r} deploys with CodeDeploy but has no group")
-        stages.append(
-            actions.codedeploy_stage(
-                service, args.deploy_application_name, args.deployment_group_name
-            )
-        )
-    else:
-        stages.append(actions.lambda_stage(service, args.rollback_alarms))
+        request = approval_request(service, names.platform.stack, args.origin, args.target)
+        stages.append(approval_stage(service, request, args.topic_arn, names.console_url))
+    stages.append(args.target.deploy_stage(args.deployment, args.rollback_alarms))
     return stages
+
+
+def pipeline_role(
+    names: ServiceNames,
+    origin: Origin,
+    target: DeployTarget,
+    *,
+    manual_approval: bool,
+    alarm_rollback: bool,
+) -> RoleGrants:
+    """Run its own source, build, (approval) and deploy actions and move artifacts; nothing else.
+
+    CodePipeline's user guide ("Manage the CodePipeline service role", how-to-custom-role.html)
+    documents no aws:SourceArn/aws:SourceAccount for assuming its service role, unlike CodeBuild's and
+    CodeDeploy's confused-deputy guides. aws:SourceAccount binds it to our account; an aws:SourceArn
+    guess that CodePipeline does not send would make CreatePipeline fail to assume the role, so the
+    pipeline ARN is not added until AWS documents it.
+    """
+    trust = service_assume_role_policy(CODEPIPELINE_PRINCIPAL, names.platform.account_id)
+    statements = [
+        *origin.pipeline_statements(names),
+        *pipeline_build_statements(names),
+        *target.pipeline_statements(names, alarm_rollback=alarm_rollback),
+        *artifact_statements(names.platform, ARTIFACT_WRITE_ACTIONS),
+        kms_use_statement(names.platform),
+        *(approval_statements(names) if manual_approval else []),
+    ]
+    return RoleGrants("pipeline", trust, statements)

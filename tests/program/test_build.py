@@ -7,6 +7,7 @@ from service_fixtures import KEY_ARN, TAGS, names_of, service_of
 
 from components.stages.build import Build, BuildArgs
 from components.stages.buildspec import DEFAULT_BUILDSPEC_PATH, default_buildspec
+from components.targets import target_for
 
 PROJECT = "aws:codebuild/project:Project"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
@@ -18,6 +19,7 @@ def build(platform: str = "Server", **overrides):
     names = names_of(service)
     args = BuildArgs(
         service=service,
+        target=target_for(service),
         names=names,
         service_role_arn=names.build_role.arn,
         key_arn=KEY_ARN,
@@ -92,6 +94,7 @@ def test_configured_buildspec_path_wins():
     names = names_of(service)
     args = BuildArgs(
         service=service,
+        target=target_for(service),
         names=names,
         service_role_arn=names.build_role.arn,
         key_arn=KEY_ARN,
@@ -106,7 +109,9 @@ def test_configured_buildspec_path_wins():
 
 def parsed_buildspec(platform: str) -> dict:
     service = service_of(platform)
-    return yaml.safe_load(default_buildspec(service, names_of(service).report_group_arn))
+    return yaml.safe_load(
+        default_buildspec(target_for(service), names_of(service).report_group_arn)
+    )
 
 
 @pytest.mark.parametrize("platform", ["Server", "ECS", "Lambda"])

@@ -7,12 +7,10 @@ import pytest
 from mocked_program import declare
 from service_fixtures import TAGS, names_of, service_of
 
-from components.rollback_alarms import (
-    instance_failure_rule_name,
-    load_balancer_dimension,
-    rollback_alarm_names,
-)
 from components.stages.deploy import Deploy, DeployArgs
+from components.targets import target_for
+from components.targets.ecs import load_balancer_dimension
+from components.targets.server import instance_failure_rule_name
 
 GROUP = "aws:codedeploy/deploymentGroup:DeploymentGroup"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -23,7 +21,7 @@ def declared_deploy(platform: str, alarm_rollback: bool = True):
     service = service_of(platform)
     names = names_of(service)
     args = DeployArgs(
-        service=service,
+        target=target_for(service),
         names=names,
         service_role_arn=names.deploy_role.arn if service.uses_codedeploy else None,
         topic_arn=TOPIC_ARN,
@@ -132,7 +130,7 @@ def test_ecs_behind_a_network_load_balancer_watches_metrics_it_publishes():
     )
     names = names_of(service)
     args = DeployArgs(
-        service=service,
+        target=target_for(service),
         names=names,
         service_role_arn=names.deploy_role.arn,
         topic_arn=TOPIC_ARN,
@@ -145,7 +143,7 @@ def test_ecs_behind_a_network_load_balancer_watches_metrics_it_publishes():
     assert "'net/prod-nlb/50dc6c495c0c9188'" in query["expression"]
     [group] = mocks.of_type(GROUP)
     assert group.inputs["alarmConfiguration"]["alarms"] == [alarm.inputs["name"]]
-    assert rollback_alarm_names(service, names) == (alarm.inputs["name"],)
+    assert target_for(service).rollback_alarm_names(names) == (alarm.inputs["name"],)
 
 
 @pytest.mark.parametrize("alarm_rollback", [True, False])

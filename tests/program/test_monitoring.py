@@ -82,11 +82,20 @@ def test_every_configured_email_is_subscribed(topic):
 
 
 def test_failed_executions_of_this_pipeline_reach_the_topic(monitoring):
-    rule = monitoring.of_type("aws:cloudwatch/eventRule:EventRule")[0].inputs
+    # Picked by name: the order in which a component's children register is not fixed.
+    [rule] = [
+        r.inputs
+        for r in monitoring.of_type("aws:cloudwatch/eventRule:EventRule")
+        if r.inputs["name"] == SERVICE.failure_rule_name
+    ]
     pattern = json.loads(rule["eventPattern"])
     assert pattern["source"] == ["aws.codepipeline"]
     assert pattern["detail"] == {"pipeline": [SERVICE.pipeline_name], "state": ["FAILED"]}
-    target = monitoring.of_type("aws:cloudwatch/eventTarget:EventTarget")[0].inputs
+    [target] = [
+        t.inputs
+        for t in monitoring.of_type("aws:cloudwatch/eventTarget:EventTarget")
+        if t.inputs["rule"] == SERVICE.failure_rule_name
+    ]
     assert target["arn"] == NAMES.topic_arn
     message = json.loads(target["inputTransformer"]["inputTemplate"])
     assert "<pipeline>" in message

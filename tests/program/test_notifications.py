@@ -20,8 +20,16 @@ from components.shared.monitoring import ServiceMonitoring, ServiceMonitoringArg
 from components.shared.naming import PlatformNames
 from components.shared.notifications import ACTION_PATHS, EXECUTION_PATHS
 from components.shared.tagging import resource_tags
-from components.stages.pipeline_actions import APPROVAL_TEXT_LIMIT, approval_request
+from components.stages.approval import APPROVAL_TEXT_LIMIT
+from components.stages.approval import approval_request as approval_text
+from components.stages.origins import origin_for
+from components.targets import target_for
 from offline_preview.program_runner import run_program
+
+
+def approval_request(service: ServiceSettings, stack: str) -> str:
+    return approval_text(service, stack, origin_for(service), target_for(service))
+
 
 NAMES = PlatformNames("guarded-delivery", "staging", FIXTURE_ACCOUNT_ID, FIXTURE_REGION)
 SERVICE = NAMES.service("api", "MyDemoApi")

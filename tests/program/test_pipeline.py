@@ -7,7 +7,9 @@ from mocked_program import declare
 from service_fixtures import TAGS, names_of, platform_names, service_of
 
 from components.config import ConnectionSource, ServiceSettings
+from components.stages.origins import origin_for
 from components.stages.pipeline import Pipeline, PipelineArgs
+from components.targets import Deployment, target_for
 
 PIPELINE = "aws:codepipeline/pipeline:Pipeline"
 TOPIC_ARN = platform_names().topic_arn
@@ -29,18 +31,24 @@ def pipeline(
 ) -> tuple[dict, object]:
     service = service or service_of(platform)
     names = names_of(service)
-    codedeploy = service.uses_codedeploy
+    target = target_for(service)
+    deployment = (
+        Deployment(names.deploy_application_name, names.deployment_group_name)
+        if target.uses_codedeploy
+        else Deployment()
+    )
     args = PipelineArgs(
         service=service,
         names=names,
+        origin=origin_for(service),
+        target=target,
         service_role_arn=names.pipeline_role.arn,
         bucket_name=names.platform.artifact_bucket_name,
         key_alias_arn=names.platform.key_alias_arn,
         topic_arn=TOPIC_ARN,
         repository_name=None if service.connection else names.repository_name,
         build_project_name=names.build_project_name,
-        deploy_application_name=names.deploy_application_name if codedeploy else None,
-        deployment_group_name=names.deployment_group_name if codedeploy else None,
+        deployment=deployment,
         rollback_alarms=rollback_alarms,
         manual_approval=manual_approval,
         tags=TAGS,

@@ -14,7 +14,8 @@ from service_fixtures import (
 )
 
 from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
-from components.rollback_alarms import rollback_alarm_names
+from components.service_pipeline import service_role_grants
+from components.targets import target_for
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -29,12 +30,15 @@ def roles(platform: str, stack: str = "prod"):
 
     def build():
         component = ServiceRoles(
-            "roles", ServiceRolesArgs(settings=settings, service=service, names=names, tags=TAGS)
+            "roles",
+            ServiceRolesArgs(
+                names=names, grants=service_role_grants(settings, service, names), tags=TAGS
+            ),
         )
         holder["roles"] = component
         return keep(
             holder,
-            build_role_arn=component.build_role_arn,
+            build_role_arn=component.arn("build"),
             key_user_role_arns=component.key_user_role_arns,
         )
 
@@ -60,7 +64,7 @@ def test_four_roles_each_with_one_inline_policy(platform):
 def test_a_lambda_service_has_no_codedeploy_role_and_its_pipeline_role_deploys():
     resolved, declared, policies, names, _ = roles("Lambda")
     assert names.deploy_role.name not in declared
-    assert resolved["roles"].deploy_role_arn is None
+    assert resolved["roles"].arn("deploy") is None
     assert names.deploy_role.arn not in resolved["key_user_role_arns"]
     pipeline_actions = actions_of(policies[names.pipeline_role.name])
     assert {"lambda:PublishVersion", "lambda:UpdateAlias", "lambda:UpdateFunctionCode"} <= set(
@@ -133,7 +137,9 @@ def test_the_deploying_role_reads_exactly_the_rollback_alarms(platform):
     _, _, policies, names, _ = roles(platform)
     deploying = names.deploy_role if platform != "Lambda" else names.pipeline_role
     alarms = statement_by_sid(policies[deploying.name], "ReadRollbackAlarms")
-    expected = [names.alarm_arn(a) for a in rollback_alarm_names(service_of(platform), names)]
+    expected = [
+        names.alarm_arn(a) for a in target_for(service_of(platform)).rollback_alarm_names(names)
+    ]
     assert as_list(alarms["Resource"]) == sorted(expected)
 
 

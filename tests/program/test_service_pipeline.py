@@ -8,7 +8,7 @@ from mocked_program import declare, keep
 from service_fixtures import TAGS, as_list, names_of, platform_names, stack_settings, statements
 
 from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
-from components.service_pipeline import ServicePipeline, ServicePipelineArgs
+from components.service_pipeline import ServicePipeline, ServicePipelineArgs, service_role_grants
 
 COMPONENT_TYPES = {
     "guarded-delivery:roles:ServiceRoles",
@@ -34,7 +34,10 @@ def compose(stack: str, service_name: str):
         # A key whose ARN stays unknown, as on a first preview: documents must not depend on it.
         key = aws.kms.Key("key")
         roles = ServiceRoles(
-            "roles", ServiceRolesArgs(settings=settings, service=service, names=names, tags=TAGS)
+            "roles",
+            ServiceRolesArgs(
+                names=names, grants=service_role_grants(settings, service, names), tags=TAGS
+            ),
         )
         chain = ServicePipeline(
             service.name,
