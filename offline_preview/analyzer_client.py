@@ -125,7 +125,13 @@ class PolicyPackProcess:
             target=self._drain_stderr, args=(self._process.stderr,), daemon=True
         )
         self._stderr_thread.start()
-        port = self._read_port(self._process.stdout)
+        try:
+            self._connect(self._read_port(self._process.stdout))
+        except BaseException:  # Ctrl-C or SIGTERM while it starts: it must not outlive us
+            self.stop()
+            raise
+
+    def _connect(self, port: int) -> None:
         self._channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=_GRPC_OPTIONS)
         try:
             grpc.channel_ready_future(self._channel).result(timeout=self._start_timeout)

@@ -206,3 +206,13 @@ def test_a_policy_that_prints_a_lot_does_not_block_the_pack(tmp_path):
     )
     assert result.code == 0, result.stderr
     assert "✅ noisy@v0.0.1" in result.stdout
+
+
+def test_sigterm_while_a_pack_starts_stops_it(tmp_path):
+    pack = write_pack(tmp_path / "slow-start", SLEEP_FOREVER)
+    process = start_preview("--stack", "ci", "--cwd", NONCOMPLIANT, "--policy-pack", pack)
+    children = wait_for_child(process, "pulumi.policy")
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=HANG_BOUND_SECONDS)
+    assert_one_line_error(_completed(process, stdout, stderr), "stopped by SIGTERM", code=143)
+    assert_all_gone(children)
