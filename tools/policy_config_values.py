@@ -4,8 +4,9 @@ The pack must judge a stack by what that stack declares for its allowed networks
 rollback, so those values are copies; they are copied from the checked settings (defaults applied), so
 a key a stack leaves out gets the value the program uses. The other policy settings are limits the
 pack enforces whatever the stack says (minimum retention, minimum deletion window, whether privileged
-builds are accepted): copying the stack's value would make each limit follow what it should limit, so
-they stay hand-written, and `tests/policies/test_pack_config_files.py` checks the stacks stay within.
+builds are accepted): copying the stack's value would make each limit follow what it should limit,
+so they stay hand-written (`tests/policies/test_config_files.py` checks that the stacks meet the
+minimums).
 """
 
 from collections.abc import Callable, Mapping
