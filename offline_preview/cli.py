@@ -1,7 +1,8 @@
 """`python -m offline_preview`: argument parsing, progress, report and exit code.
 
 Exit codes: 0 no mandatory violation; 1 mandatory violation(s); 2 usage, config or program error
-(one line on stderr, never a traceback); 130 interrupted (Ctrl-C), 143 SIGTERM, 129 SIGHUP.
+(one line on stderr, never a traceback); 130 interrupted (Ctrl-C), 143 SIGTERM, 129 SIGHUP, 141 when
+the reader of stdout goes away (`| head`).
 """
 
 import argparse
@@ -119,6 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with _signals_as_exceptions():
         try:
             return _preview(parser, arguments)
+        except BrokenPipeError:  # the reader (`| head`) went away: nothing left to tell it
+            _discard_stdout()
+            return EXIT_SIGNAL_BASE + signal.SIGPIPE
         except PreviewError as exc:
             return _fail(str(exc), as_json)
         except KeyboardInterrupt:
@@ -238,18 +242,27 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
-def _console(color: str) -> Console:
+class ReportConsole(Console):
+    """rich exits 1 when stdout's reader goes away; 1 means "mandatory violations" here, so hand
+    the broken pipe to `main`, which exits 141 like any tool killed by SIGPIPE."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
+def _console(color: str) -> ReportConsole:
     # Piped output is never wrapped or truncated: other tools and logs read it whole.
     width = None if sys.stdout.isatty() else UNWRAPPED_WIDTH
     if color == "always":
-        return Console(
+        return ReportConsole(
             force_terminal=True, no_color=False, highlight=False, soft_wrap=True, width=width
         )
     if color == "never" or os.environ.get("NO_COLOR"):
-        return Console(
+        return ReportConsole(
             no_color=True, color_system=None, highlight=False, soft_wrap=True, width=width
         )
-    return Console(highlight=False, soft_wrap=True, width=width)
+    return ReportConsole(highlight=False, soft_wrap=True, width=width)
 
 
 @contextmanager
@@ -267,6 +280,15 @@ def _progress(message: str) -> Iterator[object | None]:
 def _fail(message: str, as_json: bool, exit_code: int = EXIT_ERROR) -> int:
     line = " ".join(message.split())
     if as_json:
-        print(dumps({"error": line, "exitCode": exit_code}))
+        try:
+            print(dumps({"error": line, "exitCode": exit_code}), flush=True)
+        except BrokenPipeError:
+            _discard_stdout()
     print(f"error: {line}", file=sys.stderr)
     return exit_code
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

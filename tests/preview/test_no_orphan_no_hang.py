@@ -216,3 +216,30 @@ def test_sigterm_while_a_pack_starts_stops_it(tmp_path):
     stdout, stderr = process.communicate(timeout=HANG_BOUND_SECONDS)
     assert_one_line_error(_completed(process, stdout, stderr), "stopped by SIGTERM", code=143)
     assert_all_gone(children)
+
+
+@pytest.mark.parametrize("output", [(), ("--json",)])
+def test_a_reader_that_goes_away_ends_the_run_with_141_and_no_traceback(tmp_path, output):
+    program = "import pulumi\nfor i in range(50_000):\n    print('line', i)\n"
+    project = write_project(tmp_path / "loud", program)
+    process = psutil.Popen(
+        [
+            sys.executable,
+            "-m",
+            "offline_preview",
+            "--stack",
+            "test",
+            "--cwd",
+            str(project),
+            *output,
+        ],
+        cwd=REPO,
+        env={**os.environ, **NO_COLOR_ENV},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout.readline()  # read one line, then go away like `| head -1`
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=HANG_BOUND_SECONDS) == 141
+    assert "Traceback" not in stderr
