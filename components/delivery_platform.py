@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.config import PlatformSettings
+from components.config import PlatformSettings, ServiceSettings
 from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
 from components.service_pipeline import ServicePipeline, ServicePipelineArgs, service_role_grants
 from components.shared.artifact_store import ArtifactStore, ArtifactStoreArgs
@@ -107,31 +107,60 @@ class DeliveryPlatform(pulumi.ComponentResource):
     ) -> None:
         super().__init__("guarded-delivery:delivery_platform:DeliveryPlatform", name, None, opts)
         settings, names = args.settings, args.names
-        project, stack = names.project, names.stack
-        shared_tags = resource_tags(project, stack)
-        service_names = {
+        self._service_names = {
             service.name: names.service(service.name, service.repository_name)
             for service in settings.services
         }
+        roles = self._declare_roles(settings, names)
+        self._declare_shared(settings, names, roles)
+        self.pipelines, self.service_outputs = {}, {}
+        panels = [self._declare_service(settings, service, roles) for service in settings.services]
+        self.dashboard = delivery_dashboard(
+            "dashboard", names, panels, opts=pulumi.ResourceOptions(parent=self)
+        )
+        self.dashboard_name, self.dashboard_url = names.dashboard_name, names.dashboard_url
+        self.compliance = self._declare_compliance(settings, names)
+        self.default_service = settings.default_service
+        self.register_outputs(
+            {
+                "dashboard_name": self.dashboard_name,
+                "bucket_name": self.artifact_store.bucket_name,
+                "key_alias_arn": self.artifact_store.key_alias_arn,
+                "topic_arn": self.topic.topic_arn,
+                "services": {n: o.as_dict() for n, o in self.service_outputs.items()},
+            }
+        )
 
-        roles = {
+    def _declare_roles(
+        self, settings: PlatformSettings, names: PlatformNames
+    ) -> dict[str, ServiceRoles]:
+        """Every service's roles, first: the key policy names them."""
+        return {
             service.name: ServiceRoles(
                 f"{service.name}-roles",
                 ServiceRolesArgs(
-                    names=service_names[service.name],
-                    grants=service_role_grants(settings, service, service_names[service.name]),
-                    tags=resource_tags(project, stack, service.name),
+                    names=self._service_names[service.name],
+                    grants=service_role_grants(
+                        settings, service, self._service_names[service.name]
+                    ),
+                    tags=resource_tags(names.project, names.stack, service.name),
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
             for service in settings.services
         }
+
+    def _declare_shared(
+        self, settings: PlatformSettings, names: PlatformNames, roles: dict[str, ServiceRoles]
+    ) -> None:
+        """The key and bucket every pipeline stores artifacts in, and the topic everyone reports to."""
+        shared_tags = resource_tags(names.project, names.stack)
         self.artifact_store = ArtifactStore(
             "artifacts",
             ArtifactStoreArgs(
                 names=names,
                 key_user_role_arns=[arn for r in roles.values() for arn in r.key_user_role_arns],
-                log_group_arns=[n.log_group_arn for n in service_names.values()],
+                log_group_arns=[n.log_group_arn for n in self._service_names.values()],
                 tags=shared_tags,
                 deletion_window_days=settings.kms_deletion_window_days,
                 protect=settings.protect_resources,
@@ -149,87 +178,71 @@ class DeliveryPlatform(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-        self.pipelines = {}
-        self.service_outputs = {}
-        panels: list[ServicePanel] = []
-        for service in settings.services:
-            service_tags = resource_tags(project, stack, service.name)
-            pipeline = ServicePipeline(
-                service.name,
-                ServicePipelineArgs(
-                    settings=settings,
-                    service=service,
-                    names=service_names[service.name],
-                    platform_names=names,
-                    roles=roles[service.name],
-                    key_arn=self.artifact_store.key_arn,
-                    key_alias_arn=self.artifact_store.key_alias_arn,
-                    bucket_name=self.artifact_store.bucket_name,
-                    topic_arn=self.topic.topic_arn,
-                    tags=service_tags,
-                    protect=settings.protect_resources,
-                ),
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-            monitoring = ServiceMonitoring(
-                f"{service.name}-monitoring",
-                ServiceMonitoringArgs(
-                    names=service_names[service.name],
-                    topic_arn=self.topic.topic_arn,
-                    pipeline_name=pipeline.pipeline_name,
-                    build_project_name=pipeline.build_project_name,
-                    log_group_name=pipeline.log_group_name,
-                    tags=service_tags,
-                ),
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-            panels.append(
-                ServicePanel(
-                    service_name=service.name,
-                    failure_rule_name=monitoring.failure_rule_name,
-                    build_project_name=pipeline.build_project_name,
-                    alarm_arns=[
-                        *monitoring.alarm_arns,
-                        *deployment_alarm_arns(service_names[service.name], pipeline),
-                    ],
-                )
-            )
-            self.pipelines[service.name] = pipeline
-            self.service_outputs[service.name] = ServiceOutputs.of(
-                service_names[service.name], names.topic_arn
-            )
-
-        self.dashboard = delivery_dashboard(
-            "dashboard", names, panels, opts=pulumi.ResourceOptions(parent=self)
+    def _declare_service(
+        self, settings: PlatformSettings, service: ServiceSettings, roles: dict[str, ServiceRoles]
+    ) -> ServicePanel:
+        """One service's pipeline and monitoring; returns its panel of the stack's dashboard."""
+        names = self._service_names[service.name]
+        platform_names = names.platform
+        service_tags = resource_tags(platform_names.project, platform_names.stack, service.name)
+        pipeline = ServicePipeline(
+            service.name,
+            ServicePipelineArgs(
+                settings=settings,
+                service=service,
+                names=names,
+                platform_names=platform_names,
+                roles=roles[service.name],
+                key_arn=self.artifact_store.key_arn,
+                key_alias_arn=self.artifact_store.key_alias_arn,
+                bucket_name=self.artifact_store.bucket_name,
+                topic_arn=self.topic.topic_arn,
+                tags=service_tags,
+                protect=settings.protect_resources,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        self.dashboard_name, self.dashboard_url = names.dashboard_name, names.dashboard_url
-        self.compliance = None
-        if settings.compliance_rules:
-            codedeploy_with_alarms = settings.alarm_rollback and any(
-                target_for(service).uses_codedeploy for service in settings.services
-            )
-            self.compliance = Compliance(
-                "compliance",
-                ComplianceArgs(
-                    names=names,
-                    rules=managed_rules(codedeploy_with_alarms),
-                    bucket_name=self.artifact_store.bucket_name,
-                    key_alias_arn=self.artifact_store.key_alias_arn,
-                    topic_arn=self.topic.topic_arn,
-                    tags=shared_tags,
-                ),
-                opts=pulumi.ResourceOptions(parent=self),
-            )
+        monitoring = ServiceMonitoring(
+            f"{service.name}-monitoring",
+            ServiceMonitoringArgs(
+                names=names,
+                topic_arn=self.topic.topic_arn,
+                pipeline_name=pipeline.pipeline_name,
+                build_project_name=pipeline.build_project_name,
+                log_group_name=pipeline.log_group_name,
+                tags=service_tags,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.pipelines[service.name] = pipeline
+        self.service_outputs[service.name] = ServiceOutputs.of(names, platform_names.topic_arn)
+        return ServicePanel(
+            service_name=service.name,
+            failure_rule_name=monitoring.failure_rule_name,
+            build_project_name=pipeline.build_project_name,
+            alarm_arns=[*monitoring.alarm_arns, *deployment_alarm_arns(names, pipeline)],
+        )
 
-        self.default_service = settings.default_service
-        self.register_outputs(
-            {
-                "dashboard_name": self.dashboard_name,
-                "bucket_name": self.artifact_store.bucket_name,
-                "key_alias_arn": self.artifact_store.key_alias_arn,
-                "topic_arn": self.topic.topic_arn,
-                "services": {n: o.as_dict() for n, o in self.service_outputs.items()},
-            }
+    def _declare_compliance(
+        self, settings: PlatformSettings, names: PlatformNames
+    ) -> Compliance | None:
+        """AWS Config rules checking after deploy what the pack checks at preview (opt-in)."""
+        if not settings.compliance_rules:
+            return None
+        codedeploy_with_alarms = settings.alarm_rollback and any(
+            target_for(service).uses_codedeploy for service in settings.services
+        )
+        return Compliance(
+            "compliance",
+            ComplianceArgs(
+                names=names,
+                rules=managed_rules(codedeploy_with_alarms),
+                bucket_name=self.artifact_store.bucket_name,
+                key_alias_arn=self.artifact_store.key_alias_arn,
+                topic_arn=self.topic.topic_arn,
+                tags=resource_tags(names.project, names.stack),
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
 

@@ -19,6 +19,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components.iam.documents import policy_document, statement
+from components.iam.principals import ALARMS_PRINCIPAL, EVENTS_PRINCIPAL
+from components.shared.artifact_grants import KEY_USE_ACTIONS
 from components.shared.naming import PlatformNames
 from components.shared.references import combine, reference
 
@@ -27,7 +29,6 @@ NONCURRENT_VERSION_DAYS = 30
 ABORT_MULTIPART_DAYS = 7
 KEY_ROTATION_DAYS = 365
 
-KEY_USER_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey")
 LOGS_KEY_ACTIONS = (
     "kms:Decrypt",
     "kms:DescribeKey",
@@ -37,8 +38,6 @@ LOGS_KEY_ACTIONS = (
     "kms:ReEncryptTo",
 )
 PUBLISHER_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
-ALARMS_PRINCIPAL = "cloudwatch.amazonaws.com"
-EVENTS_PRINCIPAL = "events.amazonaws.com"
 SNS_TOPIC_CONTEXT_KEY = "kms:EncryptionContext:aws:sns:topicArn"
 """SNS encrypts each message under this context, so a grant bound to it serves our topic and no other."""
 
@@ -78,12 +77,37 @@ class ArtifactStore(pulumi.ComponentResource):
     ) -> None:
         super().__init__("guarded-delivery:artifact_store:ArtifactStore", name, None, opts)
         names = args.names
-        child = pulumi.ResourceOptions(parent=self)
-        kept = pulumi.ResourceOptions(
+        self._declare_key(name, args)
+        self._declare_bucket(name, args)
+        self._declare_bucket_settings(name, args)
+        self.key_arn = self.key.arn
+        self.key_alias_arn = reference(names.key_alias_arn, self.alias)
+        self.bucket_name = reference(
+            names.artifact_bucket_name,
+            self.bucket,
+            self.encryption,
+            self.bucket_policy,
+            self.public_access_block,
+            self.ownership,
+            self.versioning,
+        )
+        self.bucket_arn = names.artifact_bucket_arn
+        self.register_outputs(
+            {
+                "key_arn": self.key_arn,
+                "key_alias_arn": self.key_alias_arn,
+                "bucket_name": self.bucket_name,
+                "bucket_arn": self.bucket_arn,
+            }
+        )
+
+    def _kept(self, args: ArtifactStoreArgs) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(
             parent=self, protect=args.protect, retain_on_delete=args.protect
         )
-        tags = dict(args.tags)
 
+    def _declare_key(self, name: str, args: ArtifactStoreArgs) -> None:
+        names = args.names
         self.key = aws.kms.Key(
             f"{name}-key",
             description=f"Encrypts the {names.prefix} pipeline artifacts, repositories, logs and topic",
@@ -93,21 +117,25 @@ class ArtifactStore(pulumi.ComponentResource):
             key_usage="ENCRYPT_DECRYPT",
             customer_master_key_spec="SYMMETRIC_DEFAULT",
             policy=combine(lambda role_arns: key_policy(args, role_arns), args.key_user_role_arns),
-            tags=tags,
-            opts=kept,
+            tags=dict(args.tags),
+            opts=self._kept(args),
         )
         self.alias = aws.kms.Alias(
             f"{name}-key-alias",
             name=names.key_alias_name,
             target_key_id=self.key.key_id,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
+
+    def _declare_bucket(self, name: str, args: ArtifactStoreArgs) -> None:
+        """The bucket, versioned, encrypted with our key, private, owner-enforced."""
+        child = pulumi.ResourceOptions(parent=self)
         self.bucket = aws.s3.Bucket(
             f"{name}-bucket",
-            bucket=names.artifact_bucket_name,
+            bucket=args.names.artifact_bucket_name,
             force_destroy=False,
-            tags=tags,
-            opts=kept,
+            tags=dict(args.tags),
+            opts=self._kept(args),
         )
         # The bucket's `bucket` input: known at preview (its `id` is not) and a dependency on it.
         bucket_id = self.bucket.bucket
@@ -146,10 +174,14 @@ class ArtifactStore(pulumi.ComponentResource):
             rule={"object_ownership": "BucketOwnerEnforced"},
             opts=child,
         )
+
+    def _declare_bucket_settings(self, name: str, args: ArtifactStoreArgs) -> None:
+        """The TLS/KMS-only bucket policy and the lifecycle of replaced artifact versions."""
+        bucket_id = self.bucket.bucket
         self.bucket_policy = aws.s3.BucketPolicy(
             f"{name}-bucket-policy",
             bucket=bucket_id,
-            policy=bucket_policy(names),
+            policy=bucket_policy(args.names),
             # S3 rejects a policy while the public access block is still being applied.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.public_access_block]),
         )
@@ -172,30 +204,12 @@ class ArtifactStore(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.versioning]),
         )
 
-        self.key_arn = self.key.arn
-        self.key_alias_arn = reference(names.key_alias_arn, self.alias)
-        self.bucket_name = reference(
-            names.artifact_bucket_name,
-            self.bucket,
-            self.encryption,
-            self.bucket_policy,
-            self.public_access_block,
-            self.ownership,
-            self.versioning,
-        )
-        self.bucket_arn = names.artifact_bucket_arn
-        self.register_outputs(
-            {
-                "key_arn": self.key_arn,
-                "key_alias_arn": self.key_alias_arn,
-                "bucket_name": self.bucket_name,
-                "bucket_arn": self.bucket_arn,
-            }
-        )
-
 
 def key_policy(args: ArtifactStoreArgs, key_user_role_arns: Sequence[str]) -> str:
-    """Root delegates to IAM; named roles and services get only the calls they make, nobody `kms:*`."""
+    """Root delegates to IAM; named roles and services get only the calls they make, nobody `kms:*`.
+
+    Long because it is one document: five statements, each with the reason for its principal.
+    """
     names = args.names
     # In a key policy "Resource": "*" means "this key"; it is the only form AWS accepts there.
     this_key = ["*"]
@@ -209,7 +223,7 @@ def key_policy(args: ArtifactStoreArgs, key_user_role_arns: Sequence[str]) -> st
         ),
         statement(
             "Allow",
-            KEY_USER_ACTIONS,
+            KEY_USE_ACTIONS,
             this_key,
             sid="PipelineRolesUseKey",
             principal={"AWS": list(key_user_role_arns)},

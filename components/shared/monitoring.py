@@ -73,10 +73,32 @@ class ServiceMonitoring(pulumi.ComponentResource):
     ) -> None:
         super().__init__("guarded-delivery:monitoring:ServiceMonitoring", name, None, opts)
         names = args.names
-        child = pulumi.ResourceOptions(parent=self)
-        tags = dict(args.tags)
-        pipeline_name = pulumi.Output.from_input(args.pipeline_name)
+        self._declare_failure_rules(name, args)
+        self._declare_pipeline_failure_alarm(name, args)
+        self._declare_build_alarms(name, args)
+        self.alarm_arns = [
+            reference(names.alarm_arn(alarm_name), alarm)
+            for alarm_name, alarm in (
+                (names.pipeline_failure_alarm, self.pipeline_failure_alarm),
+                (names.failed_builds_alarm, self.failed_builds_alarm),
+                (names.build_errors_alarm, self.build_errors_alarm),
+            )
+        ]
+        self.register_outputs(
+            {
+                "failure_rule_name": names.failure_rule_name,
+                "action_failure_rule_name": names.action_failure_rule_name,
+                "pipeline_failure_alarm": names.pipeline_failure_alarm,
+                "failed_builds_alarm": names.failed_builds_alarm,
+                "build_errors_alarm": names.build_errors_alarm,
+            }
+        )
 
+    def _declare_failure_rules(self, name: str, args: ServiceMonitoringArgs) -> None:
+        """Failed executions and failed actions of this pipeline, each with its message, to the topic."""
+        names, tags = args.names, dict(args.tags)
+        child = pulumi.ResourceOptions(parent=self)
+        pipeline_name = pulumi.Output.from_input(args.pipeline_name)
         self.failure_rule = aws.cloudwatch.EventRule(
             f"{name}-failed-executions",
             name=names.failure_rule_name,
@@ -114,6 +136,10 @@ class ServiceMonitoring(pulumi.ComponentResource):
             },
             opts=child,
         )
+
+    def _declare_pipeline_failure_alarm(self, name: str, args: ServiceMonitoringArgs) -> None:
+        """PipelineFailure on the failure rule's matches: CodePipeline publishes no failure metric."""
+        names = args.names
         self.pipeline_failure_alarm = notifying_alarm(
             f"{name}-pipeline-failure",
             name=names.pipeline_failure_alarm,
@@ -123,14 +149,19 @@ class ServiceMonitoring(pulumi.ComponentResource):
             ),
             topic_arn=args.topic_arn,
             threshold=args.failed_executions_threshold,
-            tags=tags,
-            opts=child,
+            tags=dict(args.tags),
+            opts=pulumi.ResourceOptions(parent=self),
             namespace=EVENTS_NAMESPACE,
             metric_name=TRIGGERED_RULES,
             dimensions={"RuleName": self.failure_rule_name},
             statistic="Sum",
             period=args.period_seconds,
         )
+
+    def _declare_build_alarms(self, name: str, args: ServiceMonitoringArgs) -> None:
+        """Failed builds (CodeBuild's metric) and ERROR lines in the build log (our metric filter)."""
+        names, tags = args.names, dict(args.tags)
+        child = pulumi.ResourceOptions(parent=self)
         self.failed_builds_alarm = notifying_alarm(
             f"{name}-failed-builds",
             name=names.failed_builds_alarm,
@@ -170,21 +201,4 @@ class ServiceMonitoring(pulumi.ComponentResource):
             metric_name=args.build_project_name,
             statistic="Sum",
             period=args.period_seconds,
-        )
-        self.alarm_arns = [
-            reference(names.alarm_arn(alarm_name), alarm)
-            for alarm_name, alarm in (
-                (names.pipeline_failure_alarm, self.pipeline_failure_alarm),
-                (names.failed_builds_alarm, self.failed_builds_alarm),
-                (names.build_errors_alarm, self.build_errors_alarm),
-            )
-        ]
-        self.register_outputs(
-            {
-                "failure_rule_name": names.failure_rule_name,
-                "action_failure_rule_name": names.action_failure_rule_name,
-                "pipeline_failure_alarm": names.pipeline_failure_alarm,
-                "failed_builds_alarm": names.failed_builds_alarm,
-                "build_errors_alarm": names.build_errors_alarm,
-            }
         )

@@ -309,10 +309,6 @@ class ServiceNames:
         return bounded(f"{self.prefix}-failed", EVENT_RULE_NAME_LIMIT)
 
     @property
-    def failure_rule_arn(self) -> str:
-        return self.platform.arn("events", f"rule/{self.failure_rule_name}")
-
-    @property
     def action_failure_rule_name(self) -> str:
         return bounded(f"{self.prefix}-action-failed", EVENT_RULE_NAME_LIMIT)
 

@@ -12,6 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.iam.documents import policy_document, statement
+from components.iam.principals import ALARMS_PRINCIPAL, EVENTS_PRINCIPAL
 from components.shared.naming import PlatformNames
 from components.shared.references import reference
 
@@ -86,7 +87,7 @@ def topic_policy(names: PlatformNames) -> str:
                     "ArnLike": {"aws:SourceArn": names.arn("events", f"rule/{names.prefix}-*")},
                 },
                 sid="OurFailureRulesPublish",
-                principal={"Service": "events.amazonaws.com"},
+                principal={"Service": EVENTS_PRINCIPAL},
             ),
             statement(
                 "Allow",
@@ -99,7 +100,7 @@ def topic_policy(names: PlatformNames) -> str:
                     },
                 },
                 sid="OurAlarmsPublish",
-                principal={"Service": "cloudwatch.amazonaws.com"},
+                principal={"Service": ALARMS_PRINCIPAL},
             ),
         ]
     )

@@ -4,8 +4,6 @@ MANAGED_BY = "pulumi"
 SHARED_SERVICE = "shared"
 """`service` tag value of resources shared by every service of a stack (key, bucket, topic)."""
 
-TAG_KEYS = ("project", "environment", "service", "managed-by")
-
 
 def resource_tags(project: str, environment: str, service: str | None = None) -> dict[str, str]:
     """Tags for one resource; `service=None` marks a resource shared by all services of the stack."""
