@@ -9,6 +9,7 @@ from service_fixtures import TAGS, as_list, names_of, platform_names, stack_sett
 
 from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
 from components.service_pipeline import ServicePipeline, ServicePipelineArgs, service_role_grants
+from components.targets import target_for
 
 COMPONENT_TYPES = {
     "guarded-delivery:roles:ServiceRoles",
@@ -77,7 +78,7 @@ def test_every_iam_document_is_a_known_string(service_name):
     mocks, _, _, service, _ = compose("prod", service_name)
     documents = [r.inputs.get("policy") for r in mocks.of_type("aws:iam/rolePolicy:RolePolicy")]
     documents += [r.inputs.get("assumeRolePolicy") for r in mocks.of_type("aws:iam/role:Role")]
-    roles = 5 if service.uses_codedeploy else 4  # Lambda: no CodeDeploy role
+    roles = 5 if target_for(service).uses_codedeploy else 4  # Lambda: no CodeDeploy role
     assert len(documents) == 2 * roles  # each role with its trust and its inline policy
     for document in documents:
         assert statements(document)
@@ -88,7 +89,7 @@ def test_resource_counts_per_platform():
     for service_name in PROD_SERVICES:
         mocks, _, _, service, _ = compose("prod", service_name)
         counts = Counter(r.typ for r in mocks.resources)
-        codedeploy = 1 if service.uses_codedeploy else 0
+        codedeploy = 1 if target_for(service).uses_codedeploy else 0
         assert counts["aws:iam/role:Role"] == 4 + codedeploy
         assert counts["aws:iam/rolePolicy:RolePolicy"] == 4 + codedeploy
         assert counts["aws:codecommit/repository:Repository"] == 1
@@ -119,7 +120,7 @@ def test_every_taggable_resource_is_tagged(service_name):
 @pytest.mark.parametrize("service_name", PROD_SERVICES)
 def test_the_deploying_role_reads_the_alarms_the_deployment_rolls_back_on(service_name):
     mocks, chain, _, service, names = compose("prod", service_name)
-    if service.uses_codedeploy:
+    if target_for(service).uses_codedeploy:
         [group] = mocks.of_type("aws:codedeploy/deploymentGroup:DeploymentGroup")
         alarm_names = group.inputs["alarmConfiguration"]["alarms"]
         deploying = names.deploy_role.name
