@@ -85,7 +85,7 @@ def run_program(
     """
     project = load_project(Path(project_dir), stack)
     region = region or str(project.config.get(REGION_CONFIG_KEY) or FIXTURE_REGION)
-    request = host_request(project, stack, account_id, region, invoke_answers, lookups)
+    request = host_request(project, project.stack, account_id, region, invoke_answers, lookups)
     result, output_lines = _run_child(project, request, timeout)
     if result["failure"]:
         raise ProgramError(**result["failure"])

@@ -68,6 +68,11 @@ class Project:
 
 
 def load_project(project_dir: Path, stack: str) -> Project:
+    """`stack` may be fully qualified (`org/stack`, `org/project/stack`), as the CLI accepts it;
+    the stack file and the URNs use its last part."""
+    stack = stack.rsplit("/", 1)[-1]
+    if not stack:
+        raise PreviewError("--stack: the stack name is empty; give e.g. --stack dev")
     directory = project_dir.resolve()
     project_file = next((directory / n for n in PROJECT_FILES if (directory / n).is_file()), None)
     if project_file is None:

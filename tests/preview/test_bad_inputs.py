@@ -181,3 +181,17 @@ def test_a_program_that_logs_an_error_exits_2_with_the_error_in_the_json(tmp_pat
     )
     assert_json_error(result, "the program logged 1 error(s), first: services: none configured")
     assert result.json()["resources"][0]["type"] == "pulumi:pulumi:Stack"  # the run is shown too
+
+
+def test_a_fully_qualified_stack_name_uses_its_last_part(tmp_path):
+    project = scratch(tmp_path, "config: {}\n", "name: scratch\nruntime: python\n")
+    result = preview("--stack", "acme/scratch/test", "--cwd", project, "--json")
+    assert result.code == 0, result.stderr
+    assert result.json()["stack"] == "test"
+    assert (
+        result.json()["resources"][0]["urn"]
+        == "urn:pulumi:test::scratch::pulumi:pulumi:Stack::scratch-test"
+    )
+    assert_json_error(
+        preview("--stack", "acme/", "--cwd", project, "--json"), "the stack name is empty"
+    )
