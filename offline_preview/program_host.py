@@ -28,6 +28,8 @@ from offline_preview.lookups.recorded import RecordedLookups
 from offline_preview.user_code import InvokeSites, user_location
 
 ORGANIZATION = "organization"  # what the CLI passes for a DIY backend
+# The SDK's own functions, wrapped afresh by each run (a second run in one process must not wrap twice).
+SDK_INVOKE, SDK_INVOKE_OUTPUT = pulumi.runtime.invoke, pulumi.runtime.invoke_output
 
 # The SDK keeps a web of outputs, futures and tasks alive per resource for the whole run. With CPython's
 # default generation-0 threshold (700) the cyclic collector re-walks that ever-growing heap again and
@@ -77,8 +79,8 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     os.environ["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(request["secret_keys"])
 
     sites = InvokeSites(project_dir)
-    pulumi.runtime.invoke = sites.wrap(pulumi.runtime.invoke)
-    pulumi.runtime.invoke_output = sites.wrap(pulumi.runtime.invoke_output)
+    pulumi.runtime.invoke = sites.wrap(SDK_INVOKE)
+    pulumi.runtime.invoke_output = sites.wrap(SDK_INVOKE_OUTPUT)
 
     failure: dict[str, str] | None = None
     gc.set_threshold(*GC_THRESHOLDS)
