@@ -7,7 +7,6 @@ docstring of the policy it exercises states the AWS behaviour the fix relies on.
 import json
 
 import pytest
-from analyzer_harness import UNKNOWN, analyze, assert_no_violations, assert_violation, resource
 
 from cicd_guardrails.rules.cloudwatch.logs_and_topics_encryption import POLICIES as LOGS_POLICIES
 from cicd_guardrails.rules.codedeploy.auto_rollback import POLICIES as ROLLBACK_POLICIES
@@ -15,6 +14,13 @@ from cicd_guardrails.rules.iam.execution_role import POLICIES as EXECUTION_ROLE_
 from cicd_guardrails.rules.iam.execution_role import POLICY_NAME as EXECUTION_ROLE
 from cicd_guardrails.rules.kms.key_lifecycle import KMS_KEY_ROTATION
 from cicd_guardrails.rules.s3.bucket_encryption import POLICIES as S3_POLICIES
+from tests.policies.analyzer_harness import (
+    UNKNOWN,
+    analyze,
+    assert_no_violations,
+    assert_violation,
+    resource,
+)
 
 ALLOWED = "192.0.2.0/24"
 START = "codepipeline:StartPipelineExecution"

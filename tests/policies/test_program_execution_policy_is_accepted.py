@@ -4,10 +4,14 @@ With VPC endpoints the pack must accept it when the policy config lists the same
 refuse it when the config does not (the endpoint Allow and the paired Deny then prove nothing).
 """
 
-from analyzer_harness import analyze, assert_no_violations, assert_violation, resource
-
 from cicd_guardrails.rules.iam.execution_role import POLICIES, POLICY_NAME
 from components.iam.execution_role import AllowedNetworks, execution_policy
+from tests.policies.analyzer_harness import (
+    analyze,
+    assert_no_violations,
+    assert_violation,
+    resource,
+)
 
 PIPELINE_ARN = "arn:aws:codepipeline:us-east-1:123456789012:guarded-delivery-dev-web"
 CIDR = "192.0.2.0/24"

@@ -7,14 +7,6 @@ is still refused for what is known) with the twin in which that part is known.
 import json
 
 import pytest
-from analyzer_harness import (
-    UNKNOWN,
-    analyze,
-    assert_no_violations,
-    assert_skipped,
-    assert_violation,
-    resource,
-)
 
 from cicd_guardrails.rules.cloudwatch.alarm_actions import POLICIES as ALARM_POLICIES
 from cicd_guardrails.rules.codebuild.project_hardening import (
@@ -25,6 +17,14 @@ from cicd_guardrails.rules.codepipeline.artifact_encryption import POLICIES as A
 from cicd_guardrails.rules.kms.key_lifecycle import KMS_KEY_ROTATION
 from cicd_guardrails.rules.s3.bucket_encryption import POLICIES as S3_POLICIES
 from cicd_guardrails.rules.s3.bucket_hardening import POLICIES as BUCKET_POLICIES
+from tests.policies.analyzer_harness import (
+    UNKNOWN,
+    analyze,
+    assert_no_violations,
+    assert_skipped,
+    assert_violation,
+    resource,
+)
 
 BUCKET = "aws:s3/bucket:Bucket"
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"

@@ -7,7 +7,12 @@ passes because the policy reports everything (or nothing) cannot hide.
 import json
 
 import pytest
-from analyzer_harness import (
+
+from cicd_guardrails.rules.iam.execution_role import POLICIES, POLICY_NAME, START_PIPELINE
+from cicd_guardrails.support.iam.managed_policies import granting_document, granting_policies
+from cicd_guardrails.support.iam.policy_model import parse_policy_document
+from cicd_guardrails.support.iam.source_ip import AllowedNetworks, unrestricted_grants
+from tests.policies.analyzer_harness import (
     UNKNOWN,
     analyze,
     assert_no_violations,
@@ -16,11 +21,6 @@ from analyzer_harness import (
     resource,
     secret,
 )
-
-from cicd_guardrails.rules.iam.execution_role import POLICIES, POLICY_NAME, START_PIPELINE
-from cicd_guardrails.support.iam.managed_policies import granting_document, granting_policies
-from cicd_guardrails.support.iam.policy_model import parse_policy_document
-from cicd_guardrails.support.iam.source_ip import AllowedNetworks, unrestricted_grants
 
 ALLOWED = "192.0.2.0/24"
 CONFIG = {POLICY_NAME: {"allowedCidrs": [ALLOWED]}}

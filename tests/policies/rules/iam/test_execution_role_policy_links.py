@@ -2,7 +2,8 @@
 
 import json
 
-from analyzer_harness import (
+from cicd_guardrails.rules.iam.execution_role import POLICIES, POLICY_NAME, START_PIPELINE
+from tests.policies.analyzer_harness import (
     UNKNOWN,
     analyze,
     assert_no_violations,
@@ -10,8 +11,6 @@ from analyzer_harness import (
     assert_violation,
     resource,
 )
-
-from cicd_guardrails.rules.iam.execution_role import POLICIES, POLICY_NAME, START_PIPELINE
 
 ALLOWED = "192.0.2.0/24"
 CONFIG = {POLICY_NAME: {"allowedCidrs": [ALLOWED]}}

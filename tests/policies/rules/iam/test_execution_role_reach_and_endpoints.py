@@ -6,12 +6,17 @@ Each refused document has a compliant twin differing only in the point under tes
 import json
 
 import pytest
-from analyzer_harness import analyze, assert_no_violations, assert_violation, resource
 from policy_sentry.querying.actions import get_action_data
 
 from cicd_guardrails.rules.iam.execution_role import POLICIES, POLICY_NAME, START_PIPELINE
 from cicd_guardrails.support.iam.arn_formats import resource_globs
 from cicd_guardrails.support.iam.policy_model import pattern_intersection, shown_glob
+from tests.policies.analyzer_harness import (
+    analyze,
+    assert_no_violations,
+    assert_violation,
+    resource,
+)
 
 ALLOWED = "192.0.2.0/24"
 ENDPOINT = "vpce-0123456789abcdef0"

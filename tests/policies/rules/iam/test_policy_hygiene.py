@@ -4,7 +4,12 @@ import json
 import re
 
 import pytest
-from analyzer_harness import (
+from pulumi_policy import EnforcementLevel
+
+from cicd_guardrails.rules.iam import execution_role, policy_hygiene
+from cicd_guardrails.rules.iam.policy_hygiene import ACTIONS_EXIST, NO_ADMIN, POLICIES
+from cicd_guardrails.support.iam.action_catalog import unknown_action_problem
+from tests.policies.analyzer_harness import (
     UNKNOWN,
     analyze,
     assert_no_violations,
@@ -12,11 +17,6 @@ from analyzer_harness import (
     assert_violation,
     resource,
 )
-from pulumi_policy import EnforcementLevel
-
-from cicd_guardrails.rules.iam import execution_role, policy_hygiene
-from cicd_guardrails.rules.iam.policy_hygiene import ACTIONS_EXIST, NO_ADMIN, POLICIES
-from cicd_guardrails.support.iam.action_catalog import unknown_action_problem
 
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 

@@ -16,7 +16,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from analyzer_harness import analyze, assert_no_violations, assert_violation, resource
 
 from cicd_guardrails.rules.iam.execution_role import POLICIES, POLICY_NAME, START_PIPELINE
 from cicd_guardrails.support.iam.managed_policies import (
@@ -25,9 +24,15 @@ from cicd_guardrails.support.iam.managed_policies import (
     granting_document,
     granting_policies,
 )
+from tests.policies.analyzer_harness import (
+    analyze,
+    assert_no_violations,
+    assert_violation,
+    resource,
+)
 from tools.refresh_managed_policies import action_arn_formats, main
 
-SAMPLE = Path(__file__).resolve().parent.parent / "fixtures" / "mamip_sample"
+SAMPLE = Path(__file__).resolve().parents[3] / "fixtures" / "mamip_sample"
 RETIRED = "RetiredPipelineAccess"
 CONFIG = {POLICY_NAME: {"allowedCidrs": ["192.0.2.0/24"]}}
 GIT_IDENTITY = {

@@ -6,7 +6,6 @@ import random
 import re
 
 import pytest
-from analyzer_harness import UNKNOWN, secret
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 from pulumi_policy.secret import Secret
 
@@ -20,6 +19,7 @@ from cicd_guardrails.support.iam.policy_model import (
     pattern_intersection,
     resource_pattern_covers,
 )
+from tests.policies.analyzer_harness import UNKNOWN, secret
 
 START = "codepipeline:StartPipelineExecution"
 STATEMENT = {"Sid": "Start", "Effect": "Allow", "Action": START, "Resource": "*"}
