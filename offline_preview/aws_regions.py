@@ -16,6 +16,7 @@ class Partition:
     name: str
     dns_suffix: str
     regions: frozenset[str]
+    region_descriptions: dict[str, str]  # "us-east-1": "US East (N. Virginia)"
 
 
 @functools.cache
@@ -31,6 +32,10 @@ def partitions() -> tuple[Partition, ...]:
             name=entry["id"],
             dns_suffix=entry["outputs"]["dnsSuffix"],
             regions=frozenset(r for r in entry["regions"] if not r.endswith(GLOBAL_SUFFIX)),
+            region_descriptions={
+                region: str(details.get("description") or region)
+                for region, details in entry["regions"].items()
+            },
         )
         for entry in data["partitions"]
     )

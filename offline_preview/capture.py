@@ -4,7 +4,8 @@ The SDK's own `MockMonitor` hands `Mocks.new_resource` only type, name, inputs a
 (and so a policy pack) also gets parent, dependencies, property dependencies and options. We keep the
 whole request, give the URN the engine would give (full parent type chain, root stack not qualifying
 its children), and answer a create the way the engine answers it during preview: no ID yet, and the
-inputs echoed back as outputs, so every output the program did not set stays unknown.
+inputs echoed back as outputs, so every output the program did not set stays unknown. Invokes are
+answered by `FixtureMocks`; one it cannot answer fails as a gRPC error, as the engine fails it.
 """
 
 import threading
@@ -90,7 +91,7 @@ class FixtureMocks(Mocks):
                 "name": region,
                 "region": region,
                 "id": region,
-                "description": region,
+                "description": known.region_descriptions.get(region, region) if known else region,
                 "endpoint": f"ec2.{region}.{dns_suffix}",
             },
             PARTITION: {
