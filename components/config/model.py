@@ -76,11 +76,6 @@ class ServiceSettings:
     connection: ConnectionSource | None = None
     """A CodeConnections source instead of a CodeCommit repository; None is CodeCommit."""
 
-    @property
-    def uses_codedeploy(self) -> bool:
-        """Server and ECS deploy through CodeDeploy; Lambda through CodePipeline's Lambda action."""
-        return self.compute_platform != "Lambda"
-
 
 @dataclass(frozen=True)
 class PlatformSettings:
