@@ -10,26 +10,28 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "policies"))
 
 from cicd_guardrails import all_policies  # noqa: E402
-from cicd_guardrails.pack import all_remediations  # noqa: E402
+from cicd_guardrails.pack import all_metadata  # noqa: E402
 
 START, END = "<!-- policies:start -->", "<!-- policies:end -->"
 HEADER = (
-    "| policy | level | what it checks (and the IDs auditors map it to) | how to fix | config |\n"
-    "|---|---|---|---|---|"
+    "| policy | level | what it checks | equivalent rules (Checkov; cdk-nag; Security Hub; AWS Config) "
+    "| how to fix | config |\n"
+    "|---|---|---|---|---|---|"
 )
 
 
 def policy_table() -> str:
-    """One Markdown row per policy, in the pack's order."""
-    remediations = all_remediations()
+    """One Markdown row per policy, in the pack's order, from the policy and its metadata."""
+    metadata = all_metadata()
     rows = [HEADER]
     for policy in all_policies():
+        meta = metadata[policy.name]
         props = policy.config_schema.properties if policy.config_schema else {}
         config = "; ".join(_config_cell(key, schema) for key, schema in props.items()) or "none"
         kind = "stack" if type(policy).__name__.startswith("Stack") else "resource"
         rows.append(
-            f"| `{policy.name}` ({kind}) | {policy.enforcement_level.value} | {policy.description} "
-            f"| {remediations[policy.name]} | {config.replace('|', '/')} |"
+            f"| `{policy.name}` ({kind}) | {meta.level.value} | {meta.checks}. "
+            f"| {meta.equivalents.rendered()} | {meta.remediation} | {config.replace('|', '/')} |"
         )
     return "\n".join(rows)
 

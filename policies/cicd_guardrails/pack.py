@@ -1,8 +1,10 @@
-"""Which modules make up the pack: each concern module exports `POLICIES` and `REMEDIATIONS`."""
+"""The pack: which rule modules make it up, in which order; each exports `POLICIES` and `METADATA`."""
 
 from importlib import import_module
 
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
+
+from cicd_guardrails.support.metadata import PolicyMetadata
 
 PACK_NAME = "cicd-guardrails"
 
@@ -29,23 +31,16 @@ Policy = ResourceValidationPolicy | StackValidationPolicy
 
 
 def all_policies() -> list[Policy]:
-    """Every policy of the pack, in module order, carrying its module's remediation steps.
-
-    Copying REMEDIATIONS onto `remediation_steps` makes the engine show them (GetAnalyzerInfo).
-    """
-    remediations = all_remediations()
-    policies: list[Policy] = []
-    for module_name in POLICY_MODULES:
-        for policy in import_module(module_name).POLICIES:
-            if policy.remediation_steps is None and policy.name in remediations:
-                policy.remediation_steps = remediations[policy.name]
-            policies.append(policy)
-    return policies
+    """Every policy of the pack, in module order (the order the engine lists them)."""
+    return [
+        policy for module_name in POLICY_MODULES for policy in import_module(module_name).POLICIES
+    ]
 
 
-def all_remediations() -> dict[str, str]:
-    """Policy name -> remediation steps, merged from every module's REMEDIATIONS."""
-    remediations: dict[str, str] = {}
-    for module_name in POLICY_MODULES:
-        remediations.update(getattr(import_module(module_name), "REMEDIATIONS", {}))
-    return remediations
+def all_metadata() -> dict[str, PolicyMetadata]:
+    """Policy name -> its metadata (level, remediation, equivalent rule IDs), in module order."""
+    return {
+        metadata.name: metadata
+        for module_name in POLICY_MODULES
+        for metadata in import_module(module_name).METADATA
+    }

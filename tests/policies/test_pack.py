@@ -1,11 +1,12 @@
-"""Meta-tests over the whole pack: names, descriptions, levels, remediations, mission policies."""
+"""Meta-tests over the whole pack: names, descriptions, levels, metadata, mission policies."""
 
 import re
 
 import pytest
 from pulumi_policy import EnforcementLevel
 
-from cicd_guardrails.pack import PACK_NAME, all_policies, all_remediations
+from cicd_guardrails.pack import PACK_NAME, all_metadata, all_policies
+from cicd_guardrails.support.metadata import Equivalents
 
 KEBAB_CASE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MISSION_POLICIES = (
@@ -17,6 +18,14 @@ MISSION_POLICIES = (
     "codedeploy-auto-rollback",
 )
 POLICIES = all_policies()
+METADATA = all_metadata()
+# A rule ID as each tool spells it: CKV_AWS_145, AwsSolutions-S3, S3.17, S3_DEFAULT_ENCRYPTION_KMS.
+RULE_ID = {
+    "checkov": re.compile(r"^CKV2?_AWS_[0-9]+$"),
+    "cdk_nag": re.compile(r"^AwsSolutions-[A-Z0-9]+$"),
+    "security_hub": re.compile(r"^[A-Za-z0-9]+\.[0-9]+$"),
+    "aws_config": re.compile(r"^[A-Z0-9_]+$"),
+}
 
 
 def test_pack_name():
@@ -47,15 +56,35 @@ def test_enforcement_level_is_explicit(policy):
 
 
 @pytest.mark.parametrize("policy", POLICIES, ids=lambda p: p.name)
-def test_remediation_steps_exist(policy):
-    assert all_remediations().get(policy.name, "").strip(), (
-        f"no REMEDIATIONS entry for {policy.name}"
+def test_every_policy_is_built_from_its_metadata(policy):
+    metadata = METADATA[policy.name]
+    assert policy.description == metadata.description
+    assert policy.enforcement_level == metadata.level
+    assert policy.remediation_steps == metadata.remediation
+    assert metadata.remediation.strip() and metadata.checks[0].isupper()
+    assert not metadata.checks.endswith("."), "the description adds the period"
+
+
+def test_every_metadata_names_a_policy():
+    assert list(METADATA) == [p.name for p in POLICIES]
+
+
+@pytest.mark.parametrize("metadata", METADATA.values(), ids=lambda m: m.name)
+def test_equivalent_rule_ids_are_spelled_as_each_tool_spells_them(metadata):
+    for equivalents in (metadata.equivalents, metadata.equivalents.nearest or Equivalents()):
+        for tool, pattern in RULE_ID.items():
+            for rule_id in getattr(equivalents, tool):
+                assert pattern.match(rule_id), f"{metadata.name}: {tool} {rule_id!r}"
+
+
+def test_the_description_renders_the_equivalents_as_data():
+    rendered = Equivalents(checkov=("CKV_AWS_1", "CKV_AWS_2"), security_hub=("IAM.1",)).rendered()
+    assert rendered == "Checkov CKV_AWS_1 and CKV_AWS_2; Security Hub IAM.1"
+    none_found = Equivalents(nearest=Equivalents(aws_config=("X_CHECK",))).rendered()
+    assert none_found == (
+        "no Checkov, cdk-nag, Security Hub or AWS Config equivalent found; "
+        "nearest: AWS Config X_CHECK"
     )
-    assert policy.remediation_steps == all_remediations()[policy.name]
-
-
-def test_every_remediation_names_a_policy():
-    assert set(all_remediations()) <= {p.name for p in POLICIES}
 
 
 @pytest.mark.parametrize("name", MISSION_POLICIES)

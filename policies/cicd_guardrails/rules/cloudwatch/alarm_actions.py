@@ -11,6 +11,7 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
+from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
 from cicd_guardrails.support.wire import as_list, fail_undecided, is_false, is_unknown, plain
 
 NAME = "cloudwatch-alarm-actions"
@@ -45,22 +46,25 @@ def validate_alarm_actions(args: ResourceValidationArgs, report: ReportViolation
         fail_undecided(args.name, undecided)
 
 
-CLOUDWATCH_ALARM_ACTIONS = ResourceValidationPolicy(
+CLOUDWATCH_ALARM_ACTIONS_METADATA = PolicyMetadata(
     name=NAME,
-    description=(
-        "Every CloudWatch metric alarm has actions enabled and at least one action (Checkov "
-        "CKV_AWS_319, Security Hub CloudWatch.15 and CloudWatch.17, AWS Config "
-        "CLOUDWATCH_ALARM_ACTION_CHECK and CLOUDWATCH_ALARM_ACTION_ENABLED_CHECK)."
-    ),
-    validate=validate_alarm_actions,
-    enforcement_level=EnforcementLevel.ADVISORY,
-)
-
-POLICIES = [CLOUDWATCH_ALARM_ACTIONS]
-
-REMEDIATIONS = {
-    NAME: (
+    checks="Every CloudWatch metric alarm has actions enabled and at least one action",
+    level=EnforcementLevel.ADVISORY,
+    remediation=(
         "Leave actionsEnabled unset (true) and add alarmActions (and okActions) with the ARN of "
         "the pipeline's notification topic."
     ),
-}
+    equivalents=Equivalents(
+        checkov=("CKV_AWS_319",),
+        security_hub=("CloudWatch.15", "CloudWatch.17"),
+        aws_config=("CLOUDWATCH_ALARM_ACTION_CHECK", "CLOUDWATCH_ALARM_ACTION_ENABLED_CHECK"),
+    ),
+)
+
+CLOUDWATCH_ALARM_ACTIONS = ResourceValidationPolicy(
+    **CLOUDWATCH_ALARM_ACTIONS_METADATA.policy_fields(),
+    validate=validate_alarm_actions,
+)
+
+POLICIES = [CLOUDWATCH_ALARM_ACTIONS]
+METADATA = (CLOUDWATCH_ALARM_ACTIONS_METADATA,)

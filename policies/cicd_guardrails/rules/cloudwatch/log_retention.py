@@ -12,6 +12,7 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
+from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
 from cicd_guardrails.support.policy_config import PolicyConfigError, config_int
 from cicd_guardrails.support.wire import fail_undecided, is_unknown, plain, shown
 
@@ -49,15 +50,24 @@ def validate_log_retention(args: ResourceValidationArgs, report: ReportViolation
         )
 
 
-LOG_GROUP_RETENTION = ResourceValidationPolicy(
+LOG_GROUP_RETENTION_METADATA = PolicyMetadata(
     name=NAME,
-    description=(
-        "Every CloudWatch log group sets a retention of at least the configured minimum "
-        "(Checkov CKV_AWS_66 and CKV_AWS_338, Security Hub CloudWatch.16, AWS Config "
-        "CW_LOGGROUP_RETENTION_PERIOD_CHECK)."
+    checks="Every CloudWatch log group sets a retention of at least the configured minimum",
+    level=EnforcementLevel.ADVISORY,
+    remediation=(
+        "Set retentionInDays on the aws.cloudwatch.LogGroup (e.g. from the stack's "
+        "logRetentionDays) to at least the policy's minimumRetentionDays."
     ),
+    equivalents=Equivalents(
+        checkov=("CKV_AWS_66", "CKV_AWS_338"),
+        security_hub=("CloudWatch.16",),
+        aws_config=("CW_LOGGROUP_RETENTION_PERIOD_CHECK",),
+    ),
+)
+
+LOG_GROUP_RETENTION = ResourceValidationPolicy(
+    **LOG_GROUP_RETENTION_METADATA.policy_fields(),
     validate=validate_log_retention,
-    enforcement_level=EnforcementLevel.ADVISORY,
     config_schema=PolicyConfigSchema(
         properties={
             "minimumRetentionDays": {
@@ -72,10 +82,4 @@ LOG_GROUP_RETENTION = ResourceValidationPolicy(
 )
 
 POLICIES = [LOG_GROUP_RETENTION]
-
-REMEDIATIONS = {
-    NAME: (
-        "Set retentionInDays on the aws.cloudwatch.LogGroup (e.g. from the stack's "
-        "logRetentionDays) to at least the policy's minimumRetentionDays."
-    ),
-}
+METADATA = (LOG_GROUP_RETENTION_METADATA,)

@@ -20,6 +20,7 @@ from pulumi_policy import (
 )
 
 from cicd_guardrails.support.key_references import key_problem
+from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
 from cicd_guardrails.support.wire import plain
 
 NAME = "logs-and-notifications-kms"
@@ -53,23 +54,29 @@ def validate_logs_and_notifications_kms(
             report(f"SNS topic '{args.name}': kmsMasterKeyId {problem}; {TOPIC_FIX}")
 
 
-LOGS_AND_NOTIFICATIONS_KMS = ResourceValidationPolicy(
+LOGS_AND_NOTIFICATIONS_KMS_METADATA = PolicyMetadata(
     name=NAME,
-    description=(
-        "Every CloudWatch log group and SNS topic is encrypted with a customer-managed KMS key "
-        "(Checkov CKV_AWS_158 and CKV_AWS_26, cdk-nag AwsSolutions-SNS2, Security Hub SNS.1, "
-        "AWS Config CLOUDWATCH_LOG_GROUP_ENCRYPTED and SNS_ENCRYPTED_KMS)."
+    checks=(
+        "Every CloudWatch log group and SNS topic is encrypted with a customer-managed KMS key"
     ),
-    validate=validate_logs_and_notifications_kms,
-    enforcement_level=EnforcementLevel.MANDATORY,
-)
-
-POLICIES = [LOGS_AND_NOTIFICATIONS_KMS]
-
-REMEDIATIONS = {
-    NAME: (
+    level=EnforcementLevel.MANDATORY,
+    remediation=(
         "Set kmsKeyId on every aws.cloudwatch.LogGroup and kmsMasterKeyId on every aws.sns.Topic "
         "to a customer-managed key (key.arn); allow logs.<region>.amazonaws.com and the services "
         "that publish to the topic (events, codestar-notifications) in the key policy."
     ),
-}
+    equivalents=Equivalents(
+        checkov=("CKV_AWS_158", "CKV_AWS_26"),
+        cdk_nag=("AwsSolutions-SNS2",),
+        security_hub=("SNS.1",),
+        aws_config=("CLOUDWATCH_LOG_GROUP_ENCRYPTED", "SNS_ENCRYPTED_KMS"),
+    ),
+)
+
+LOGS_AND_NOTIFICATIONS_KMS = ResourceValidationPolicy(
+    **LOGS_AND_NOTIFICATIONS_KMS_METADATA.policy_fields(),
+    validate=validate_logs_and_notifications_kms,
+)
+
+POLICIES = [LOGS_AND_NOTIFICATIONS_KMS]
+METADATA = (LOGS_AND_NOTIFICATIONS_KMS_METADATA,)

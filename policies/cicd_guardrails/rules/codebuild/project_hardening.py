@@ -19,6 +19,7 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
+from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
 from cicd_guardrails.support.policy_config import PolicyConfigError, config_bool
 from cicd_guardrails.support.wire import (
     as_list,
@@ -151,15 +152,25 @@ def _has_credentials(location: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.username or parts.password)
 
 
-CODEBUILD_PRIVILEGED_MODE = ResourceValidationPolicy(
+CODEBUILD_PRIVILEGED_MODE_METADATA = PolicyMetadata(
     name=PRIVILEGED,
-    description=(
-        "CodeBuild projects do not run in privileged mode unless the policy config allows it "
-        "(Checkov CKV_AWS_316, cdk-nag AwsSolutions-CB3, Security Hub CodeBuild.5, AWS Config "
-        "CODEBUILD_PROJECT_ENVIRONMENT_PRIVILEGED_CHECK)."
+    checks="CodeBuild projects do not run in privileged mode unless the policy config allows it",
+    level=EnforcementLevel.ADVISORY,
+    remediation=(
+        "Set environment.privilegedMode=false; if the project must build Docker images, keep it "
+        "and set allowPrivileged=true for this policy in that environment's policy config."
     ),
+    equivalents=Equivalents(
+        checkov=("CKV_AWS_316",),
+        cdk_nag=("AwsSolutions-CB3",),
+        security_hub=("CodeBuild.5",),
+        aws_config=("CODEBUILD_PROJECT_ENVIRONMENT_PRIVILEGED_CHECK",),
+    ),
+)
+
+CODEBUILD_PRIVILEGED_MODE = ResourceValidationPolicy(
+    **CODEBUILD_PRIVILEGED_MODE_METADATA.policy_fields(),
     validate=validate_privileged_mode,
-    enforcement_level=EnforcementLevel.ADVISORY,
     config_schema=PolicyConfigSchema(
         properties={
             "allowPrivileged": {
@@ -171,36 +182,63 @@ CODEBUILD_PRIVILEGED_MODE = ResourceValidationPolicy(
     ),
 )
 
-CODEBUILD_LOGS_ENABLED = ResourceValidationPolicy(
+CODEBUILD_LOGS_ENABLED_METADATA = PolicyMetadata(
     name=LOGS,
-    description=(
-        "CodeBuild projects keep CloudWatch Logs enabled (Checkov CKV_AWS_314, Security Hub "
-        "CodeBuild.4, AWS Config CODEBUILD_PROJECT_LOGGING_ENABLED)."
+    checks="CodeBuild projects keep CloudWatch Logs enabled",
+    level=EnforcementLevel.ADVISORY,
+    remediation=(
+        "Set logsConfig.cloudwatchLogs {status: 'ENABLED', groupName: <log group>} pointing at a "
+        "KMS-encrypted log group with a retention."
     ),
+    equivalents=Equivalents(
+        checkov=("CKV_AWS_314",),
+        security_hub=("CodeBuild.4",),
+        aws_config=("CODEBUILD_PROJECT_LOGGING_ENABLED",),
+    ),
+)
+
+CODEBUILD_LOGS_ENABLED = ResourceValidationPolicy(
+    **CODEBUILD_LOGS_ENABLED_METADATA.policy_fields(),
     validate=validate_logs_enabled,
-    enforcement_level=EnforcementLevel.ADVISORY,
+)
+
+CODEBUILD_NO_PLAINTEXT_SECRETS_METADATA = PolicyMetadata(
+    name=PLAINTEXT_SECRETS,
+    checks=(
+        "CodeBuild environment variables with secret-looking names or values are not PLAINTEXT"
+    ),
+    level=EnforcementLevel.ADVISORY,
+    remediation=(
+        "Move the value to SSM Parameter Store (SecureString) or Secrets Manager and declare the "
+        "variable with type PARAMETER_STORE or SECRETS_MANAGER and the parameter/secret name as "
+        "value; grant the build role read access to exactly that parameter."
+    ),
+    equivalents=Equivalents(
+        security_hub=("CodeBuild.2",), aws_config=("CODEBUILD_PROJECT_ENVVAR_AWSCRED_CHECK",)
+    ),
 )
 
 CODEBUILD_NO_PLAINTEXT_SECRETS = ResourceValidationPolicy(
-    name=PLAINTEXT_SECRETS,
-    description=(
-        "CodeBuild environment variables with secret-looking names or values are not PLAINTEXT "
-        "(Security Hub CodeBuild.2, AWS Config CODEBUILD_PROJECT_ENVVAR_AWSCRED_CHECK)."
-    ),
+    **CODEBUILD_NO_PLAINTEXT_SECRETS_METADATA.policy_fields(),
     validate=validate_no_plaintext_secrets,
-    enforcement_level=EnforcementLevel.ADVISORY,
+)
+
+CODEBUILD_SOURCE_NO_CREDENTIALS_METADATA = PolicyMetadata(
+    name=SOURCE_CREDENTIALS,
+    checks="CodeBuild source URLs carry no user name, password or token",
+    level=EnforcementLevel.MANDATORY,
+    remediation=(
+        "Remove user:password@ (or token@) from source.location and secondarySources; "
+        "authenticate with a CodeConnections connection or an aws.codebuild.SourceCredential."
+    ),
+    equivalents=Equivalents(
+        security_hub=("CodeBuild.1",), aws_config=("CODEBUILD_PROJECT_SOURCE_REPO_URL_CHECK",)
+    ),
 )
 
 CODEBUILD_SOURCE_NO_CREDENTIALS = ResourceValidationPolicy(
-    name=SOURCE_CREDENTIALS,
-    description=(
-        "CodeBuild source URLs carry no user name, password or token (Security Hub CodeBuild.1, "
-        "AWS Config CODEBUILD_PROJECT_SOURCE_REPO_URL_CHECK)."
-    ),
+    **CODEBUILD_SOURCE_NO_CREDENTIALS_METADATA.policy_fields(),
     validate=validate_source_no_credentials,
-    # Mandatory: the check is exact (URL userinfo), and a credential in a project definition is
-    # readable by every principal with codebuild:BatchGetProjects (Security Hub rates it critical).
-    enforcement_level=EnforcementLevel.MANDATORY,
 )
 
 POLICIES = [
@@ -209,23 +247,9 @@ POLICIES = [
     CODEBUILD_NO_PLAINTEXT_SECRETS,
     CODEBUILD_SOURCE_NO_CREDENTIALS,
 ]
-
-REMEDIATIONS = {
-    PRIVILEGED: (
-        "Set environment.privilegedMode=false; if the project must build Docker images, keep it "
-        "and set allowPrivileged=true for this policy in that environment's policy config."
-    ),
-    LOGS: (
-        "Set logsConfig.cloudwatchLogs {status: 'ENABLED', groupName: <log group>} pointing at a "
-        "KMS-encrypted log group with a retention."
-    ),
-    PLAINTEXT_SECRETS: (
-        "Move the value to SSM Parameter Store (SecureString) or Secrets Manager and declare the "
-        "variable with type PARAMETER_STORE or SECRETS_MANAGER and the parameter/secret name as "
-        "value; grant the build role read access to exactly that parameter."
-    ),
-    SOURCE_CREDENTIALS: (
-        "Remove user:password@ (or token@) from source.location and secondarySources; "
-        "authenticate with a CodeConnections connection or an aws.codebuild.SourceCredential."
-    ),
-}
+METADATA = (
+    CODEBUILD_PRIVILEGED_MODE_METADATA,
+    CODEBUILD_LOGS_ENABLED_METADATA,
+    CODEBUILD_NO_PLAINTEXT_SECRETS_METADATA,
+    CODEBUILD_SOURCE_NO_CREDENTIALS_METADATA,
+)

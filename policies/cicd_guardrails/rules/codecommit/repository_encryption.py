@@ -12,6 +12,7 @@ from pulumi_policy import (
 )
 
 from cicd_guardrails.support.key_references import key_problem
+from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
 from cicd_guardrails.support.wire import plain
 
 NAME = "codecommit-repository-kms"
@@ -29,21 +30,24 @@ def validate_codecommit_kms(args: ResourceValidationArgs, report: ReportViolatio
         )
 
 
-CODECOMMIT_REPOSITORY_KMS = ResourceValidationPolicy(
+CODECOMMIT_REPOSITORY_KMS_METADATA = PolicyMetadata(
     name=NAME,
-    description=(
+    checks=(
         "Every CodeCommit repository is encrypted with a customer-managed KMS key instead of "
-        "aws/codecommit (no Checkov, cdk-nag, Security Hub or AWS Config equivalent found)."
+        "aws/codecommit"
     ),
-    validate=validate_codecommit_kms,
-    enforcement_level=EnforcementLevel.ADVISORY,
-)
-
-POLICIES = [CODECOMMIT_REPOSITORY_KMS]
-
-REMEDIATIONS = {
-    NAME: (
+    level=EnforcementLevel.ADVISORY,
+    remediation=(
         "Set kmsKeyId on the aws.codecommit.Repository to the customer-managed key's ARN and "
         "grant the pipeline's source role kms:Decrypt on it."
     ),
-}
+    equivalents=Equivalents(),
+)
+
+CODECOMMIT_REPOSITORY_KMS = ResourceValidationPolicy(
+    **CODECOMMIT_REPOSITORY_KMS_METADATA.policy_fields(),
+    validate=validate_codecommit_kms,
+)
+
+POLICIES = [CODECOMMIT_REPOSITORY_KMS]
+METADATA = (CODECOMMIT_REPOSITORY_KMS_METADATA,)

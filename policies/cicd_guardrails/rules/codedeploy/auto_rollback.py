@@ -22,6 +22,7 @@ from pulumi_policy import (
 )
 
 from cicd_guardrails.rules.codedeploy.lambda_deploy_rollback import judge_lambda_deploy_actions
+from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
 from cicd_guardrails.support.pipeline_actions import PIPELINE
 from cicd_guardrails.support.policy_config import PolicyConfigError, config_bool
 from cicd_guardrails.support.wire import (
@@ -137,16 +138,35 @@ def _judge_alarms(
         )
 
 
-CODEDEPLOY_AUTO_ROLLBACK = ResourceValidationPolicy(
+CODEDEPLOY_AUTO_ROLLBACK_METADATA = PolicyMetadata(
     name=NAME,
-    description=(
-        "Every CodeDeploy deployment group and every CodePipeline Lambda deploy action rolls back "
-        "automatically on failure and, when requireAlarmRollback is set, on a CloudWatch alarm "
-        "(AWS Config "
-        "CODEDEPLOY_AUTO_ROLLBACK_MONITOR_ENABLED and CODEDEPLOY_DEPLOYMENT_GROUP_AUTO_ROLLBACK_ENABLED)."
+    checks=(
+        "Every CodeDeploy deployment group and every CodePipeline Lambda deploy action rolls "
+        "back automatically on failure and, when requireAlarmRollback is set, on a CloudWatch "
+        "alarm"
     ),
+    level=EnforcementLevel.MANDATORY,
+    remediation=(
+        "Set autoRollbackConfiguration {enabled: true, events: ['DEPLOYMENT_FAILURE', "
+        "'DEPLOYMENT_STOP_ON_ALARM']} on the aws.codedeploy.DeploymentGroup and, where alarm "
+        "rollback is required, alarmConfiguration {enabled: true, alarms: [<alarm names>]} naming "
+        "CloudWatch alarms on the service's health (the stack setting alarmRollback does this); "
+        "leave ignorePollAlarmFailure false so an unreadable alarm stops the deployment. A "
+        "CodePipeline Lambda deploy action needs configuration.FunctionAlias (the alias traffic "
+        "shifts on and rolls back to) and, where alarm rollback is required, configuration.Alarms "
+        "with comma-separated alarm names."
+    ),
+    equivalents=Equivalents(
+        aws_config=(
+            "CODEDEPLOY_AUTO_ROLLBACK_MONITOR_ENABLED",
+            "CODEDEPLOY_DEPLOYMENT_GROUP_AUTO_ROLLBACK_ENABLED",
+        )
+    ),
+)
+
+CODEDEPLOY_AUTO_ROLLBACK = ResourceValidationPolicy(
+    **CODEDEPLOY_AUTO_ROLLBACK_METADATA.policy_fields(),
     validate=validate_auto_rollback,
-    enforcement_level=EnforcementLevel.MANDATORY,
     config_schema=PolicyConfigSchema(
         properties={
             REQUIRE_ALARM_ROLLBACK: {
@@ -162,16 +182,4 @@ CODEDEPLOY_AUTO_ROLLBACK = ResourceValidationPolicy(
 )
 
 POLICIES = [CODEDEPLOY_AUTO_ROLLBACK]
-
-REMEDIATIONS = {
-    NAME: (
-        "Set autoRollbackConfiguration {enabled: true, events: ['DEPLOYMENT_FAILURE', "
-        "'DEPLOYMENT_STOP_ON_ALARM']} on the aws.codedeploy.DeploymentGroup and, where alarm "
-        "rollback is required, alarmConfiguration {enabled: true, alarms: [<alarm names>]} naming "
-        "CloudWatch alarms on the service's health (the stack setting alarmRollback does this); "
-        "leave ignorePollAlarmFailure false so an unreadable alarm stops the deployment. A "
-        "CodePipeline Lambda deploy action needs configuration.FunctionAlias (the alias traffic "
-        "shifts on and rolls back to) and, where alarm rollback is required, configuration.Alarms "
-        "with comma-separated alarm names."
-    ),
-}
+METADATA = (CODEDEPLOY_AUTO_ROLLBACK_METADATA,)

@@ -14,6 +14,7 @@ from pulumi_policy import (
 )
 
 from cicd_guardrails.support.key_references import key_problem
+from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
 from cicd_guardrails.support.wire import (
     as_list,
     block,
@@ -115,25 +116,31 @@ def _judge_build_project(
             report(f"build project '{name}': {path} is true; {ENCRYPTION_DISABLED_FIX}")
 
 
-PIPELINE_ARTIFACTS_KMS = ResourceValidationPolicy(
+PIPELINE_ARTIFACTS_KMS_METADATA = PolicyMetadata(
     name=NAME,
-    description=(
-        "CodePipeline artifact stores and CodeBuild projects encrypt artifacts and S3 logs with a "
-        "customer-managed KMS key (Checkov CKV_AWS_219, CKV_AWS_147, CKV_AWS_78, CKV_AWS_311, "
-        "cdk-nag AwsSolutions-CB4, Security Hub CodeBuild.3, AWS Config "
-        "CODEBUILD_PROJECT_ARTIFACT_ENCRYPTION and CODEBUILD_PROJECT_S3_LOGS_ENCRYPTED)."
+    checks=(
+        "CodePipeline artifact stores and CodeBuild projects encrypt artifacts and S3 logs "
+        "with a customer-managed KMS key"
     ),
-    validate=validate_pipeline_artifacts_kms,
-    enforcement_level=EnforcementLevel.MANDATORY,
-)
-
-POLICIES = [PIPELINE_ARTIFACTS_KMS]
-
-REMEDIATIONS = {
-    NAME: (
+    level=EnforcementLevel.MANDATORY,
+    remediation=(
         "Give every entry of the pipeline's artifactStores an encryptionKey {type: 'KMS', "
         "id: key.arn} using the customer-managed artifact key (one key per region for cross-region "
         "stores), set the CodeBuild project's encryptionKey to the same key ARN, and never set "
         "encryptionDisabled on artifacts, secondaryArtifacts or logsConfig.s3Logs."
     ),
-}
+    equivalents=Equivalents(
+        checkov=("CKV_AWS_219", "CKV_AWS_147", "CKV_AWS_78", "CKV_AWS_311"),
+        cdk_nag=("AwsSolutions-CB4",),
+        security_hub=("CodeBuild.3",),
+        aws_config=("CODEBUILD_PROJECT_ARTIFACT_ENCRYPTION", "CODEBUILD_PROJECT_S3_LOGS_ENCRYPTED"),
+    ),
+)
+
+PIPELINE_ARTIFACTS_KMS = ResourceValidationPolicy(
+    **PIPELINE_ARTIFACTS_KMS_METADATA.policy_fields(),
+    validate=validate_pipeline_artifacts_kms,
+)
+
+POLICIES = [PIPELINE_ARTIFACTS_KMS]
+METADATA = (PIPELINE_ARTIFACTS_KMS_METADATA,)

@@ -23,6 +23,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
 from cicd_guardrails.support.pipeline_actions import PIPELINE, ActionKind, actions_of_kind
 from cicd_guardrails.support.wire import fail_undecided, is_unknown, plain
 
@@ -104,25 +105,26 @@ def _provider_urn(resource: PolicyResource) -> str | None:
     return resource.provider.urn if resource.provider is not None else None
 
 
-CODEDEPLOY_ACTION_SERVER_PLATFORM = StackValidationPolicy(
+CODEDEPLOY_ACTION_SERVER_PLATFORM_METADATA = PolicyMetadata(
     name=NAME,
-    description=(
+    checks=(
         "Every CodePipeline CodeDeploy action names a CodeDeploy application of the Server "
-        "(EC2/on-premises) compute platform, the only one that action deploys to (no Checkov, "
-        "cdk-nag, Security Hub or AWS Config rule covers this)."
+        "(EC2/on-premises) compute platform, the only one that action deploys to"
     ),
-    validate=validate_action_platform,
-    # Mandatory: such a pipeline fails on its first run, after the approval, every time.
-    enforcement_level=EnforcementLevel.MANDATORY,
-)
-
-POLICIES = [CODEDEPLOY_ACTION_SERVER_PLATFORM]
-
-REMEDIATIONS = {
-    NAME: (
+    level=EnforcementLevel.MANDATORY,
+    remediation=(
         "Deploy Lambda functions with the Lambda deploy action (category Deploy, owner AWS, "
         "provider Lambda, configuration FunctionName, FunctionAlias, DeployStrategy, Alarms; V2 "
         "pipelines) and ECS services with CodeDeployToECS; keep the CodeDeploy action for "
         "applications whose computePlatform is Server."
     ),
-}
+    equivalents=Equivalents(),
+)
+
+CODEDEPLOY_ACTION_SERVER_PLATFORM = StackValidationPolicy(
+    **CODEDEPLOY_ACTION_SERVER_PLATFORM_METADATA.policy_fields(),
+    validate=validate_action_platform,
+)
+
+POLICIES = [CODEDEPLOY_ACTION_SERVER_PLATFORM]
+METADATA = (CODEDEPLOY_ACTION_SERVER_PLATFORM_METADATA,)

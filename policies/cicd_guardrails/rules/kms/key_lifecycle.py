@@ -22,6 +22,7 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
+from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
 from cicd_guardrails.support.policy_config import PolicyConfigError, config_int
 from cicd_guardrails.support.wire import fail_undecided, is_true, is_unknown, plain, shown
 
@@ -118,25 +119,46 @@ def validate_deletion_window(args: ResourceValidationArgs, report: ReportViolati
         )
 
 
-KMS_KEY_ROTATION = ResourceValidationPolicy(
+KMS_KEY_ROTATION_METADATA = PolicyMetadata(
     name=ROTATION,
-    description=(
-        "Every symmetric KMS key has automatic rotation enabled (Checkov CKV_AWS_7, cdk-nag "
-        "AwsSolutions-KMS5, Security Hub KMS.4, AWS Config CMK_BACKING_KEY_ROTATION_ENABLED)."
+    checks="Every symmetric KMS key has automatic rotation enabled",
+    level=EnforcementLevel.MANDATORY,
+    remediation=(
+        "Set enableKeyRotation=true on the aws.kms.Key (optionally rotationPeriodInDays). "
+        "Asymmetric, HMAC and custom-key-store keys are exempt because AWS cannot rotate them."
     ),
+    equivalents=Equivalents(
+        checkov=("CKV_AWS_7",),
+        cdk_nag=("AwsSolutions-KMS5",),
+        security_hub=("KMS.4",),
+        aws_config=("CMK_BACKING_KEY_ROTATION_ENABLED",),
+    ),
+)
+
+KMS_KEY_ROTATION = ResourceValidationPolicy(
+    **KMS_KEY_ROTATION_METADATA.policy_fields(),
     validate=validate_key_rotation,
-    enforcement_level=EnforcementLevel.MANDATORY,
+)
+
+KMS_KEY_DELETION_WINDOW_METADATA = PolicyMetadata(
+    name=DELETION_WINDOW,
+    checks=(
+        "Every KMS key keeps a deletion window of at least the configured minimum so that a "
+        "scheduled deletion can be cancelled"
+    ),
+    level=EnforcementLevel.ADVISORY,
+    remediation=(
+        "Set deletionWindowInDays on the aws.kms.Key to at least the policy's "
+        "minimumDeletionWindowDays (leaving it unset means the AWS default of 30 days)."
+    ),
+    equivalents=Equivalents(
+        security_hub=("KMS.3",), aws_config=("KMS_CMK_NOT_SCHEDULED_FOR_DELETION",)
+    ),
 )
 
 KMS_KEY_DELETION_WINDOW = ResourceValidationPolicy(
-    name=DELETION_WINDOW,
-    description=(
-        "Every KMS key keeps a deletion window of at least the configured minimum so that a "
-        "scheduled deletion can be cancelled (Security Hub KMS.3, AWS Config "
-        "KMS_CMK_NOT_SCHEDULED_FOR_DELETION)."
-    ),
+    **KMS_KEY_DELETION_WINDOW_METADATA.policy_fields(),
     validate=validate_deletion_window,
-    enforcement_level=EnforcementLevel.ADVISORY,
     config_schema=PolicyConfigSchema(
         properties={
             "minimumDeletionWindowDays": {
@@ -151,14 +173,7 @@ KMS_KEY_DELETION_WINDOW = ResourceValidationPolicy(
 )
 
 POLICIES = [KMS_KEY_ROTATION, KMS_KEY_DELETION_WINDOW]
-
-REMEDIATIONS = {
-    ROTATION: (
-        "Set enableKeyRotation=true on the aws.kms.Key (optionally rotationPeriodInDays). "
-        "Asymmetric, HMAC and custom-key-store keys are exempt because AWS cannot rotate them."
-    ),
-    DELETION_WINDOW: (
-        "Set deletionWindowInDays on the aws.kms.Key to at least the policy's "
-        "minimumDeletionWindowDays (leaving it unset means the AWS default of 30 days)."
-    ),
-}
+METADATA = (
+    KMS_KEY_ROTATION_METADATA,
+    KMS_KEY_DELETION_WINDOW_METADATA,
+)

@@ -25,6 +25,7 @@ from pulumi_policy import (
 )
 
 from cicd_guardrails.support.bucket_links import Resource, buckets, link_side_resources, unwrap
+from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
 from cicd_guardrails.support.wire import (
     as_list,
     block,
@@ -196,50 +197,73 @@ def _everyone(principal: Any) -> bool:
     )
 
 
-S3_BUCKET_VERSIONING = StackValidationPolicy(
+S3_BUCKET_VERSIONING_METADATA = PolicyMetadata(
     name=VERSIONING,
-    description=(
+    checks=(
         "Every S3 bucket has versioning enabled so an overwritten or deleted artifact can be "
-        "recovered (Checkov CKV_AWS_21, Security Hub S3.14, AWS Config S3_BUCKET_VERSIONING_ENABLED)."
+        "recovered"
     ),
-    validate=bucket_policy(VERSIONING_TYPES, judge_versioning, VERSIONING),
-    enforcement_level=EnforcementLevel.ADVISORY,
-)
-
-S3_BUCKET_PUBLIC_ACCESS_BLOCKED = StackValidationPolicy(
-    name=PUBLIC_ACCESS,
-    description=(
-        "Every S3 bucket has a public access block with all four settings on (Checkov CKV_AWS_53 "
-        "to CKV_AWS_56, cdk-nag AwsSolutions-S2, Security Hub S3.8, AWS Config "
-        "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED)."
-    ),
-    validate=bucket_policy(PUBLIC_ACCESS_BLOCK_TYPES, judge_public_access, PUBLIC_ACCESS),
-    enforcement_level=EnforcementLevel.ADVISORY,
-)
-
-S3_BUCKET_TLS_ONLY = StackValidationPolicy(
-    name=TLS_ONLY,
-    description=(
-        "Every S3 bucket policy denies requests made without TLS (cdk-nag AwsSolutions-S10, "
-        "Security Hub S3.5, AWS Config S3_BUCKET_SSL_REQUESTS_ONLY)."
-    ),
-    validate=bucket_policy(BUCKET_POLICY_TYPES, judge_tls_only, TLS_ONLY),
-    enforcement_level=EnforcementLevel.ADVISORY,
-)
-
-POLICIES = [S3_BUCKET_VERSIONING, S3_BUCKET_PUBLIC_ACCESS_BLOCKED, S3_BUCKET_TLS_ONLY]
-
-REMEDIATIONS = {
-    VERSIONING: (
+    level=EnforcementLevel.ADVISORY,
+    remediation=(
         "Add an aws.s3.BucketVersioning(bucket=bucket.id, versioningConfiguration={'status': "
         "'Enabled'}) and a lifecycle rule expiring noncurrent versions."
     ),
-    PUBLIC_ACCESS: (
+    equivalents=Equivalents(
+        checkov=("CKV_AWS_21",),
+        security_hub=("S3.14",),
+        aws_config=("S3_BUCKET_VERSIONING_ENABLED",),
+    ),
+)
+
+S3_BUCKET_VERSIONING = StackValidationPolicy(
+    **S3_BUCKET_VERSIONING_METADATA.policy_fields(),
+    validate=bucket_policy(VERSIONING_TYPES, judge_versioning, VERSIONING),
+)
+
+S3_BUCKET_PUBLIC_ACCESS_BLOCKED_METADATA = PolicyMetadata(
+    name=PUBLIC_ACCESS,
+    checks="Every S3 bucket has a public access block with all four settings on",
+    level=EnforcementLevel.ADVISORY,
+    remediation=(
         "Add an aws.s3.BucketPublicAccessBlock(bucket=bucket.id) with blockPublicAcls, "
         "blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true."
     ),
-    TLS_ONLY: (
+    equivalents=Equivalents(
+        checkov=("CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"),
+        cdk_nag=("AwsSolutions-S2",),
+        security_hub=("S3.8",),
+        aws_config=("S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED",),
+    ),
+)
+
+S3_BUCKET_PUBLIC_ACCESS_BLOCKED = StackValidationPolicy(
+    **S3_BUCKET_PUBLIC_ACCESS_BLOCKED_METADATA.policy_fields(),
+    validate=bucket_policy(PUBLIC_ACCESS_BLOCK_TYPES, judge_public_access, PUBLIC_ACCESS),
+)
+
+S3_BUCKET_TLS_ONLY_METADATA = PolicyMetadata(
+    name=TLS_ONLY,
+    checks="Every S3 bucket policy denies requests made without TLS",
+    level=EnforcementLevel.ADVISORY,
+    remediation=(
         "Add to the aws.s3.BucketPolicy a statement denying s3:* to Principal '*' on the bucket "
         "and its objects when aws:SecureTransport is false."
     ),
-}
+    equivalents=Equivalents(
+        cdk_nag=("AwsSolutions-S10",),
+        security_hub=("S3.5",),
+        aws_config=("S3_BUCKET_SSL_REQUESTS_ONLY",),
+    ),
+)
+
+S3_BUCKET_TLS_ONLY = StackValidationPolicy(
+    **S3_BUCKET_TLS_ONLY_METADATA.policy_fields(),
+    validate=bucket_policy(BUCKET_POLICY_TYPES, judge_tls_only, TLS_ONLY),
+)
+
+POLICIES = [S3_BUCKET_VERSIONING, S3_BUCKET_PUBLIC_ACCESS_BLOCKED, S3_BUCKET_TLS_ONLY]
+METADATA = (
+    S3_BUCKET_VERSIONING_METADATA,
+    S3_BUCKET_PUBLIC_ACCESS_BLOCKED_METADATA,
+    S3_BUCKET_TLS_ONLY_METADATA,
+)

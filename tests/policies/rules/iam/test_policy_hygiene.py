@@ -1,7 +1,6 @@
-"""`iam-no-admin-statement` and `iam-actions-exist`, through the SDK analyzer, plus metadata of P1's policies."""
+"""`iam-no-admin-statement` and `iam-actions-exist`, through the SDK analyzer, and the IAM policies' levels."""
 
 import json
-import re
 
 import pytest
 from pulumi_policy import EnforcementLevel
@@ -164,20 +163,9 @@ def test_unknown_document_is_skipped_by_both():
     assert_skipped(result, ACTIONS_EXIST, ".policy")
 
 
-# --- metadata of the policies this module and execution_role own --------------------------------
+# --- levels of the IAM policies --------------------------------
 
 OWN_POLICIES = [*execution_role.POLICIES, *policy_hygiene.POLICIES]
-OWN_REMEDIATIONS = {**execution_role.REMEDIATIONS, **policy_hygiene.REMEDIATIONS}
-
-
-@pytest.mark.parametrize("policy", OWN_POLICIES, ids=lambda p: p.name)
-def test_policy_metadata(policy):
-    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", policy.name)
-    assert isinstance(policy.enforcement_level, EnforcementLevel)
-    description = policy.description
-    assert description.endswith(".") and description[0].isupper()
-    assert not re.search(r"\.\s+[A-Z]", description), "one sentence"
-    assert OWN_REMEDIATIONS[policy.name] == policy.remediation_steps
 
 
 def test_levels_are_as_documented():
