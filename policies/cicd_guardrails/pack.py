@@ -10,14 +10,14 @@ PACK_NAME = "cicd-guardrails"
 
 # One module per concern; the order is the order policies are listed by the engine.
 POLICY_MODULES = (
-    # The mission's policies.
+    # The core guardrails: encryption under our key, an IP-restricted start, automatic rollback.
     "cicd_guardrails.rules.s3.bucket_encryption",
     "cicd_guardrails.rules.codepipeline.artifact_encryption",
     "cicd_guardrails.rules.kms.key_lifecycle",
     "cicd_guardrails.rules.cloudwatch.logs_and_topics_encryption",
     "cicd_guardrails.rules.iam.execution_role",
     "cicd_guardrails.rules.codedeploy.auto_rollback",
-    # Guardrails beyond the mission.
+    # Hygiene guardrails.
     "cicd_guardrails.rules.codepipeline.codedeploy_action_platform",
     "cicd_guardrails.rules.iam.policy_hygiene",
     "cicd_guardrails.rules.s3.bucket_hardening",

@@ -1,4 +1,4 @@
-"""Meta-tests over the whole pack: names, descriptions, levels, metadata, mission policies."""
+"""Meta-tests over the whole pack: names, descriptions, levels, metadata, core guardrails."""
 
 import re
 
@@ -9,7 +9,7 @@ from cicd_guardrails.pack import PACK_NAME, all_metadata, all_policies
 from cicd_guardrails.support.metadata import Equivalents
 
 KEBAB_CASE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-MISSION_POLICIES = (
+CORE_POLICIES = (
     "s3-sse-kms",
     "pipeline-artifacts-kms",
     "kms-key-rotation",
@@ -87,8 +87,8 @@ def test_the_description_renders_the_equivalents_as_data():
     )
 
 
-@pytest.mark.parametrize("name", MISSION_POLICIES)
-def test_mission_policy_present_and_mandatory(name):
+@pytest.mark.parametrize("name", CORE_POLICIES)
+def test_core_policy_present_and_mandatory(name):
     by_name = {p.name: p for p in POLICIES}
     assert name in by_name
     assert by_name[name].enforcement_level == EnforcementLevel.MANDATORY

@@ -56,10 +56,6 @@ def classify_key(reference: Any) -> KeyKind:
     return KeyKind.MALFORMED
 
 
-def is_customer_managed(reference: Any) -> bool:
-    return classify_key(reference) in (KeyKind.CUSTOMER_MANAGED, KeyKind.NOT_YET_KNOWN)
-
-
 MISSING_MEANS_AWS_MANAGED = "is not set, so the AWS-managed key is used"
 
 

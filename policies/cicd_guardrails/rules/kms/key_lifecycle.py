@@ -30,7 +30,6 @@ KMS_KEY = "aws:kms/key:Key"
 ROTATION = "kms-key-rotation"
 DELETION_WINDOW = "kms-key-deletion-window"
 
-SYMMETRIC_SPEC = "SYMMETRIC_DEFAULT"
 ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT"
 # Key specs AWS cannot rotate automatically (asymmetric, HMAC, post-quantum signing, SM2).
 NON_ROTATABLE_SPEC_PREFIXES = ("RSA_", "ECC_", "HMAC_", "ML_DSA_", "SM2")

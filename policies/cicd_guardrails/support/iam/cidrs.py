@@ -59,11 +59,6 @@ def parse_cidr(value: object) -> ParsedCidr:
     return ParsedCidr(value, network)
 
 
-def parse_cidrs(values: Iterable[object]) -> list[ParsedCidr]:
-    """Parse several CIDRs; the first bad one raises."""
-    return [parse_cidr(value) for value in values]
-
-
 def is_within(inner: Network, allowed: Iterable[Network]) -> bool:
     """True when every address of `inner` lies inside one of the `allowed` networks."""
     return any(
