@@ -2,7 +2,7 @@
 
 Used when refreshing the pack's table of AWS-managed policies (`refresh_managed_policies.py`), never
 by the pack at run time. Every question is answered by the modules the pack judges inline documents
-with (`iam_policy_model`, `iam_arn_formats`, `iam_resource_reach`), so the table and the pack cannot
+with (`policy_model`, `arn_formats`, `resource_reach`), so the table and the pack cannot
 disagree on `Action`/`NotAction`, wildcards, case, or which resources can be a pipeline.
 
 A statement is kept when it applies to the action and its `Resource`/`NotResource` can match an ARN

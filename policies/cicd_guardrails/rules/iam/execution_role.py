@@ -10,12 +10,12 @@ attachments change independently).
 
 It is a stack policy for one reason: a grant to a role that only EventBridge can assume (the
 push-triggered start) cannot carry the pusher's IP, and proving "only EventBridge" needs the role's
-trust policy, which lives on another resource (see `iam_trust`). Violations are still reported
+trust policy, which lives on another resource (see `support/iam/trust.py`). Violations are still reported
 against the resource that holds the grant.
 
 A role whose trust policy is not known yet is not proven to be EventBridge's: its grants are judged
 like any other role's. Callers behind VPC endpoints are admitted only by the restriction
-`iam_source_vpce` describes, for the endpoints in `allowedVpcEndpoints`.
+`support/iam/source_vpce.py` describes, for the endpoints in `allowedVpcEndpoints`.
 
 A value that is not known yet during preview is skipped while everything else is judged; afterwards
 the first `UnknownValueError` is re-raised so the SDK reports "can't run policy during preview"

@@ -143,7 +143,7 @@ def without_policy_variables(pattern: str) -> str:
 
 
 # An ARN-format variable (`${Region}`) in a glob: any run of characters without a colon. Only the
-# ARN formats of `iam_arn_formats` produce it; it never comes from a policy document.
+# ARN formats of `arn_formats` produce it; it never comes from a policy document.
 SEGMENT = "\x1f"
 _STARS = (WILDCARD, SEGMENT)
 # Beyond this many globs an intersection is answered by its second operand, a superset of it: a

@@ -4,7 +4,7 @@ IAM applies a statement to a request only when its `Resource` matches the ARN th
 authorized against (or its `NotResource` does not). So an Allow of `codepipeline:*` on an S3
 bucket grants no pipeline start, and a Deny written differently from its Allow
 (`arn:aws:codepipeline:*` against `*`) still counts when it covers every pipeline ARN the Allow
-reaches. Both questions are answered on globs (see `iam_policy_model.pattern_intersection`), with
+reaches. Both questions are answered on globs (see `policy_model.pattern_intersection`), with
 every doubt resolved towards "the Allow reaches more" and "the Deny covers less":
 
 - A policy variable (`${aws:username}`) may expand to anything: in a pattern that grants, it reads

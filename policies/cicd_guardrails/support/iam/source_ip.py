@@ -26,11 +26,11 @@ An unconditional Deny of the action neutralizes any Allow.
 An `aws:SourceIp` condition must list at least one CIDR: what IAM makes of an empty list is not
 documented (no match at all, or a condition that is ignored), so it is refused, not guessed at.
 
-Only statements whose resources can match the action's resource ARNs count (`iam_resource_reach`,
-with the ARN formats of `iam_arn_formats`): an Allow of `codepipeline:*` on an S3 bucket starts no
+Only statements whose resources can match the action's resource ARNs count (`resource_reach`,
+with the ARN formats of `arn_formats`): an Allow of `codepipeline:*` on an S3 bucket starts no
 pipeline, and a Deny covers an Allow when it covers every ARN the Allow reaches, however written.
 With `allowedVpcEndpoints` configured, callers behind those endpoints are admitted by the exact
-restriction `iam_source_vpce` describes, and by nothing weaker.
+restriction `source_vpce` describes, and by nothing weaker.
 """
 
 from collections.abc import Iterable, Sequence
