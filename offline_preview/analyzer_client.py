@@ -33,6 +33,7 @@ DEFAULT_START_TIMEOUT_SECONDS = 60.0
 DEFAULT_CALL_TIMEOUT_SECONDS = 300.0
 SHUTDOWN_GRACE_SECONDS = 5.0
 PIPE_CHUNK_BYTES = 65536
+EXIT_WAIT_SECONDS = 2.0
 # Linux refuses to exec with one environment string longer than MAX_ARG_STRLEN (32 pages).
 MAX_ENV_STRING_BYTES = 32 * 4096
 _GRPC_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024)]
@@ -162,6 +163,12 @@ class PolicyPackProcess:
                     f"policy pack {self.manifest.directory.name}: {method} did not answer within "
                     f"{self._call_timeout:g}s; raise --timeout if the pack is just slow"
                 ) from None
+            if exc.code() == grpc.StatusCode.UNAVAILABLE and self.exited():
+                code = self._process.returncode if self._process else None
+                reason = self._last_stderr_line() or f"exit code {code}"
+                raise PreviewError(
+                    f"policy pack {self.manifest.directory.name} exited during {method}: {reason}"
+                ) from None
             lines = (exc.details() or str(exc.code())).strip().splitlines()
             detail = (lines[-1] if lines else str(exc.code())).removeprefix(GRPC_EXCEPTION_PREFIX)
             raise AnalyzerCallError(
@@ -169,6 +176,14 @@ class PolicyPackProcess:
                 method=method,
                 detail=detail,
             ) from None
+
+    def exited(self) -> bool:
+        """Whether the pack's process has ended (waiting a moment: its socket closes first)."""
+        if self._process is None:
+            return True
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(timeout=EXIT_WAIT_SECONDS)
+        return self._process.poll() is not None
 
     def info(self) -> analyzer_pb2.AnalyzerInfo:
         return self.call("GetAnalyzerInfo", empty_pb2.Empty())

@@ -173,3 +173,21 @@ def test_violation_lines_are_shaped_and_ordered_like_the_clis(tmp_path):
         "           "
     )
     assert all(" (" in line and line.endswith(")") for line in items)
+
+
+def test_a_pack_that_dies_during_analyze_is_reported_with_its_last_words(tmp_path):
+    dying = (
+        PACK_HEADER
+        + "import os, sys\n"
+        + "def die(args, report):\n"
+        + "    if args.resource_type == 'aws:s3/bucket:Bucket':\n"
+        + "        print('out of memory (simulated)', file=sys.stderr, flush=True)\n"
+        + "        os._exit(3)\n"
+        + "PolicyPack(name='dying', enforcement_level=EnforcementLevel.MANDATORY, policies=["
+        + "ResourceValidationPolicy(name='dies', description='Dies.', validate=die)])\n"
+    )
+    pack = write_pack(tmp_path / "dying", dying)
+    result = preview("--stack", "ci", "--cwd", NONCOMPLIANT, "--policy-pack", pack)
+    assert_one_line_error(
+        result, "policy pack dying exited during Analyze: out of memory (simulated)"
+    )
