@@ -1,4 +1,4 @@
-"""The cicd-guardrails policy pack: one module per concern, assembled by `policies/__main__.py`."""
+"""The cicd-guardrails policy pack: `rules/<service>/` judge, `support/` helps, `pack.py` assembles."""
 
 from cicd_guardrails.pack import PACK_NAME, all_policies
 

@@ -8,7 +8,9 @@ from cicd_guardrails.support.metadata import PolicyMetadata
 
 PACK_NAME = "cicd-guardrails"
 
-# One module per concern; the order is the order policies are listed by the engine.
+# One module per resource-type concern; the order is the order the engine lists the policies in.
+# Policy names are kebab-case and lead with the AWS service or pipeline object they judge; the engine,
+# `policies/config/<env>.json` and users' `--policy-pack-config` files know a policy by its name.
 POLICY_MODULES = (
     # The core guardrails: encryption under our key, an IP-restricted start, automatic rollback.
     "cicd_guardrails.rules.s3.bucket_encryption",
@@ -17,7 +19,7 @@ POLICY_MODULES = (
     "cicd_guardrails.rules.cloudwatch.logs_and_topics_encryption",
     "cicd_guardrails.rules.iam.execution_role",
     "cicd_guardrails.rules.codedeploy.auto_rollback",
-    # Hygiene guardrails.
+    # Further guardrails: hygiene (advisory), and two exact checks (mandatory).
     "cicd_guardrails.rules.codepipeline.codedeploy_action_platform",
     "cicd_guardrails.rules.iam.policy_hygiene",
     "cicd_guardrails.rules.s3.bucket_hardening",
