@@ -22,6 +22,9 @@ from tests.preview.helpers import (
 
 # Bounds a test waits before declaring a hang; generous so a loaded machine does not fail them.
 HANG_BOUND_SECONDS = 60
+# One --timeout bounds every phase: long enough for the program run and a pack's start on a loaded
+# machine, short enough that the hanging phase fails in seconds.
+PHASE_DEADLINE_SECONDS = 10
 SLEEP_FOREVER = "import time\ntime.sleep(600)\n"
 
 PACK_HEADER = "from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy\n"
@@ -117,10 +120,12 @@ def test_a_pack_that_never_prints_its_port_fails_at_the_deadline(tmp_path):
         "--policy-pack",
         pack,
         "--timeout",
-        "2",
+        str(PHASE_DEADLINE_SECONDS),
         timeout=HANG_BOUND_SECONDS,
     )
-    assert_one_line_error(result, "printed no port within 2s", "raise --timeout")
+    assert_one_line_error(
+        result, f"printed no port within {PHASE_DEADLINE_SECONDS}s", "raise --timeout"
+    )
     print(f"failed after {time.monotonic() - started:.1f}s")
 
 
@@ -134,10 +139,13 @@ def test_an_analyzer_call_that_hangs_fails_at_the_deadline(tmp_path):
         "--policy-pack",
         pack,
         "--timeout",
-        "3",
+        str(PHASE_DEADLINE_SECONDS),
         timeout=HANG_BOUND_SECONDS,
     )
-    assert_one_line_error(result, "policy pack hanging: Analyze did not answer within 3s")
+    assert_one_line_error(
+        result,
+        f"policy pack hanging: Analyze did not answer within {PHASE_DEADLINE_SECONDS}s",
+    )
 
 
 def test_a_program_that_hangs_fails_at_the_deadline(tmp_path):
