@@ -10,11 +10,18 @@ import signal
 import subprocess
 from typing import Any
 
+from offline_preview.errors import PreviewError
+
 SHUTDOWN_GRACE_SECONDS = 5.0
 
 
 def start(command: list[str], **popen_options: Any) -> subprocess.Popen:
-    return subprocess.Popen(command, start_new_session=True, **popen_options)
+    try:
+        return subprocess.Popen(command, start_new_session=True, **popen_options)
+    except OSError as exc:  # a virtualenv's python that is gone or not executable
+        raise PreviewError(
+            f"cannot run {command[0]}: {exc.strerror or exc}; recreate that virtualenv or remove it"
+        ) from None
 
 
 def stop(process: subprocess.Popen, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:

@@ -195,3 +195,13 @@ def test_a_fully_qualified_stack_name_uses_its_last_part(tmp_path):
     assert_json_error(
         preview("--stack", "acme/", "--cwd", project, "--json"), "the stack name is empty"
     )
+
+
+def test_a_project_virtualenv_whose_python_cannot_run(tmp_path):
+    project = "name: scratch\nruntime:\n  name: python\n  options:\n    virtualenv: venv\n"
+    directory = scratch(tmp_path, "config: {}\n", project)
+    (directory / "venv" / "bin").mkdir(parents=True)
+    (directory / "venv" / "bin" / "python").write_text("not a program\n")  # not executable
+    assert_json_error(
+        run_json(directory), "venv/bin/python: Permission denied; recreate that virtualenv"
+    )
