@@ -1,10 +1,10 @@
-"""The pack: which rule modules make it up, in which order; each exports `POLICIES` and `METADATA`."""
+"""The pack: which rule modules make it up, in which order (each exports `POLICIES`), and their metadata."""
 
 from importlib import import_module
 
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
-from cicd_guardrails.support.metadata import PolicyMetadata
+from cicd_guardrails.support.metadata import PolicyMetadata, metadata_of
 
 PACK_NAME = "cicd-guardrails"
 
@@ -40,9 +40,5 @@ def all_policies() -> list[Policy]:
 
 
 def all_metadata() -> dict[str, PolicyMetadata]:
-    """Policy name -> its metadata (level, remediation, equivalent rule IDs), in module order."""
-    return {
-        metadata.name: metadata
-        for module_name in POLICY_MODULES
-        for metadata in import_module(module_name).METADATA
-    }
+    """Policy name -> its metadata (level, remediation, equivalent rule IDs), in the pack's order."""
+    return {policy.name: metadata_of(policy.name) for policy in all_policies()}

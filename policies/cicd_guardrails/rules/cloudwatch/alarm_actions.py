@@ -5,13 +5,12 @@ works through CodeDeploy, but nobody is told the release went wrong.
 """
 
 from pulumi_policy import (
-    EnforcementLevel,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
 )
 
-from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
+from cicd_guardrails.support.metadata import policy_fields
 from cicd_guardrails.support.wire import as_list, fail_undecided, is_false, is_unknown, plain
 
 NAME = "cloudwatch-alarm-actions"
@@ -46,25 +45,9 @@ def validate_alarm_actions(args: ResourceValidationArgs, report: ReportViolation
         fail_undecided(args.name, undecided)
 
 
-CLOUDWATCH_ALARM_ACTIONS_METADATA = PolicyMetadata(
-    name=NAME,
-    checks="Every CloudWatch metric alarm has actions enabled and at least one action",
-    level=EnforcementLevel.ADVISORY,
-    remediation=(
-        "Leave actionsEnabled unset (true) and add alarmActions (and okActions) with the ARN of "
-        "the pipeline's notification topic."
-    ),
-    equivalents=Equivalents(
-        checkov=("CKV_AWS_319",),
-        security_hub=("CloudWatch.15", "CloudWatch.17"),
-        aws_config=("CLOUDWATCH_ALARM_ACTION_CHECK", "CLOUDWATCH_ALARM_ACTION_ENABLED_CHECK"),
-    ),
-)
-
 CLOUDWATCH_ALARM_ACTIONS = ResourceValidationPolicy(
-    **CLOUDWATCH_ALARM_ACTIONS_METADATA.policy_fields(),
+    **policy_fields(NAME),
     validate=validate_alarm_actions,
 )
 
 POLICIES = [CLOUDWATCH_ALARM_ACTIONS]
-METADATA = (CLOUDWATCH_ALARM_ACTIONS_METADATA,)

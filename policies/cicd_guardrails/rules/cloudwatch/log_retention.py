@@ -5,14 +5,13 @@ never age out); a too-short one loses the evidence an incident review needs.
 """
 
 from pulumi_policy import (
-    EnforcementLevel,
     PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
 )
 
-from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
+from cicd_guardrails.support.metadata import policy_fields
 from cicd_guardrails.support.policy_config import PolicyConfigError, config_int
 from cicd_guardrails.support.wire import fail_undecided, is_unknown, plain, shown
 
@@ -50,23 +49,8 @@ def validate_log_retention(args: ResourceValidationArgs, report: ReportViolation
         )
 
 
-LOG_GROUP_RETENTION_METADATA = PolicyMetadata(
-    name=NAME,
-    checks="Every CloudWatch log group sets a retention of at least the configured minimum",
-    level=EnforcementLevel.ADVISORY,
-    remediation=(
-        "Set retentionInDays on the aws.cloudwatch.LogGroup (e.g. from the stack's "
-        "logRetentionDays) to at least the policy's minimumRetentionDays."
-    ),
-    equivalents=Equivalents(
-        checkov=("CKV_AWS_66", "CKV_AWS_338"),
-        security_hub=("CloudWatch.16",),
-        aws_config=("CW_LOGGROUP_RETENTION_PERIOD_CHECK",),
-    ),
-)
-
 LOG_GROUP_RETENTION = ResourceValidationPolicy(
-    **LOG_GROUP_RETENTION_METADATA.policy_fields(),
+    **policy_fields(NAME),
     validate=validate_log_retention,
     config_schema=PolicyConfigSchema(
         properties={
@@ -82,4 +66,3 @@ LOG_GROUP_RETENTION = ResourceValidationPolicy(
 )
 
 POLICIES = [LOG_GROUP_RETENTION]
-METADATA = (LOG_GROUP_RETENTION_METADATA,)

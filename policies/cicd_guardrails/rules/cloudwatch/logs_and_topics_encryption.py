@@ -13,14 +13,13 @@ carry commit messages and URLs. What happens without a key differs, and the mess
 """
 
 from pulumi_policy import (
-    EnforcementLevel,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
 )
 
 from cicd_guardrails.support.key_references import key_problem
-from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
+from cicd_guardrails.support.metadata import policy_fields
 from cicd_guardrails.support.wire import plain
 
 NAME = "logs-and-notifications-kms"
@@ -54,29 +53,9 @@ def validate_logs_and_notifications_kms(
             report(f"SNS topic '{args.name}': kmsMasterKeyId {problem}; {TOPIC_FIX}")
 
 
-LOGS_AND_NOTIFICATIONS_KMS_METADATA = PolicyMetadata(
-    name=NAME,
-    checks=(
-        "Every CloudWatch log group and SNS topic is encrypted with a customer-managed KMS key"
-    ),
-    level=EnforcementLevel.MANDATORY,
-    remediation=(
-        "Set kmsKeyId on every aws.cloudwatch.LogGroup and kmsMasterKeyId on every aws.sns.Topic "
-        "to a customer-managed key (key.arn); allow logs.<region>.amazonaws.com and the services "
-        "that publish to the topic (events, codestar-notifications) in the key policy."
-    ),
-    equivalents=Equivalents(
-        checkov=("CKV_AWS_158", "CKV_AWS_26"),
-        cdk_nag=("AwsSolutions-SNS2",),
-        security_hub=("SNS.1",),
-        aws_config=("CLOUDWATCH_LOG_GROUP_ENCRYPTED", "SNS_ENCRYPTED_KMS"),
-    ),
-)
-
 LOGS_AND_NOTIFICATIONS_KMS = ResourceValidationPolicy(
-    **LOGS_AND_NOTIFICATIONS_KMS_METADATA.policy_fields(),
+    **policy_fields(NAME),
     validate=validate_logs_and_notifications_kms,
 )
 
 POLICIES = [LOGS_AND_NOTIFICATIONS_KMS]
-METADATA = (LOGS_AND_NOTIFICATIONS_KMS_METADATA,)

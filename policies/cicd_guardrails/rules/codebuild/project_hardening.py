@@ -12,14 +12,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pulumi_policy import (
-    EnforcementLevel,
     PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
 )
 
-from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
+from cicd_guardrails.support.metadata import policy_fields
 from cicd_guardrails.support.policy_config import PolicyConfigError, config_bool
 from cicd_guardrails.support.wire import (
     as_list,
@@ -152,24 +151,8 @@ def _has_credentials(location: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.username or parts.password)
 
 
-CODEBUILD_PRIVILEGED_MODE_METADATA = PolicyMetadata(
-    name=PRIVILEGED,
-    checks="CodeBuild projects do not run in privileged mode unless the policy config allows it",
-    level=EnforcementLevel.ADVISORY,
-    remediation=(
-        "Set environment.privilegedMode=false; if the project must build Docker images, keep it "
-        "and set allowPrivileged=true for this policy in that environment's policy config."
-    ),
-    equivalents=Equivalents(
-        checkov=("CKV_AWS_316",),
-        cdk_nag=("AwsSolutions-CB3",),
-        security_hub=("CodeBuild.5",),
-        aws_config=("CODEBUILD_PROJECT_ENVIRONMENT_PRIVILEGED_CHECK",),
-    ),
-)
-
 CODEBUILD_PRIVILEGED_MODE = ResourceValidationPolicy(
-    **CODEBUILD_PRIVILEGED_MODE_METADATA.policy_fields(),
+    **policy_fields(PRIVILEGED),
     validate=validate_privileged_mode,
     config_schema=PolicyConfigSchema(
         properties={
@@ -182,62 +165,18 @@ CODEBUILD_PRIVILEGED_MODE = ResourceValidationPolicy(
     ),
 )
 
-CODEBUILD_LOGS_ENABLED_METADATA = PolicyMetadata(
-    name=LOGS,
-    checks="CodeBuild projects keep CloudWatch Logs enabled",
-    level=EnforcementLevel.ADVISORY,
-    remediation=(
-        "Set logsConfig.cloudwatchLogs {status: 'ENABLED', groupName: <log group>} pointing at a "
-        "KMS-encrypted log group with a retention."
-    ),
-    equivalents=Equivalents(
-        checkov=("CKV_AWS_314",),
-        security_hub=("CodeBuild.4",),
-        aws_config=("CODEBUILD_PROJECT_LOGGING_ENABLED",),
-    ),
-)
-
 CODEBUILD_LOGS_ENABLED = ResourceValidationPolicy(
-    **CODEBUILD_LOGS_ENABLED_METADATA.policy_fields(),
+    **policy_fields(LOGS),
     validate=validate_logs_enabled,
 )
 
-CODEBUILD_NO_PLAINTEXT_SECRETS_METADATA = PolicyMetadata(
-    name=PLAINTEXT_SECRETS,
-    checks=(
-        "CodeBuild environment variables with secret-looking names or values are not PLAINTEXT"
-    ),
-    level=EnforcementLevel.ADVISORY,
-    remediation=(
-        "Move the value to SSM Parameter Store (SecureString) or Secrets Manager and declare the "
-        "variable with type PARAMETER_STORE or SECRETS_MANAGER and the parameter/secret name as "
-        "value; grant the build role read access to exactly that parameter."
-    ),
-    equivalents=Equivalents(
-        security_hub=("CodeBuild.2",), aws_config=("CODEBUILD_PROJECT_ENVVAR_AWSCRED_CHECK",)
-    ),
-)
-
 CODEBUILD_NO_PLAINTEXT_SECRETS = ResourceValidationPolicy(
-    **CODEBUILD_NO_PLAINTEXT_SECRETS_METADATA.policy_fields(),
+    **policy_fields(PLAINTEXT_SECRETS),
     validate=validate_no_plaintext_secrets,
 )
 
-CODEBUILD_SOURCE_NO_CREDENTIALS_METADATA = PolicyMetadata(
-    name=SOURCE_CREDENTIALS,
-    checks="CodeBuild source URLs carry no user name, password or token",
-    level=EnforcementLevel.MANDATORY,
-    remediation=(
-        "Remove user:password@ (or token@) from source.location and secondarySources; "
-        "authenticate with a CodeConnections connection or an aws.codebuild.SourceCredential."
-    ),
-    equivalents=Equivalents(
-        security_hub=("CodeBuild.1",), aws_config=("CODEBUILD_PROJECT_SOURCE_REPO_URL_CHECK",)
-    ),
-)
-
 CODEBUILD_SOURCE_NO_CREDENTIALS = ResourceValidationPolicy(
-    **CODEBUILD_SOURCE_NO_CREDENTIALS_METADATA.policy_fields(),
+    **policy_fields(SOURCE_CREDENTIALS),
     validate=validate_source_no_credentials,
 )
 
@@ -247,9 +186,3 @@ POLICIES = [
     CODEBUILD_NO_PLAINTEXT_SECRETS,
     CODEBUILD_SOURCE_NO_CREDENTIALS,
 ]
-METADATA = (
-    CODEBUILD_PRIVILEGED_MODE_METADATA,
-    CODEBUILD_LOGS_ENABLED_METADATA,
-    CODEBUILD_NO_PLAINTEXT_SECRETS_METADATA,
-    CODEBUILD_SOURCE_NO_CREDENTIALS_METADATA,
-)

@@ -5,14 +5,13 @@ audited separately from every other repository in the account.
 """
 
 from pulumi_policy import (
-    EnforcementLevel,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
 )
 
 from cicd_guardrails.support.key_references import key_problem
-from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
+from cicd_guardrails.support.metadata import policy_fields
 from cicd_guardrails.support.wire import plain
 
 NAME = "codecommit-repository-kms"
@@ -30,24 +29,9 @@ def validate_codecommit_kms(args: ResourceValidationArgs, report: ReportViolatio
         )
 
 
-CODECOMMIT_REPOSITORY_KMS_METADATA = PolicyMetadata(
-    name=NAME,
-    checks=(
-        "Every CodeCommit repository is encrypted with a customer-managed KMS key instead of "
-        "aws/codecommit"
-    ),
-    level=EnforcementLevel.ADVISORY,
-    remediation=(
-        "Set kmsKeyId on the aws.codecommit.Repository to the customer-managed key's ARN and "
-        "grant the pipeline's source role kms:Decrypt on it."
-    ),
-    equivalents=Equivalents(),
-)
-
 CODECOMMIT_REPOSITORY_KMS = ResourceValidationPolicy(
-    **CODECOMMIT_REPOSITORY_KMS_METADATA.policy_fields(),
+    **policy_fields(NAME),
     validate=validate_codecommit_kms,
 )
 
 POLICIES = [CODECOMMIT_REPOSITORY_KMS]
-METADATA = (CODECOMMIT_REPOSITORY_KMS_METADATA,)

@@ -14,7 +14,6 @@ stops the deployment instead. An alarm name that is blank names no alarm.
 from typing import Any
 
 from pulumi_policy import (
-    EnforcementLevel,
     PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
@@ -22,7 +21,7 @@ from pulumi_policy import (
 )
 
 from cicd_guardrails.rules.codedeploy.lambda_deploy_rollback import judge_lambda_deploy_actions
-from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
+from cicd_guardrails.support.metadata import policy_fields
 from cicd_guardrails.support.pipeline_actions import PIPELINE
 from cicd_guardrails.support.policy_config import PolicyConfigError, config_bool
 from cicd_guardrails.support.wire import (
@@ -138,34 +137,8 @@ def _judge_alarms(
         )
 
 
-CODEDEPLOY_AUTO_ROLLBACK_METADATA = PolicyMetadata(
-    name=NAME,
-    checks=(
-        "Every CodeDeploy deployment group and every CodePipeline Lambda deploy action rolls "
-        "back automatically on failure and, when requireAlarmRollback is set, on a CloudWatch "
-        "alarm"
-    ),
-    level=EnforcementLevel.MANDATORY,
-    remediation=(
-        "Set autoRollbackConfiguration {enabled: true, events: ['DEPLOYMENT_FAILURE', "
-        "'DEPLOYMENT_STOP_ON_ALARM']} on the aws.codedeploy.DeploymentGroup and, where alarm "
-        "rollback is required, alarmConfiguration {enabled: true, alarms: [<alarm names>]} naming "
-        "CloudWatch alarms on the service's health (the stack setting alarmRollback does this); "
-        "leave ignorePollAlarmFailure false so an unreadable alarm stops the deployment. A "
-        "CodePipeline Lambda deploy action needs configuration.FunctionAlias (the alias traffic "
-        "shifts on and rolls back to) and, where alarm rollback is required, configuration.Alarms "
-        "with comma-separated alarm names."
-    ),
-    equivalents=Equivalents(
-        aws_config=(
-            "CODEDEPLOY_AUTO_ROLLBACK_MONITOR_ENABLED",
-            "CODEDEPLOY_DEPLOYMENT_GROUP_AUTO_ROLLBACK_ENABLED",
-        )
-    ),
-)
-
 CODEDEPLOY_AUTO_ROLLBACK = ResourceValidationPolicy(
-    **CODEDEPLOY_AUTO_ROLLBACK_METADATA.policy_fields(),
+    **policy_fields(NAME),
     validate=validate_auto_rollback,
     config_schema=PolicyConfigSchema(
         properties={
@@ -182,4 +155,3 @@ CODEDEPLOY_AUTO_ROLLBACK = ResourceValidationPolicy(
 )
 
 POLICIES = [CODEDEPLOY_AUTO_ROLLBACK]
-METADATA = (CODEDEPLOY_AUTO_ROLLBACK_METADATA,)

@@ -7,14 +7,13 @@ whose key policy no one can scope: any principal in the account with S3 access c
 from typing import Any
 
 from pulumi_policy import (
-    EnforcementLevel,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
 )
 
 from cicd_guardrails.support.key_references import key_problem
-from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
+from cicd_guardrails.support.metadata import policy_fields
 from cicd_guardrails.support.wire import (
     as_list,
     block,
@@ -116,31 +115,9 @@ def _judge_build_project(
             report(f"build project '{name}': {path} is true; {ENCRYPTION_DISABLED_FIX}")
 
 
-PIPELINE_ARTIFACTS_KMS_METADATA = PolicyMetadata(
-    name=NAME,
-    checks=(
-        "CodePipeline artifact stores and CodeBuild projects encrypt artifacts and S3 logs "
-        "with a customer-managed KMS key"
-    ),
-    level=EnforcementLevel.MANDATORY,
-    remediation=(
-        "Give every entry of the pipeline's artifactStores an encryptionKey {type: 'KMS', "
-        "id: key.arn} using the customer-managed artifact key (one key per region for cross-region "
-        "stores), set the CodeBuild project's encryptionKey to the same key ARN, and never set "
-        "encryptionDisabled on artifacts, secondaryArtifacts or logsConfig.s3Logs."
-    ),
-    equivalents=Equivalents(
-        checkov=("CKV_AWS_219", "CKV_AWS_147", "CKV_AWS_78", "CKV_AWS_311"),
-        cdk_nag=("AwsSolutions-CB4",),
-        security_hub=("CodeBuild.3",),
-        aws_config=("CODEBUILD_PROJECT_ARTIFACT_ENCRYPTION", "CODEBUILD_PROJECT_S3_LOGS_ENCRYPTED"),
-    ),
-)
-
 PIPELINE_ARTIFACTS_KMS = ResourceValidationPolicy(
-    **PIPELINE_ARTIFACTS_KMS_METADATA.policy_fields(),
+    **policy_fields(NAME),
     validate=validate_pipeline_artifacts_kms,
 )
 
 POLICIES = [PIPELINE_ARTIFACTS_KMS]
-METADATA = (PIPELINE_ARTIFACTS_KMS_METADATA,)

@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pulumi_policy import (
-    EnforcementLevel,
     PolicyResource,
     ReportViolation,
     StackValidationArgs,
     StackValidationPolicy,
 )
 
-from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
+from cicd_guardrails.support.metadata import policy_fields
 from cicd_guardrails.support.pipeline_actions import PIPELINE, ActionKind, actions_of_kind
 from cicd_guardrails.support.wire import fail_undecided, is_unknown, plain
 
@@ -105,26 +104,9 @@ def _provider_urn(resource: PolicyResource) -> str | None:
     return resource.provider.urn if resource.provider is not None else None
 
 
-CODEDEPLOY_ACTION_SERVER_PLATFORM_METADATA = PolicyMetadata(
-    name=NAME,
-    checks=(
-        "Every CodePipeline CodeDeploy action names a CodeDeploy application of the Server "
-        "(EC2/on-premises) compute platform, the only one that action deploys to"
-    ),
-    level=EnforcementLevel.MANDATORY,
-    remediation=(
-        "Deploy Lambda functions with the Lambda deploy action (category Deploy, owner AWS, "
-        "provider Lambda, configuration FunctionName, FunctionAlias, DeployStrategy, Alarms; V2 "
-        "pipelines) and ECS services with CodeDeployToECS; keep the CodeDeploy action for "
-        "applications whose computePlatform is Server."
-    ),
-    equivalents=Equivalents(),
-)
-
 CODEDEPLOY_ACTION_SERVER_PLATFORM = StackValidationPolicy(
-    **CODEDEPLOY_ACTION_SERVER_PLATFORM_METADATA.policy_fields(),
+    **policy_fields(NAME),
     validate=validate_action_platform,
 )
 
 POLICIES = [CODEDEPLOY_ACTION_SERVER_PLATFORM]
-METADATA = (CODEDEPLOY_ACTION_SERVER_PLATFORM_METADATA,)

@@ -25,7 +25,6 @@ instead of passing silently, and one unknown document never hides another resour
 from typing import Any
 
 from pulumi_policy import (
-    EnforcementLevel,
     PolicyConfigSchema,
     PolicyResource,
     ReportViolation,
@@ -59,7 +58,7 @@ from cicd_guardrails.support.iam.source_vpce import (
     SOURCE_VPCE_KEY,
 )
 from cicd_guardrails.support.iam.trust import RoleIndex
-from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
+from cicd_guardrails.support.metadata import policy_fields
 from cicd_guardrails.support.policy_config import PolicyConfigError
 from cicd_guardrails.support.wire import is_unknown, plain
 
@@ -214,34 +213,8 @@ def _grants_unrestricted(document: PolicyDocument, allowed: AllowedNetworks) -> 
     return bool(unrestricted_grants(document, START_PIPELINE, allowed))
 
 
-EXECUTION_ROLE_IP_RESTRICTED_METADATA = PolicyMetadata(
-    name=POLICY_NAME,
-    checks=(
-        "Every identity policy that can grant codepipeline:StartPipelineExecution allows it "
-        "only from aws:SourceIp inside the configured allowedCidrs or through aws:SourceVpce "
-        "in the configured allowedVpcEndpoints"
-    ),
-    level=EnforcementLevel.MANDATORY,
-    remediation=(
-        f"Give every Allow that can grant {START_PIPELINE} a Condition "
-        f'{{"IpAddress": {{"{SOURCE_IP_KEY}": [<CIDRs inside allowedCidrs>]}}}} (not ...IfExists, '
-        "not NotIpAddress), or add to the same document a Deny of the action on the same "
-        f'resources whose only condition is {{"NotIpAddress": {{"{SOURCE_IP_KEY}": [...]}}}}; '
-        f"callers behind VPC endpoints listed in {ALLOWED_VPC_ENDPOINTS} get an Allow with "
-        f'{{"StringEquals": {{"{SOURCE_VPCE_KEY}": [<endpoint ids>]}}}} and that Deny gains '
-        f'"StringNotEquals": {{"{SOURCE_VPCE_KEY}": [<endpoint ids>]}}; '
-        "replace AWS-managed policies such as AdministratorAccess, PowerUserAccess or "
-        "AWSCodePipeline_FullAccess with a customer-managed policy written that way; fix any "
-        "document that is not valid JSON; a role that only EventBridge may assume (trust policy "
-        f"with Service principals listed in {EXEMPT_SERVICES}) is exempt."
-    ),
-    equivalents=Equivalents(
-        nearest=Equivalents(checkov=("CKV_AWS_1", "CKV_AWS_62"), security_hub=("IAM.1",))
-    ),
-)
-
 execution_role_ip_restricted = StackValidationPolicy(
-    **EXECUTION_ROLE_IP_RESTRICTED_METADATA.policy_fields(),
+    **policy_fields(POLICY_NAME),
     config_schema=PolicyConfigSchema(
         properties={
             ALLOWED_CIDRS: {
@@ -269,4 +242,3 @@ execution_role_ip_restricted = StackValidationPolicy(
 )
 
 POLICIES = [execution_role_ip_restricted]
-METADATA = (EXECUTION_ROLE_IP_RESTRICTED_METADATA,)

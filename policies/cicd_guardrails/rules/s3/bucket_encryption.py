@@ -8,7 +8,6 @@ unknown bucket name in one place never hides an unencrypted bucket elsewhere.
 from typing import Any
 
 from pulumi_policy import (
-    EnforcementLevel,
     ReportViolation,
     StackValidationArgs,
     StackValidationPolicy,
@@ -16,7 +15,7 @@ from pulumi_policy import (
 
 from cicd_guardrails.support.bucket_links import Resource, buckets, link_side_resources, unwrap
 from cicd_guardrails.support.key_references import key_problem
-from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
+from cicd_guardrails.support.metadata import policy_fields
 from cicd_guardrails.support.wire import as_list, block, fail_undecided, is_unknown, shown
 
 NAME = "s3-sse-kms"
@@ -161,28 +160,9 @@ def _judge_default(
         report(f"{label}: {path}.kmsMasterKeyId {problem}; {FIX}", urn)
 
 
-S3_SSE_KMS_METADATA = PolicyMetadata(
-    name=NAME,
-    checks="Every S3 bucket is encrypted with SSE-KMS under a customer-managed key",
-    level=EnforcementLevel.MANDATORY,
-    remediation=(
-        "Create a customer-managed aws.kms.Key (rotation on) and give each bucket an "
-        "aws.s3.BucketServerSideEncryptionConfiguration whose rule sets "
-        "applyServerSideEncryptionByDefault.sseAlgorithm='aws:kms' and kmsMasterKeyId=key.arn "
-        "(bucketKeyEnabled=true keeps KMS costs down). Do not use AES256 or an alias/aws/* key."
-    ),
-    equivalents=Equivalents(
-        checkov=("CKV_AWS_145",),
-        cdk_nag=("AwsSolutions-S3",),
-        security_hub=("S3.17",),
-        aws_config=("S3_DEFAULT_ENCRYPTION_KMS",),
-    ),
-)
-
 S3_SSE_KMS = StackValidationPolicy(
-    **S3_SSE_KMS_METADATA.policy_fields(),
+    **policy_fields(NAME),
     validate=validate_s3_sse_kms,
 )
 
 POLICIES = [S3_SSE_KMS]
-METADATA = (S3_SSE_KMS_METADATA,)

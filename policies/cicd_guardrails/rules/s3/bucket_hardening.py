@@ -18,14 +18,13 @@ from collections.abc import Callable
 from typing import Any
 
 from pulumi_policy import (
-    EnforcementLevel,
     ReportViolation,
     StackValidationArgs,
     StackValidationPolicy,
 )
 
 from cicd_guardrails.support.bucket_links import Resource, buckets, link_side_resources, unwrap
-from cicd_guardrails.support.metadata import Equivalents, PolicyMetadata
+from cicd_guardrails.support.metadata import policy_fields
 from cicd_guardrails.support.wire import (
     as_list,
     block,
@@ -197,73 +196,19 @@ def _everyone(principal: Any) -> bool:
     )
 
 
-S3_BUCKET_VERSIONING_METADATA = PolicyMetadata(
-    name=VERSIONING,
-    checks=(
-        "Every S3 bucket has versioning enabled so an overwritten or deleted artifact can be "
-        "recovered"
-    ),
-    level=EnforcementLevel.ADVISORY,
-    remediation=(
-        "Add an aws.s3.BucketVersioning(bucket=bucket.id, versioningConfiguration={'status': "
-        "'Enabled'}) and a lifecycle rule expiring noncurrent versions."
-    ),
-    equivalents=Equivalents(
-        checkov=("CKV_AWS_21",),
-        security_hub=("S3.14",),
-        aws_config=("S3_BUCKET_VERSIONING_ENABLED",),
-    ),
-)
-
 S3_BUCKET_VERSIONING = StackValidationPolicy(
-    **S3_BUCKET_VERSIONING_METADATA.policy_fields(),
+    **policy_fields(VERSIONING),
     validate=bucket_policy(VERSIONING_TYPES, judge_versioning, VERSIONING),
 )
 
-S3_BUCKET_PUBLIC_ACCESS_BLOCKED_METADATA = PolicyMetadata(
-    name=PUBLIC_ACCESS,
-    checks="Every S3 bucket has a public access block with all four settings on",
-    level=EnforcementLevel.ADVISORY,
-    remediation=(
-        "Add an aws.s3.BucketPublicAccessBlock(bucket=bucket.id) with blockPublicAcls, "
-        "blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true."
-    ),
-    equivalents=Equivalents(
-        checkov=("CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"),
-        cdk_nag=("AwsSolutions-S2",),
-        security_hub=("S3.8",),
-        aws_config=("S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED",),
-    ),
-)
-
 S3_BUCKET_PUBLIC_ACCESS_BLOCKED = StackValidationPolicy(
-    **S3_BUCKET_PUBLIC_ACCESS_BLOCKED_METADATA.policy_fields(),
+    **policy_fields(PUBLIC_ACCESS),
     validate=bucket_policy(PUBLIC_ACCESS_BLOCK_TYPES, judge_public_access, PUBLIC_ACCESS),
 )
 
-S3_BUCKET_TLS_ONLY_METADATA = PolicyMetadata(
-    name=TLS_ONLY,
-    checks="Every S3 bucket policy denies requests made without TLS",
-    level=EnforcementLevel.ADVISORY,
-    remediation=(
-        "Add to the aws.s3.BucketPolicy a statement denying s3:* to Principal '*' on the bucket "
-        "and its objects when aws:SecureTransport is false."
-    ),
-    equivalents=Equivalents(
-        cdk_nag=("AwsSolutions-S10",),
-        security_hub=("S3.5",),
-        aws_config=("S3_BUCKET_SSL_REQUESTS_ONLY",),
-    ),
-)
-
 S3_BUCKET_TLS_ONLY = StackValidationPolicy(
-    **S3_BUCKET_TLS_ONLY_METADATA.policy_fields(),
+    **policy_fields(TLS_ONLY),
     validate=bucket_policy(BUCKET_POLICY_TYPES, judge_tls_only, TLS_ONLY),
 )
 
 POLICIES = [S3_BUCKET_VERSIONING, S3_BUCKET_PUBLIC_ACCESS_BLOCKED, S3_BUCKET_TLS_ONLY]
-METADATA = (
-    S3_BUCKET_VERSIONING_METADATA,
-    S3_BUCKET_PUBLIC_ACCESS_BLOCKED_METADATA,
-    S3_BUCKET_TLS_ONLY_METADATA,
-)

@@ -8,10 +8,20 @@ import json
 
 import pytest
 
-from cicd_guardrails.rules.iam.execution_role import POLICIES, POLICY_NAME, START_PIPELINE
+from cicd_guardrails.rules.iam.execution_role import (
+    EXEMPT_SERVICES,
+    POLICIES,
+    POLICY_NAME,
+    START_PIPELINE,
+)
 from cicd_guardrails.support.iam.managed_policies import granting_document, granting_policies
 from cicd_guardrails.support.iam.policy_model import parse_policy_document
-from cicd_guardrails.support.iam.source_ip import AllowedNetworks, unrestricted_grants
+from cicd_guardrails.support.iam.source_ip import (
+    SOURCE_IP_KEY,
+    AllowedNetworks,
+    unrestricted_grants,
+)
+from cicd_guardrails.support.iam.source_vpce import ALLOWED_VPC_ENDPOINTS, SOURCE_VPCE_KEY
 from tests.policies.analyzer_harness import (
     UNKNOWN,
     analyze,
@@ -79,7 +89,7 @@ def test_every_spelling_of_the_action_needs_the_ip_condition(action):
     assert_no_violations(run(allow(action, from_ip(ALLOWED))), POLICY_NAME)
 
 
-def test_statement_message_matches_the_issue_example_and_names_the_sid():
+def test_statement_message_names_the_resource_the_statement_its_sid_and_the_fix():
     result = run(allow("codepipeline:ListPipelines"), allow("codepipeline:Start*", Sid="Leak"))
     violation = refused(result)
     assert violation.detail == (
@@ -615,3 +625,15 @@ def test_invalid_json_is_refused_even_on_an_exempt_role():
     grant = resource(ROLE_POLICY, "events-policy", {"role": "web-events", "policy": "{"})
     result = analyze(POLICIES, [role, grant], CONFIG)
     assert_violation(result, POLICY_NAME, "RolePolicy 'events-policy' policy is not valid JSON")
+
+
+def test_the_remediation_names_the_action_the_keys_and_the_config_it_speaks_of():
+    remediation = POLICIES[0].remediation_steps
+    for term in (
+        START_PIPELINE,
+        SOURCE_IP_KEY,
+        SOURCE_VPCE_KEY,
+        ALLOWED_VPC_ENDPOINTS,
+        EXEMPT_SERVICES,
+    ):
+        assert term in remediation, term
