@@ -65,6 +65,15 @@ from cicd_guardrails.support.wire import is_unknown, plain
 POLICY_NAME = "execution-role-ip-restricted"
 START_PIPELINE = "codepipeline:StartPipelineExecution"
 ALLOWED_CIDRS = "allowedCidrs"
+IPV4_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+CIDR_SCHEMA_PATTERN = (
+    rf"^(({IPV4_OCTET}\.){{3}}{IPV4_OCTET}/([1-9]|[12][0-9]|3[0-2])"
+    r"|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*/([1-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$"
+)
+"""The schema's first line of defence, so the CLI (and the offline preview) refuse the config itself:
+an address with a prefix length of 1..32 (IPv4) or 1..128 (IPv6, loosely). A /0, a bare address or
+text is a bad `--policy-pack-config`; RE2 syntax (the CLI's schema validator is Go's), no lookaround.
+What a pattern cannot see (host bits, networks that together cover everything) the rule refuses."""
 EXEMPT_SERVICES = "exemptServicePrincipals"
 UNREADABLE_FIX = "fix the document so that IAM (and this policy) can read it"
 UNKNOWN_TRUST_NOTE = (
@@ -219,8 +228,11 @@ execution_role_ip_restricted = StackValidationPolicy(
         properties={
             ALLOWED_CIDRS: {
                 "type": "array",
-                "items": {"type": "string"},
-                "description": "IPv4/IPv6 CIDRs from which pipelines may be started.",
+                "minItems": 1,
+                "items": {"type": "string", "pattern": CIDR_SCHEMA_PATTERN},
+                "description": (
+                    "IPv4/IPv6 CIDRs from which pipelines may be started (never a /0 network)."
+                ),
             },
             ALLOWED_VPC_ENDPOINTS: {
                 "type": "array",
