@@ -45,6 +45,7 @@ ACCOUNT_ID = re.compile(r"[0-9]{12}")  # ASCII digits only: \d also matches othe
 
 
 def build_parser() -> OneLineArgumentParser:
+    """Every option, with its help: long because it is one declaration per flag, read top-down."""
     parser = OneLineArgumentParser(
         prog="python -m offline_preview",
         description="Offline `pulumi preview --policy-pack`: run a Pulumi Python program under the "

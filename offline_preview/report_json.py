@@ -9,6 +9,7 @@ SCHEMA_VERSION = 1
 
 
 def json_document(result: PreviewResult, exit_code: int) -> dict[str, Any]:
+    """The `--json` document: long because it is the document's schema, one key per line."""
     run = result.run
     return {
         "version": SCHEMA_VERSION,
