@@ -14,7 +14,7 @@ from cicd_guardrails.rules.iam.execution_role import POLICIES as EXECUTION_ROLE_
 from cicd_guardrails.rules.iam.execution_role import POLICY_NAME as EXECUTION_ROLE
 from cicd_guardrails.rules.kms.key_lifecycle import KMS_KEY_ROTATION
 from cicd_guardrails.rules.s3.bucket_encryption import POLICIES as S3_POLICIES
-from tests.policies.analyzer_harness import (
+from tests.support.analyzer_harness import (
     UNKNOWN,
     analyze,
     assert_no_violations,

@@ -15,7 +15,7 @@ from pulumi.runtime.proto import analyzer_pb2_grpc
 from pulumi_policy import EnforcementLevel
 
 from cicd_guardrails.pack import all_policies
-from tests.policies.analyzer_harness import (
+from tests.support.analyzer_harness import (
     AnalysisResult,
     analyze_request,
     analyze_stack_request,

@@ -6,7 +6,7 @@ refuse it when the config does not (the endpoint Allow and the paired Deny then 
 
 from cicd_guardrails.rules.iam.execution_role import POLICIES, POLICY_NAME
 from components.iam.execution_role import AllowedNetworks, execution_policy
-from tests.policies.analyzer_harness import (
+from tests.support.analyzer_harness import (
     analyze,
     assert_no_violations,
     assert_violation,

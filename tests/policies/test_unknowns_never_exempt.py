@@ -17,7 +17,7 @@ from cicd_guardrails.rules.codepipeline.artifact_encryption import POLICIES as A
 from cicd_guardrails.rules.kms.key_lifecycle import KMS_KEY_ROTATION
 from cicd_guardrails.rules.s3.bucket_encryption import POLICIES as S3_POLICIES
 from cicd_guardrails.rules.s3.bucket_hardening import POLICIES as BUCKET_POLICIES
-from tests.policies.analyzer_harness import (
+from tests.support.analyzer_harness import (
     UNKNOWN,
     analyze,
     assert_no_violations,

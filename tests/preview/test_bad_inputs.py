@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.preview.helpers import (
+from tests.support.preview_runs import (
     NONCOMPLIANT,
     TINY_PACK,
     assert_one_line_error,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.preview.helpers import (
+from tests.support.preview_runs import (
     NONCOMPLIANT,
     OUR_PACK,
     TINY_PACK,

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from offline_preview.stack_tags import vcs_info
-from tests.preview.helpers import (
+from tests.support.preview_runs import (
     NONCOMPLIANT,
     OUR_PACK,
     TINY_PACK,

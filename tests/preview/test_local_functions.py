@@ -9,7 +9,7 @@ from offline_preview.lookups.local_functions import (
     get_billing_service_account,
     get_service_principal,
 )
-from tests.preview.helpers import preview, write_project
+from tests.support.preview_runs import preview, write_project
 
 US = AwsContext("us-east-1", "aws")
 CHINA = AwsContext("cn-north-1", "aws-cn")

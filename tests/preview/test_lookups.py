@@ -5,7 +5,7 @@ import json
 import pytest
 
 from offline_preview.lookups.recorded import RecordedLookup
-from tests.preview.helpers import assert_one_line_error, preview, write_project
+from tests.support.preview_runs import assert_one_line_error, preview, write_project
 
 GET_AMI = "aws:ec2/getAmi:getAmi"
 FALLBACK_PROGRAM = """\

@@ -10,7 +10,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.preview.helpers import (
+from tests.support.preview_runs import (
     NO_COLOR_ENV,
     NONCOMPLIANT,
     REPO,

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.preview.helpers import REPO, assert_one_line_error, preview
+from tests.support.preview_runs import REPO, assert_one_line_error, preview
 
 POLICY = "execution-role-ip-restricted"
 

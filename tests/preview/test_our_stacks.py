@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.preview.helpers import REPO, preview
+from tests.support.preview_runs import REPO, preview
 
 MISSION_POLICIES = (
     "s3-sse-kms",

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.preview.helpers import FIXTURES, NONCOMPLIANT, assert_one_line_error, preview
+from tests.support.preview_runs import FIXTURES, NONCOMPLIANT, assert_one_line_error, preview
 
 STRICT_PACK = FIXTURES / "strict_config_pack"
 

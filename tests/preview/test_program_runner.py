@@ -8,7 +8,7 @@ from offline_preview.errors import ProgramError
 from offline_preview.program_runner import run_program
 from offline_preview.registration import SECRET_SIG, SIG_KEY, UNKNOWN
 from offline_preview.user_code import is_user_code
-from tests.preview.helpers import NONCOMPLIANT, write_project
+from tests.support.preview_runs import NONCOMPLIANT, write_project
 
 PREFIX = "urn:pulumi:ci::noncompliant-pipeline::"
 STACK_URN = PREFIX + "pulumi:pulumi:Stack::noncompliant-pipeline-ci"

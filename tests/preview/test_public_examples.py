@@ -5,7 +5,7 @@ Programs that read nothing from the cloud need nothing else; those that do get a
 
 import pytest
 
-from tests.preview.helpers import FIXTURES, TINY_PACK, preview
+from tests.support.preview_runs import FIXTURES, TINY_PACK, preview
 
 EXAMPLES = FIXTURES / "public_examples"
 NO_CLOUD_READ = ["aws-py-s3-folder", "aws-py-stepfunctions"]

@@ -6,7 +6,7 @@ import json
 import jsonschema
 import pytest
 
-from tests.preview.helpers import FIXTURES, NONCOMPLIANT, OUR_PACK, TINY_PACK, preview
+from tests.support.preview_runs import FIXTURES, NONCOMPLIANT, OUR_PACK, TINY_PACK, preview
 
 SARIF_SCHEMA = json.loads((FIXTURES / "sarif" / "sarif-schema-2.1.0.json").read_text())
 

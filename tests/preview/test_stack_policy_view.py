@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.preview.helpers import NONCOMPLIANT, TINY_PACK, preview
+from tests.support.preview_runs import NONCOMPLIANT, TINY_PACK, preview
 
 PREFIX = "urn:pulumi:ci::noncompliant-pipeline::"
 STACK = PREFIX + "pulumi:pulumi:Stack::noncompliant-pipeline-ci"

@@ -3,13 +3,13 @@
 import json
 
 import pytest
-from mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
-from program_support import recorded_options
 
 from components.config import MAX_SERVICES
 from components.shared.artifact_store import ArtifactStore, ArtifactStoreArgs
 from components.shared.naming import PlatformNames
 from components.shared.tagging import resource_tags
+from tests.support.mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
+from tests.support.program_runs import recorded_options
 
 NAMES = PlatformNames("guarded-delivery", "dev", FIXTURE_ACCOUNT_ID, FIXTURE_REGION)
 ROLE_ARNS = (

@@ -2,12 +2,12 @@
 
 import pytest
 import yaml
-from mocked_program import declare
-from service_fixtures import KEY_ARN, TAGS, names_of, service_of
 
 from components.stages.build import Build, BuildArgs
 from components.stages.buildspec import DEFAULT_BUILDSPEC_PATH, default_buildspec
 from components.targets import target_for
+from tests.support.mocked_program import declare
+from tests.support.service_fixtures import KEY_ARN, TAGS, names_of, service_of
 
 PROJECT = "aws:codebuild/project:Project"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"

@@ -6,9 +6,6 @@ import re
 from typing import Any
 
 import pytest
-from dependency_graph import DependencyGraph
-from mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
-from program_support import PROJECT_DIR, stack_settings_raw
 
 from components.config import ConfigError, parse_settings
 from components.shared.compliance import (
@@ -20,6 +17,9 @@ from components.shared.compliance import (
 from components.shared.naming import PlatformNames
 from components.shared.tagging import resource_tags
 from offline_preview.program_runner import run_program
+from tests.support.dependency_graph import DependencyGraph
+from tests.support.mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
+from tests.support.program_runs import PROJECT_DIR, stack_settings_raw
 
 NAMES = PlatformNames("guarded-delivery", "prod", FIXTURE_ACCOUNT_ID, FIXTURE_REGION)
 RULE = "aws:cfg/rule:Rule"

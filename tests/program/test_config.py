@@ -5,9 +5,9 @@ import json
 from typing import Any
 
 import pytest
-from program_support import stack_settings_raw
 
 from components.config import MAX_SERVICES, ConfigError, PlatformSettings, parse_settings
+from tests.support.program_runs import stack_settings_raw
 
 NS = "guarded-delivery"
 
@@ -140,9 +140,9 @@ def test_bad_setting_is_one_line_naming_key_value_and_fix(path, value, key, frag
 
 def test_every_top_level_key_is_documented_in_the_project_schema():
     import yaml
-    from program_support import PROJECT_DIR
 
     from components.config.keys import TOP_LEVEL_KEYS
+    from tests.support.program_runs import PROJECT_DIR
 
     schema = yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())["config"]
     assert set(schema) == set(TOP_LEVEL_KEYS)
@@ -154,7 +154,8 @@ def test_every_top_level_key_is_documented_in_the_project_schema():
 
 def test_schema_defaults_match_the_code_defaults():
     import yaml
-    from program_support import PROJECT_DIR
+
+    from tests.support.program_runs import PROJECT_DIR
 
     schema = yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())["config"]
     raw = {"allowedCidrs": ["192.0.2.0/24"], "services": prod()["services"][:1]}

@@ -4,8 +4,8 @@ import json
 from functools import cache
 from typing import Any
 
-from program_support import run_main, stack_config_env
-from service_fixtures import actions_of, as_list, statements
+from tests.support.program_runs import run_main, stack_config_env
+from tests.support.service_fixtures import actions_of, as_list, statements
 
 CONNECTION = "arn:aws:codestar-connections:us-east-1:123456789012:connection/" + (
     "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"

@@ -4,12 +4,12 @@ import json
 from typing import Any
 
 import pytest
-from dependency_graph import DependencyGraph
-from program_support import PROJECT_DIR
 
 from components.shared.dashboard import GRID_WIDTH, ResolvedPanel, dashboard_body
 from components.shared.naming import PlatformNames
 from offline_preview.program_runner import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, run_program
+from tests.support.dependency_graph import DependencyGraph
+from tests.support.program_runs import PROJECT_DIR
 
 DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from dependency_graph import unordered
-from reference_graph import Reference, describe, find_references
 
 from bench.stack_config import SERVICES_KEY, make_project
 from offline_preview.program_runner import run_program
 from offline_preview.registration import RegisteredResource
+from tests.support.dependency_graph import unordered
+from tests.support.reference_graph import Reference, describe, find_references
 
 REPO = Path(__file__).resolve().parents[2]
 STACKS = ("dev", "staging", "prod")

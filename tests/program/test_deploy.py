@@ -4,13 +4,13 @@ import dataclasses
 import json
 
 import pytest
-from mocked_program import declare
-from service_fixtures import TAGS, names_of, service_of
 
 from components.stages.deploy import Deploy, DeployArgs
 from components.targets import target_for
 from components.targets.ecs import load_balancer_dimension
 from components.targets.server import instance_failure_rule_name
+from tests.support.mocked_program import declare
+from tests.support.service_fixtures import TAGS, names_of, service_of
 
 GROUP = "aws:codedeploy/deploymentGroup:DeploymentGroup"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"

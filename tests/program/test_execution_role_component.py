@@ -3,8 +3,10 @@
 import json
 
 import pytest
-from mocked_program import declare
-from service_fixtures import (
+
+from components.iam.execution_role import ExecutionRole, ExecutionRoleArgs
+from tests.support.mocked_program import declare
+from tests.support.service_fixtures import (
     STACKS,
     TAGS,
     actions_of,
@@ -15,8 +17,6 @@ from service_fixtures import (
     statement_by_sid,
     statements,
 )
-
-from components.iam.execution_role import ExecutionRole, ExecutionRoleArgs
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"

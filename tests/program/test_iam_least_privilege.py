@@ -9,9 +9,13 @@ import re
 from functools import cache
 
 import pytest
-from mocked_program import declare
 from policy_sentry.querying.actions import get_action_data
-from service_fixtures import (
+
+from components.iam.execution_role import AllowedNetworks, execution_policy
+from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
+from components.service_pipeline import service_role_grants
+from tests.support.mocked_program import declare
+from tests.support.service_fixtures import (
     ROOT,
     TAGS,
     all_stack_services,
@@ -20,10 +24,6 @@ from service_fixtures import (
     stack_settings,
     statements,
 )
-
-from components.iam.execution_role import AllowedNetworks, execution_policy
-from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
-from components.service_pipeline import service_role_grants
 
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 ROLE = "aws:iam/role:Role"

@@ -3,12 +3,12 @@
 import json
 
 import pytest
-from mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
 
 from components.shared.monitoring import ServiceMonitoring, ServiceMonitoringArgs
 from components.shared.naming import PlatformNames
 from components.shared.notification_topic import NotificationTopic, NotificationTopicArgs
 from components.shared.tagging import resource_tags
+from tests.support.mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
 
 NAMES = PlatformNames("guarded-delivery", "prod", FIXTURE_ACCOUNT_ID, FIXTURE_REGION)
 SERVICE = NAMES.service("web", "MyDemoRepo")

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION
 
 from components.shared.naming import (
     BUCKET_NAME_LIMIT,
@@ -12,6 +11,7 @@ from components.shared.naming import (
     PlatformNames,
     bounded,
 )
+from tests.support.mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION
 
 SHORT = PlatformNames("guarded-delivery", "dev", FIXTURE_ACCOUNT_ID, FIXTURE_REGION)
 LONG = PlatformNames(

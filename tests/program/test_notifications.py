@@ -5,9 +5,6 @@ import re
 from typing import Any
 
 import pytest
-from dependency_graph import DependencyGraph
-from mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
-from program_support import PROJECT_DIR
 
 from components.config import (
     ConnectionSource,
@@ -25,6 +22,9 @@ from components.stages.approval import approval_request as approval_text
 from components.stages.origins import origin_for
 from components.targets import target_for
 from offline_preview.program_runner import run_program
+from tests.support.dependency_graph import DependencyGraph
+from tests.support.mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
+from tests.support.program_runs import PROJECT_DIR
 
 
 def approval_request(service: ServiceSettings, stack: str) -> str:
@@ -245,7 +245,7 @@ def test_a_long_approval_request_is_cut_to_its_bound():
 
 
 def test_the_prod_approval_action_carries_the_request_and_the_pipeline_link():
-    from program_support import run_main
+    from tests.support.program_runs import run_main
 
     pipeline = next(
         r.inputs

@@ -3,13 +3,13 @@
 import dataclasses
 
 import pytest
-from mocked_program import declare
-from service_fixtures import TAGS, names_of, platform_names, service_of
 
 from components.config import ConnectionSource, ServiceSettings
 from components.stages.origins import origin_for
 from components.stages.pipeline import Pipeline, PipelineArgs
 from components.targets import Deployment, target_for
+from tests.support.mocked_program import declare
+from tests.support.service_fixtures import TAGS, names_of, platform_names, service_of
 
 PIPELINE = "aws:codepipeline/pipeline:Pipeline"
 TOPIC_ARN = platform_names().topic_arn

@@ -8,7 +8,8 @@ unknown here and fail this test.
 import json
 
 import pytest
-from program_support import run_main
+
+from tests.support.program_runs import run_main
 
 STACKS = ("dev", "staging", "prod")
 # Resource type -> the inputs that hold a policy document.

@@ -4,10 +4,15 @@ it finds the holder waiting for what it names."""
 import json
 
 import pytest
-from dependency_graph import unordered
-from reference_graph import describe, find_references, physical_name, property_names_kind
 
 from offline_preview.registration import SECRET_SIG, SIG_KEY, UNKNOWN, RegisteredResource
+from tests.support.dependency_graph import unordered
+from tests.support.reference_graph import (
+    describe,
+    find_references,
+    physical_name,
+    property_names_kind,
+)
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"

@@ -1,8 +1,12 @@
 """The service roles on their own: four roles, each trusted only by its service for its resource."""
 
 import pytest
-from mocked_program import declare, keep
-from service_fixtures import (
+
+from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
+from components.service_pipeline import service_role_grants
+from components.targets import target_for
+from tests.support.mocked_program import declare, keep
+from tests.support.service_fixtures import (
     TAGS,
     actions_of,
     as_list,
@@ -12,10 +16,6 @@ from service_fixtures import (
     statement_by_sid,
     statements,
 )
-
-from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
-from components.service_pipeline import service_role_grants
-from components.targets import target_for
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"

@@ -4,12 +4,19 @@ from collections import Counter
 
 import pulumi_aws as aws
 import pytest
-from mocked_program import declare, keep
-from service_fixtures import TAGS, as_list, names_of, platform_names, stack_settings, statements
 
 from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
 from components.service_pipeline import ServicePipeline, ServicePipelineArgs, service_role_grants
 from components.targets import target_for
+from tests.support.mocked_program import declare, keep
+from tests.support.service_fixtures import (
+    TAGS,
+    as_list,
+    names_of,
+    platform_names,
+    stack_settings,
+    statements,
+)
 
 COMPONENT_TYPES = {
     "guarded-delivery:roles:ServiceRoles",

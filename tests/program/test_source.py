@@ -3,11 +3,11 @@
 import json
 
 import pytest
-from mocked_program import declare
-from program_support import recorded_options
-from service_fixtures import KEY_ARN, TAGS, names_of, service_of
 
 from components.stages.source import PushTrigger, PushTriggerArgs, Source, SourceArgs
+from tests.support.mocked_program import declare
+from tests.support.program_runs import recorded_options
+from tests.support.service_fixtures import KEY_ARN, TAGS, names_of, service_of
 
 REPOSITORY = "aws:codecommit/repository:Repository"
 

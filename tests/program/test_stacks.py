@@ -9,11 +9,16 @@ from typing import Any
 import pulumi
 import pulumi_aws
 import pytest
-from mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION
-from program_support import recorded_options, run_main, stack_config_env, stack_settings_raw
 
 from components.config import PlatformSettings, parse_settings
 from components.shared.naming import PlatformNames
+from tests.support.mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION
+from tests.support.program_runs import (
+    recorded_options,
+    run_main,
+    stack_config_env,
+    stack_settings_raw,
+)
 
 STACKS = ("dev", "staging", "prod")
 TAG_KEYS = {"project", "environment", "service", "managed-by"}
@@ -347,9 +352,8 @@ def test_unknown_key_in_a_stack_file_is_refused_with_a_suggestion():
 
 def test_stack_outputs_give_the_exact_troubleshooting_commands():
     """Run as the engine would (config in PULUMI_CONFIG, separate interpreter) and read the outputs."""
-    from program_support import PROJECT_DIR
-
     from offline_preview.program_runner import run_program
+    from tests.support.program_runs import PROJECT_DIR
 
     outputs = run_program(PROJECT_DIR, "staging").outputs
     api = outputs["services"]["api"]

@@ -2,7 +2,11 @@
 
 import json
 
-from tests.troubleshoot.scenarios import APPROVAL_TOKEN, RUNNING_EXECUTION, stage_pending_approval
+from tests.support.troubleshoot_scenarios import (
+    APPROVAL_TOKEN,
+    RUNNING_EXECUTION,
+    stage_pending_approval,
+)
 
 APPROVAL_RESOURCE = (
     "arn:aws:codepipeline:us-east-1:123456789012:guarded-delivery-prod-web/Approval/Approval"

@@ -2,7 +2,7 @@
 
 import json
 
-from tests.troubleshoot.scenarios import (
+from tests.support.troubleshoot_scenarios import (
     BUILD_ID,
     BUILD_UUID,
     DEV_LOG_GROUP,

@@ -2,7 +2,7 @@
 
 import json
 
-from tests.troubleshoot.scenarios import (
+from tests.support.troubleshoot_scenarios import (
     FAILED_DEPLOYMENT,
     ROLLBACK_DEPLOYMENT,
     STAGING_ALARMS,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.troubleshoot.conftest import DUMMY_CREDENTIALS
-from tests.troubleshoot.scenarios import (
+from tests.support.aws_test_account import DUMMY_CREDENTIALS
+from tests.support.troubleshoot_scenarios import (
     BUILD_ID,
     DEV_PIPELINE,
     FAILED_EXECUTION,
@@ -130,7 +130,7 @@ def test_no_credentials_is_one_line_from_the_real_entry_point(moto_endpoint, tmp
 def test_the_real_entry_point_reads_the_endpoint_and_credentials_from_the_environment(
     aws, moto_endpoint, tmp_path
 ):
-    from tests.troubleshoot.scenarios import seed_pipeline_that_succeeded
+    from tests.support.troubleshoot_scenarios import seed_pipeline_that_succeeded
 
     seed_pipeline_that_succeeded(aws)
     environment = dict(os.environ) | DUMMY_CREDENTIALS

@@ -2,7 +2,7 @@
 
 import json
 
-from tests.troubleshoot.scenarios import (
+from tests.support.troubleshoot_scenarios import (
     DEV_PIPELINE,
     FAILED_EXECUTION,
     OLDER_EXECUTION,

@@ -1,6 +1,6 @@
 """An action that is neither a build nor a deployment is still named, with AWS's error and link."""
 
-from tests.troubleshoot.scenarios import (
+from tests.support.troubleshoot_scenarios import (
     DEV_PIPELINE,
     FAILED_EXECUTION,
     action_run,

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.troubleshoot.scenarios import seed_pipeline_that_succeeded
+from tests.support.troubleshoot_scenarios import seed_pipeline_that_succeeded
 
 STAGING_OUTPUTS = {
     "artifactBucket": "guarded-delivery-staging-artifacts-123456789012-us-east-1",

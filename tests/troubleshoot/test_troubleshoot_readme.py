@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from tests.troubleshoot.scenarios import (
+from tests.support.troubleshoot_scenarios import (
     STAGING_ALARMS,
     seed_deployment_alarms,
     stage_build_failure,

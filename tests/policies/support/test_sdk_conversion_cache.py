@@ -8,7 +8,7 @@ from google.protobuf import json_format, struct_pb2
 
 from cicd_guardrails import all_policies
 from cicd_guardrails.support import sdk_conversion_cache
-from tests.policies.analyzer_harness import UNKNOWN, analyze, resource
+from tests.support.analyzer_harness import UNKNOWN, analyze, resource
 
 UNRESTRICTED_START = json.dumps(
     {

@@ -1,7 +1,7 @@
 """cloudwatch-alarm-actions: an alarm with enabled actions passes; disabled or empty actions are refused."""
 
 from cicd_guardrails.rules.cloudwatch.alarm_actions import POLICIES as ALARM_POLICIES
-from tests.policies.analyzer_harness import (
+from tests.support.analyzer_harness import (
     UNKNOWN,
     analyze,
     assert_no_violations,

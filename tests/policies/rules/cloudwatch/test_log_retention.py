@@ -1,7 +1,7 @@
 """log-group-retention: a log group keeps its events at least the configured minimum."""
 
 from cicd_guardrails.rules.cloudwatch.log_retention import POLICIES as RETENTION_POLICIES
-from tests.policies.analyzer_harness import (
+from tests.support.analyzer_harness import (
     analyze,
     assert_no_violations,
     assert_violation,

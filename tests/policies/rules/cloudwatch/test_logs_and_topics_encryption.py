@@ -1,7 +1,7 @@
 """logs-and-notifications-kms: log groups and SNS topics under a customer-managed key."""
 
 from cicd_guardrails.rules.cloudwatch.logs_and_topics_encryption import POLICIES
-from tests.policies.analyzer_harness import (
+from tests.support.analyzer_harness import (
     UNKNOWN,
     analyze,
     assert_no_violations,

@@ -1,7 +1,7 @@
 """codecommit-repository-kms: a repository under its own key passes; none or the AWS-managed key is refused."""
 
 from cicd_guardrails.rules.codecommit.repository_encryption import POLICIES as REPO_POLICIES
-from tests.policies.analyzer_harness import (
+from tests.support.analyzer_harness import (
     UNKNOWN,
     analyze,
     assert_violation,

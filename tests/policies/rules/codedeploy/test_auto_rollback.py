@@ -3,7 +3,7 @@
 import pytest
 
 from cicd_guardrails.rules.codedeploy.auto_rollback import POLICIES
-from tests.policies.analyzer_harness import (
+from tests.support.analyzer_harness import (
     UNKNOWN,
     analyze,
     assert_no_violations,

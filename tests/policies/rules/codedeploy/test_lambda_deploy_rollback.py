@@ -3,14 +3,14 @@
 import pytest
 
 from cicd_guardrails.rules.codedeploy.auto_rollback import POLICIES as ROLLBACK_POLICIES
-from tests.policies.analyzer_harness import (
+from tests.support.analyzer_harness import (
     UNKNOWN,
     analyze,
     assert_no_violations,
     assert_skipped,
     assert_violation,
 )
-from tests.policies.pipeline_shapes import GUARDED, lambda_deploy, pipeline
+from tests.support.pipeline_shapes import GUARDED, lambda_deploy, pipeline
 
 ROLLBACK = "codedeploy-auto-rollback"
 STRICT = {ROLLBACK: {"requireAlarmRollback": True}}

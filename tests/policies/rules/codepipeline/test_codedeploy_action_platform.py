@@ -5,7 +5,7 @@ import pytest
 from cicd_guardrails.rules.codepipeline.codedeploy_action_platform import (
     POLICIES as PLATFORM_POLICIES,
 )
-from tests.policies.analyzer_harness import (
+from tests.support.analyzer_harness import (
     UNKNOWN,
     analyze,
     assert_no_violations,
@@ -13,7 +13,7 @@ from tests.policies.analyzer_harness import (
     assert_violation,
     resource,
 )
-from tests.policies.pipeline_shapes import GUARDED, codedeploy, pipeline
+from tests.support.pipeline_shapes import GUARDED, codedeploy, pipeline
 
 PLATFORM = "codedeploy-action-server-platform"
 APPLICATION = "aws:codedeploy/application:Application"

@@ -22,7 +22,7 @@ from cicd_guardrails.support.iam.source_ip import (
     unrestricted_grants,
 )
 from cicd_guardrails.support.iam.source_vpce import ALLOWED_VPC_ENDPOINTS, SOURCE_VPCE_KEY
-from tests.policies.analyzer_harness import (
+from tests.support.analyzer_harness import (
     UNKNOWN,
     analyze,
     assert_no_violations,

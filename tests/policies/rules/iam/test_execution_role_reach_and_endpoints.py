@@ -11,7 +11,7 @@ from policy_sentry.querying.actions import get_action_data
 from cicd_guardrails.rules.iam.execution_role import POLICIES, POLICY_NAME, START_PIPELINE
 from cicd_guardrails.support.iam.arn_formats import resource_globs
 from cicd_guardrails.support.iam.policy_model import pattern_intersection, shown_glob
-from tests.policies.analyzer_harness import (
+from tests.support.analyzer_harness import (
     analyze,
     assert_no_violations,
     assert_violation,

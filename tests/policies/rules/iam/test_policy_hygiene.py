@@ -8,7 +8,7 @@ from pulumi_policy import EnforcementLevel
 from cicd_guardrails.rules.iam import execution_role, policy_hygiene
 from cicd_guardrails.rules.iam.policy_hygiene import ACTIONS_EXIST, NO_ADMIN, POLICIES
 from cicd_guardrails.support.iam.action_catalog import unknown_action_problem
-from tests.policies.analyzer_harness import (
+from tests.support.analyzer_harness import (
     UNKNOWN,
     analyze,
     assert_no_violations,

@@ -24,7 +24,7 @@ from cicd_guardrails.support.iam.managed_policies import (
     granting_document,
     granting_policies,
 )
-from tests.policies.analyzer_harness import (
+from tests.support.analyzer_harness import (
     analyze,
     assert_no_violations,
     assert_violation,

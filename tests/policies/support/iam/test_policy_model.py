@@ -19,7 +19,7 @@ from cicd_guardrails.support.iam.policy_model import (
     pattern_intersection,
     resource_pattern_covers,
 )
-from tests.policies.analyzer_harness import UNKNOWN, secret
+from tests.support.analyzer_harness import UNKNOWN, secret
 
 START = "codepipeline:StartPipelineExecution"
 STATEMENT = {"Sid": "Start", "Effect": "Allow", "Action": START, "Resource": "*"}

@@ -9,7 +9,7 @@ import json
 import time
 from datetime import UTC, datetime
 
-from tests.troubleshoot.conftest import AwsTestAccount
+from tests.support.aws_test_account import AwsTestAccount
 
 ACCOUNT = "123456789012"
 STARTED = datetime(2026, 12, 1, 18, 2, 11, tzinfo=UTC)

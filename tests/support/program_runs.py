@@ -1,4 +1,4 @@
-"""Helpers for program tests (the mocks themselves are in `mocked_program`)."""
+"""Running the program for its tests: stack settings, `__main__` under the mocks, recorded options."""
 
 import json
 import runpy
@@ -67,7 +67,7 @@ def _cli_value(value: Any) -> str:
 
 def run_main(stack: str, config: dict[str, str] | None = None) -> Any:
     """Run `__main__.py` under the shared preview mocks (no computed outputs); returns the mocks."""
-    from mocked_program import declare
+    from tests.support.mocked_program import declare
 
     main = str(PROJECT_DIR / "__main__.py")
     return declare(

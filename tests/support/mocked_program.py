@@ -1,8 +1,4 @@
-"""Pulumi mocks for program tests: declare resources as on a first `pulumi preview`, record each one.
-
-A plain module, not a conftest: test files import `declare` from it by name, and a module named
-`conftest` would be whichever test folder's conftest pytest loaded last.
-"""
+"""Pulumi mocks for program tests: declare resources as on a first `pulumi preview`, record each one."""
 
 from collections.abc import Callable, Mapping
 from typing import Any

@@ -1,6 +1,6 @@
 """CodePipeline resources as the engine sends them, for the policies that judge pipeline actions."""
 
-from tests.policies.analyzer_harness import Resource, resource
+from tests.support.analyzer_harness import Resource, resource
 
 PIPELINE = "aws:codepipeline/pipeline:Pipeline"
 

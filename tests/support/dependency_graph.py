@@ -9,9 +9,8 @@ pulumi/pulumi#1743, #8721).
 
 from collections.abc import Iterable, Iterator
 
-from reference_graph import Reference
-
 from offline_preview.registration import RegisteredResource
+from tests.support.reference_graph import Reference
 
 
 class DependencyGraph:

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, PROJECT
 
 from components.config import PlatformSettings, ServiceSettings, parse_settings
 from components.shared.naming import PlatformNames, ServiceNames
+from tests.support.mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, PROJECT
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ("dev", "staging", "prod")
