@@ -11,6 +11,7 @@ resource on a first preview that is its inputs (we cannot add the provider's def
 component or the stack what it passed to `register_outputs`.
 """
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,21 +45,41 @@ class EngineResource:
 
 
 def engine_resources(run: ProgramRun) -> list[EngineResource]:
-    by_urn = {r.urn: r for r in run.resources}
+    """The engine's view of one program run, with default providers from the stack's config."""
+    return resolve_providers(run.resources, lambda user: _default_provider(run, user))
+
+
+def resolve_providers(
+    registrations: Iterable[RegisteredResource],
+    default_provider: Callable[[RegisteredResource], RegisteredResource] | None = None,
+) -> list[EngineResource]:
+    """Each registration with the provider the engine resolves for it, in registration order.
+
+    An explicit provider is found by its URN among the registrations; a custom resource that names
+    none gets `default_provider(resource)`, registered once per package and version just before its
+    first user (without a factory it goes without, and so does its request).
+    """
+    registrations = list(registrations)
+    by_urn = {r.urn: r for r in registrations}
     defaults: dict[str, RegisteredResource] = {}
     resources: list[EngineResource] = []
-    for registered in run.resources:
+    for registered in registrations:
         provider = None
         if registered.provider:
             provider = by_urn.get(registered.provider_urn())
-        elif registered.custom and not registered.is_provider:
+        elif default_provider is not None and registered.custom and not registered.is_provider:
             key = f"{registered.package}@{registered.version}"
             if key not in defaults:
-                defaults[key] = _default_provider(run, registered)
+                defaults[key] = default_provider(registered)
                 resources.append(EngineResource(defaults[key], synthesized=True))
             provider = defaults[key]
         resources.append(EngineResource(registered, provider))
     return resources
+
+
+def analyze_stack_request(resources: Iterable[EngineResource]) -> analyzer_pb2.AnalyzeStackRequest:
+    """The one AnalyzeStack request of a preview: every resource, in registration order."""
+    return analyzer_pb2.AnalyzeStackRequest(resources=[stack_resource(r) for r in resources])
 
 
 def analyze_request(resource: EngineResource) -> analyzer_pb2.AnalyzeRequest:

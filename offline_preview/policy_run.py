@@ -15,8 +15,8 @@ from offline_preview.analyzer_client import AnalyzerCallError
 from offline_preview.engine_view import (
     EngineResource,
     analyze_request,
+    analyze_stack_request,
     engine_resources,
-    stack_resource,
 )
 from offline_preview.errors import PreviewError
 from offline_preview.pack_report import PackReport, PolicyPackRequest, PolicyViolation
@@ -40,9 +40,7 @@ def run_policy_packs(
             for pack in packs:
                 response = _analyze(pack, "Analyze", analyze_request(resource), resource.urn)
                 _collect(pack, response, default_urn=resource.urn)
-        everything = analyzer_pb2.AnalyzeStackRequest(
-            resources=[stack_resource(r) for r in resources]
-        )
+        everything = analyze_stack_request(resources)
         # A stack policy that names no resource reports against the stack, as the CLI shows it.
         stack_urn = run.stack_resource.urn
         for pack in packs:

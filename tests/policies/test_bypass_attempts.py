@@ -183,7 +183,9 @@ def test_a_grant_through_another_provider_goes_to_another_account_and_is_not_exe
     by_name = resource(
         ROLE_POLICY, "start", {"role": "events", "policy": UNRESTRICTED}, provider=other_account
     )
-    assert_violation(judge_execution_role(events, by_name), EXECUTION_ROLE, REFUSED_GRANT)
+    assert_violation(
+        judge_execution_role(other_account, events, by_name), EXECUTION_ROLE, REFUSED_GRANT
+    )
     by_dependency = resource(
         ROLE_POLICY,
         "start",
@@ -191,9 +193,13 @@ def test_a_grant_through_another_provider_goes_to_another_account_and_is_not_exe
         property_dependencies={"role": [events]},
         provider=other_account,
     )
-    assert_violation(judge_execution_role(events, by_dependency), EXECUTION_ROLE, REFUSED_GRANT)
+    assert_violation(
+        judge_execution_role(other_account, events, by_dependency), EXECUTION_ROLE, REFUSED_GRANT
+    )
     same_provider = role("events", EVENTS, provider=other_account)
-    assert_no_violations(judge_execution_role(same_provider, by_name), EXECUTION_ROLE)
+    assert_no_violations(
+        judge_execution_role(other_account, same_provider, by_name), EXECUTION_ROLE
+    )
 
 
 def test_a_grant_to_a_role_not_known_yet_and_linked_to_no_role_is_refused_not_skipped():

@@ -2,10 +2,12 @@
 
 Why: a policy that only ever sees hand-made Python dicts is never exercised through the SDK's
 unknown-checking proxy, its secret unwrapping, its enforcement-level resolution or its
-"can't run policy ... during preview" path. Here every resource is serialised to a protobuf Struct
-(camelCase wire names, the engine's unknown and secret sentinels) and handed to
-`_PolicyAnalyzerServicer.Analyze` / `AnalyzeStack` after a `Configure` call, exactly as
-`pulumi preview --policy-pack ... --policy-pack-config ...` does.
+"can't run policy ... during preview" path. Here every resource is a `RegisteredResource`, as the
+program registers it (camelCase wire names, the engine's unknown and secret sentinels), and its
+requests are built by the offline preview's own engine view (`offline_preview.engine_view`), so the
+tests and `bin/preview` send one shape; they go to `_PolicyAnalyzerServicer.Analyze` /
+`AnalyzeStack` after a `Configure` call, as `pulumi preview --policy-pack ... --policy-pack-config`
+does.
 
 Typical use::
 
@@ -20,20 +22,26 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from google.protobuf import struct_pb2
 from pulumi.runtime import proto
 from pulumi_policy import EnforcementLevel, Policy
 from pulumi_policy.policy import _PolicyAnalyzerServicer
+
+from offline_preview.engine_view import EngineResource, resolve_providers
+from offline_preview.engine_view import analyze_request as engine_analyze_request
+from offline_preview.engine_view import analyze_stack_request as engine_analyze_stack_request
+from offline_preview.registration import (
+    SECRET_SIG,
+    SIG_KEY,
+    UNKNOWN,
+    RegisteredResource,
+    make_urn,
+)
 
 PACK_NAME = "cicd-guardrails"
 PACK_VERSION = "0.0.1"  # what PolicyPack reports when PulumiPolicy.yaml has no version
 PROJECT = "guarded-delivery"
 STACK = "dev"
 
-# The engine's wire sentinels (pulumi/sdk/go/common/resource/plugin/rpc.go).
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 
 CANT_RUN_MARKER = "can't run policy"
 
@@ -53,22 +61,7 @@ _LEVEL_TO_WIRE = {
 
 def secret(value: Any) -> dict[str, Any]:
     """A property value as the engine sends a secret (the SDK unwraps it before policies see it)."""
-    return {SECRET_SIG_KEY: SECRET_SIG, "value": value}
-
-
-@dataclass(frozen=True)
-class Resource:
-    """One resource as the engine describes it to an analyzer."""
-
-    type: str
-    name: str
-    props: Mapping[str, Any]
-    urn: str
-    parent: str = ""
-    dependencies: tuple[str, ...] = ()
-    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    protect: bool = False
-    provider: Resource | None = None
+    return {SIG_KEY: SECRET_SIG, "value": value}
 
 
 def resource(
@@ -76,33 +69,32 @@ def resource(
     name: str,
     props: Mapping[str, Any] | None = None,
     *,
-    parent: Resource | None = None,
-    depends_on: Iterable[Resource] = (),
-    property_dependencies: Mapping[str, Iterable[Resource]] | None = None,
+    parent: RegisteredResource | None = None,
+    depends_on: Iterable[RegisteredResource] = (),
+    property_dependencies: Mapping[str, Iterable[RegisteredResource]] | None = None,
     protect: bool = False,
-    provider: Resource | None = None,
-) -> Resource:
-    """Build a resource with an engine-shaped URN (a child's URN carries its parent's type chain)."""
-    qualified_type = type_
-    if parent is not None:
-        parent_chain = parent.urn.split("::")[2]
-        qualified_type = f"{parent_chain}${type_}"
+    provider: RegisteredResource | None = None,
+) -> RegisteredResource:
+    """A custom resource as the SDK registers it: engine URN, and every property dependency
+    among its dependencies; an explicit provider is referenced as `<urn>::<id>` (id unknown)."""
     prop_deps = {
-        key: tuple(dep.urn for dep in deps) for key, deps in (property_dependencies or {}).items()
+        key: [dep.urn for dep in deps] for key, deps in (property_dependencies or {}).items()
     }
     dependencies = [dep.urn for dep in depends_on]
     for urns in prop_deps.values():
         dependencies.extend(u for u in urns if u not in dependencies)
-    return Resource(
+    parent_urn = parent.urn if parent is not None else ""
+    return RegisteredResource(
         type=type_,
         name=name,
-        props=dict(props or {}),
-        urn=f"urn:pulumi:{STACK}::{PROJECT}::{qualified_type}::{name}",
-        parent=parent.urn if parent is not None else "",
-        dependencies=tuple(dependencies),
+        urn=make_urn(STACK, PROJECT, parent_urn, type_, name),
+        custom=True,
+        parent=parent_urn,
+        inputs=dict(props or {}),
+        dependencies=dependencies,
         property_dependencies=prop_deps,
+        provider=f"{provider.urn}::{UNKNOWN}" if provider is not None else "",
         protect=protect,
-        provider=provider,
     )
 
 
@@ -177,52 +169,33 @@ def make_servicer(
     return servicer
 
 
-def to_struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
-    struct = struct_pb2.Struct()
-    struct.update(dict(props))
-    return struct
+def engine_view(resources: Iterable[RegisteredResource]) -> list[EngineResource]:
+    """The resources as the offline preview shows them to a pack, each with its explicit provider.
 
-
-def provider_resource(res: Resource) -> proto.AnalyzerProviderResource | None:
-    """The explicit provider (`opts.provider`) as the engine describes it, if the resource has one."""
-    if res.provider is None:
-        return None
-    return proto.AnalyzerProviderResource(
-        type=res.provider.type,
-        properties=to_struct(res.provider.props),
-        urn=res.provider.urn,
-        name=res.provider.name,
-    )
-
-
-def analyze_request(res: Resource) -> proto.AnalyzeRequest:
-    return proto.AnalyzeRequest(
-        type=res.type,
-        properties=to_struct(res.props),
-        urn=res.urn,
-        name=res.name,
-        options=proto.AnalyzerResourceOptions(protect=res.protect, parent=res.parent),
-        provider=provider_resource(res),
-    )
-
-
-def analyze_stack_request(resources: Iterable[Resource]) -> proto.AnalyzeStackRequest:
-    request = proto.AnalyzeStackRequest()
+    A provider is a registered resource like any other: pass it before its users. Resources that
+    name none go without (the harness models no default provider).
+    """
+    resources = list(resources)
+    known = {res.urn for res in resources}
     for res in resources:
-        wire = proto.AnalyzerResource(
-            type=res.type,
-            properties=to_struct(res.props),
-            urn=res.urn,
-            name=res.name,
-            options=proto.AnalyzerResourceOptions(protect=res.protect, parent=res.parent),
-            parent=res.parent,
-            dependencies=list(res.dependencies),
-            provider=provider_resource(res),
-        )
-        for key, urns in res.property_dependencies.items():
-            wire.propertyDependencies[key].urns.extend(urns)
-        request.resources.append(wire)
-    return request
+        if res.provider and res.provider_urn() not in known:
+            raise ValueError(
+                f"{res.name} names provider {res.provider_urn()}, which is not among the "
+                "resources analyzed; pass the provider before the resources that use it"
+            )
+    return resolve_providers(resources)
+
+
+def analyze_request(
+    res: RegisteredResource, provider: RegisteredResource | None = None
+) -> proto.AnalyzeRequest:
+    """The Analyze request of one resource, built by the offline preview's engine view."""
+    return engine_analyze_request(EngineResource(res, provider))
+
+
+def analyze_stack_request(resources: Iterable[RegisteredResource]) -> proto.AnalyzeStackRequest:
+    """The AnalyzeStack request of these resources, built by the offline preview's engine view."""
+    return engine_analyze_stack_request(engine_view(resources))
 
 
 def collect(response: proto.AnalyzeResponse, result: AnalysisResult, default_urn: str = "") -> None:
@@ -244,7 +217,7 @@ def collect(response: proto.AnalyzeResponse, result: AnalysisResult, default_urn
 
 def analyze(
     policies: Sequence[Policy],
-    resources: Iterable[Resource],
+    resources: Iterable[RegisteredResource],
     config: Mapping[str, Mapping[str, Any]] | None = None,
     *,
     pack_level: EnforcementLevel = EnforcementLevel.MANDATORY,
@@ -254,12 +227,13 @@ def analyze(
     A resource policy's violation carries an empty urn on the wire (the engine attaches the
     resource); the harness fills it in so assertions can say which resource was refused.
     """
-    resources = list(resources)
+    view = engine_view(list(resources))
     servicer = make_servicer(policies, config, pack_level)
     result = AnalysisResult()
-    for res in resources:
-        collect(servicer.Analyze(analyze_request(res), None), result, default_urn=res.urn)
-    collect(servicer.AnalyzeStack(analyze_stack_request(resources), None), result)
+    for res in view:
+        request = engine_analyze_request(res)
+        collect(servicer.Analyze(request, None), result, default_urn=res.urn)
+    collect(servicer.AnalyzeStack(engine_analyze_stack_request(view), None), result)
     return result
 
 

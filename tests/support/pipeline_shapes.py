@@ -1,6 +1,7 @@
 """CodePipeline resources as the engine sends them, for the policies that judge pipeline actions."""
 
-from tests.support.analyzer_harness import Resource, resource
+from offline_preview.registration import RegisteredResource
+from tests.support.analyzer_harness import resource
 
 PIPELINE = "aws:codepipeline/pipeline:Pipeline"
 
@@ -27,7 +28,7 @@ def codedeploy(application: str = "guarded-delivery-prod-worker") -> dict:
     }
 
 
-def pipeline(deploy_action: dict, name: str = "worker") -> Resource:
+def pipeline(deploy_action: dict, name: str = "worker") -> RegisteredResource:
     build = {"name": "Build", "category": "Build", "owner": "AWS", "provider": "CodeBuild"}
     stages = [
         {"name": "Build", "actions": [build]},

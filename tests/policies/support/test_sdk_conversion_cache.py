@@ -127,7 +127,11 @@ def test_deserialised_properties_and_providers_are_shared_within_a_request_only(
 
 def test_the_installed_sdk_shares_provider_resources_and_reports_the_same_verdicts(restore_sdk):
     provider = resource("pulumi:providers:aws", "other", {"region": "eu-west-1"})
-    stack = [*mixed_stack(), resource("aws:kms/key:Key", "elsewhere", {}, provider=provider)]
+    stack = [
+        *mixed_stack(),
+        provider,
+        resource("aws:kms/key:Key", "elsewhere", {}, provider=provider),
+    ]
     before = verdicts(analyze(all_policies(), stack))
     assert sdk_conversion_cache.install()
     assert verdicts(analyze(all_policies(), stack)) == before

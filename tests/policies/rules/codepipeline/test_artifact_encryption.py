@@ -78,7 +78,7 @@ def test_store_key_of_wrong_type_is_refused():
 
 
 def test_project_without_key_is_refused():
-    props = dict(project().props)
+    props = dict(project().inputs)
     del props["encryptionKey"]
     result = analyze(POLICIES, [resource(PROJECT, "build", props)])
     assert_violation(

@@ -67,7 +67,9 @@ def test_an_application_of_another_account_or_name_is_not_the_one_named():
         {"name": "guarded-delivery-prod-worker", "computePlatform": "Lambda"},
         provider=other_account,
     )
-    assert_no_violations(analyze(PLATFORM_POLICIES, [elsewhere, pipeline(codedeploy())]), PLATFORM)
+    assert_no_violations(
+        analyze(PLATFORM_POLICIES, [other_account, elsewhere, pipeline(codedeploy())]), PLATFORM
+    )
     renamed = application("Lambda", name="guarded-delivery-prod-other")
     assert_no_violations(analyze(PLATFORM_POLICIES, [renamed, pipeline(codedeploy())]), PLATFORM)
 
