@@ -11,15 +11,12 @@ from typing import Any
 
 from bench.registrations import save
 from offline_preview.errors import PreviewError
-from offline_preview.program_runner import run_program
-
-FIXTURE_ACCOUNT = "123456789012"
-FIXTURE_REGION = "us-east-1"
+from offline_preview.program_runner import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, run_program
 
 
 def capture(project_dir: Path, stack: str) -> list[dict[str, Any]]:
     """Every registration (the root stack included) of one preview run, by the offline preview's runner."""
-    run = run_program(project_dir, stack, account_id=FIXTURE_ACCOUNT, region=FIXTURE_REGION)
+    run = run_program(project_dir, stack, account_id=FIXTURE_ACCOUNT_ID, region=FIXTURE_REGION)
     return [resource.to_json() for resource in run.resources]
 
 

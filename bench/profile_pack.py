@@ -24,7 +24,7 @@ import pulumi_policy
 from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
-from offline_preview.engine_view import analyze_request, engine_resources, stack_resource
+from offline_preview.engine_view import analyze_request, analyze_stack_request, engine_resources
 from offline_preview.program_runner import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, ProgramRun
 from offline_preview.project import load_project
 from offline_preview.registration import RegisteredResource
@@ -64,9 +64,7 @@ def main(
     engine_view = engine_resources(run)
     servicer, policy_seconds = _servicer(pack_dir, json.loads(config.read_text()))
     requests = [analyze_request(resource) for resource in engine_view]
-    stack_request = analyzer_pb2.AnalyzeStackRequest(
-        resources=[stack_resource(r) for r in engine_view]
-    )
+    stack_request = analyze_stack_request(engine_view)
 
     profiler = cProfile.Profile()
     started = time.perf_counter()

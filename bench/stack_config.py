@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from components.config import MAX_SERVICES
+from offline_preview.program_runner import FIXTURE_ACCOUNT_ID, FIXTURE_REGION
 
 NAMESPACE = "guarded-delivery"
 SERVICES_KEY = f"{NAMESPACE}:services"
@@ -20,10 +21,8 @@ DEFAULT_SERVICE_KEY = f"{NAMESPACE}:defaultService"
 PROGRAM_ENTRIES = ("Pulumi.yaml", "components")
 # Spread over every platform so each kind of deployment group is in the mix, as in a real stack.
 PLATFORMS = ("Server", "ECS", "Lambda")
-FIXTURE_ACCOUNT = "123456789012"
-FIXTURE_REGION = "us-east-1"
 LISTENER_ARN = (
-    f"arn:aws:elasticloadbalancing:{FIXTURE_REGION}:{FIXTURE_ACCOUNT}:listener/app/bench-alb/"
+    f"arn:aws:elasticloadbalancing:{FIXTURE_REGION}:{FIXTURE_ACCOUNT_ID}:listener/app/bench-alb/"
     "50dc6c495c0c9188/{listener}"
 )
 PROD_LISTENER_ID = "f2f7dc8efc522ab2"
