@@ -9,7 +9,7 @@ import re
 
 # The KMS key policy names three roles and a log group per service (~430 bytes each with long names)
 # and must stay under KMS's 32 KB limit: 60 services fit with room to spare (pinned by
-# tests/program/test_artifact_store.py). Larger estates split their services across stacks.
+# tests/components/shared/test_artifact_store.py). Larger estates split their services across stacks.
 # The rules read it as `allowed.MAX_SERVICES` when they run, so bench/ can lift it to measure more.
 MAX_SERVICES = 60
 
