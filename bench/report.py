@@ -1,4 +1,4 @@
-"""Medians of a benchmark run: the table, the targets of issue 5, and the CSV and PNG under bench/out/."""
+"""Medians of a benchmark run: the table, the performance targets, the CSV and PNG under bench/out/."""
 
 import csv
 from dataclasses import asdict, dataclass
@@ -93,7 +93,7 @@ def print_table(rows: list[Row], console: Console) -> None:
 
 
 def print_targets(rows: list[Row], console: Console) -> None:
-    """Each target of issue 5 with its measured value; a target needing absent sizes says so."""
+    """Each performance target with its measured value; a target needing absent sizes says so."""
     for label, attribute in (("CPU time", "cpu_ratio"), ("wall time", "ratio")):
         worst = max(rows, key=lambda row: getattr(row, attribute))
         ratios = ", ".join(f"{getattr(row, attribute):.2f}" for row in rows)

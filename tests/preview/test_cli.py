@@ -11,7 +11,11 @@ from tests.support.preview_runs import (
     write_project,
 )
 
-MISSION_VIOLATIONS = {"s3-sse-kms", "execution-role-ip-restricted", "codedeploy-auto-rollback"}
+CORE_GUARDRAIL_VIOLATIONS = {
+    "s3-sse-kms",
+    "execution-role-ip-restricted",
+    "codedeploy-auto-rollback",
+}
 
 
 def noncompliant(*extra: str, env: dict[str, str] | None = None):
@@ -33,7 +37,7 @@ def test_our_pack_refuses_the_noncompliant_program_in_text(text_run):
     out = text_run.stdout
     assert out.startswith("Previewing update (ci):")
     assert "Policies:" in out and "❌ cicd-guardrails@v" in out
-    for policy in MISSION_VIOLATIONS:
+    for policy in CORE_GUARDRAIL_VIOLATIONS:
         assert f"[mandatory]  {policy}  (" in out
     assert "[mandatory]  s3-sse-kms  (aws:s3/bucket:Bucket: artifacts)" in out
     assert "+ 8 to create" in out
@@ -60,7 +64,7 @@ def test_our_pack_refuses_the_noncompliant_program_in_json(json_run):
         for v in document["policyViolations"]
         if v["enforcementLevel"] == "mandatory"
     }
-    assert mandatory >= MISSION_VIOLATIONS
+    assert mandatory >= CORE_GUARDRAIL_VIOLATIONS
     bucket = next(r for r in document["resources"] if r["name"] == "artifacts")
     assert bucket["type"] == "aws:s3/bucket:Bucket"
     assert bucket["parent"].endswith("fixture:index:Delivery::delivery")

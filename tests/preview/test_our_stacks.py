@@ -1,10 +1,10 @@
-"""Each of our stacks passes our pack offline, and every mission policy can judge it at preview time."""
+"""Each of our stacks passes our pack offline, and every core guardrail can judge it at preview time."""
 
 import pytest
 
 from tests.support.preview_runs import REPO, preview
 
-MISSION_POLICIES = (
+CORE_GUARDRAILS = (
     "s3-sse-kms",
     "pipeline-artifacts-kms",
     "kms-key-rotation",
@@ -15,7 +15,7 @@ MISSION_POLICIES = (
 
 
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
-def test_stack_passes_our_pack_with_every_mission_policy_able_to_run(stack):
+def test_stack_passes_our_pack_with_every_core_guardrail_able_to_run(stack):
     result = preview(
         "--stack",
         stack,
@@ -34,9 +34,9 @@ def test_stack_passes_our_pack_with_every_mission_policy_able_to_run(stack):
     cannot_run = [
         v
         for v in document["policyViolations"]
-        if v["message"].startswith("can't run policy") and v["policyName"] in MISSION_POLICIES
+        if v["message"].startswith("can't run policy") and v["policyName"] in CORE_GUARDRAILS
     ]
     assert cannot_run == []
     ran = {p["name"] for pack in document["policyPacks"] for p in pack["policies"]}
-    assert set(MISSION_POLICIES) <= ran
+    assert set(CORE_GUARDRAILS) <= ran
     assert (REPO / f"Pulumi.{stack}.yaml").exists()
