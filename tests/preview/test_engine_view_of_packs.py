@@ -13,6 +13,7 @@ from tests.support.preview_runs import (
     TINY_PACK,
     assert_one_line_error,
     preview,
+    preview_noncompliant,
     write_project,
 )
 
@@ -147,11 +148,7 @@ def test_a_stack_policy_that_raises_is_named_too(tmp_path):
 
 
 def test_violation_lines_are_shaped_and_ordered_like_the_clis(tmp_path):
-    result = preview(
-        "--stack",
-        "ci",
-        "--cwd",
-        NONCOMPLIANT,
+    result = preview_noncompliant(
         "--policy-pack",
         TINY_PACK,
         "--policy-pack",

@@ -17,6 +17,7 @@ from tests.support.preview_runs import (
     Completed,
     assert_one_line_error,
     preview,
+    preview_noncompliant,
     write_project,
 )
 
@@ -112,11 +113,7 @@ def test_sigterm_during_analysis_stops_every_pack_and_what_it_started(tmp_path):
 def test_a_pack_that_never_prints_its_port_fails_at_the_deadline(tmp_path):
     pack = write_pack(tmp_path / "silent", SLEEP_FOREVER)
     started = time.monotonic()
-    result = preview(
-        "--stack",
-        "ci",
-        "--cwd",
-        NONCOMPLIANT,
+    result = preview_noncompliant(
         "--policy-pack",
         pack,
         "--timeout",
@@ -131,11 +128,7 @@ def test_a_pack_that_never_prints_its_port_fails_at_the_deadline(tmp_path):
 
 def test_an_analyzer_call_that_hangs_fails_at_the_deadline(tmp_path):
     pack = write_pack(tmp_path / "hanging", HANGING_PACK)
-    result = preview(
-        "--stack",
-        "ci",
-        "--cwd",
-        NONCOMPLIANT,
+    result = preview_noncompliant(
         "--policy-pack",
         pack,
         "--timeout",
@@ -201,11 +194,7 @@ def test_a_policy_that_prints_a_lot_does_not_block_the_pack(tmp_path):
         + "ResourceValidationPolicy(name='prints', description='Prints.', validate=noisy)])\n"
     )
     pack = write_pack(tmp_path / "noisy", noisy)
-    result = preview(
-        "--stack",
-        "ci",
-        "--cwd",
-        NONCOMPLIANT,
+    result = preview_noncompliant(
         "--policy-pack",
         pack,
         "--timeout",

@@ -4,7 +4,11 @@ import json
 
 import pytest
 
-from tests.support.preview_runs import FIXTURES, NONCOMPLIANT, assert_one_line_error, preview
+from tests.support.preview_runs import (
+    FIXTURES,
+    assert_one_line_error,
+    preview_noncompliant,
+)
 
 STRICT_PACK = FIXTURES / "strict_config_pack"
 
@@ -12,11 +16,7 @@ STRICT_PACK = FIXTURES / "strict_config_pack"
 def run_with_config(tmp_path, config: dict, *extra: str):
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config))
-    result = preview(
-        "--stack",
-        "ci",
-        "--cwd",
-        NONCOMPLIANT,
+    result = preview_noncompliant(
         "--policy-pack",
         STRICT_PACK,
         "--policy-pack-config",

@@ -6,7 +6,12 @@ import json
 import jsonschema
 import pytest
 
-from tests.support.preview_runs import FIXTURES, NONCOMPLIANT, OUR_PACK, TINY_PACK, preview
+from tests.support.preview_runs import (
+    FIXTURES,
+    OUR_PACK,
+    TINY_PACK,
+    preview_noncompliant,
+)
 
 SARIF_SCHEMA = json.loads((FIXTURES / "sarif" / "sarif-schema-2.1.0.json").read_text())
 
@@ -15,11 +20,7 @@ SARIF_SCHEMA = json.loads((FIXTURES / "sarif" / "sarif-schema-2.1.0.json").read_
 def runs(tmp_path_factory):
     """The SARIF file and the --json document of one preview with two packs."""
     sarif = tmp_path_factory.mktemp("sarif") / "preview.sarif"
-    result = preview(
-        "--stack",
-        "ci",
-        "--cwd",
-        NONCOMPLIANT,
+    result = preview_noncompliant(
         "--policy-pack",
         OUR_PACK,
         "--policy-pack",
@@ -96,11 +97,7 @@ def test_each_result_points_at_its_rule_and_the_program(runs):
 
 
 def test_an_unwritable_sarif_path_is_a_one_line_error(tmp_path):
-    result = preview(
-        "--stack",
-        "ci",
-        "--cwd",
-        NONCOMPLIANT,
+    result = preview_noncompliant(
         "--policy-pack",
         TINY_PACK,
         "--sarif",

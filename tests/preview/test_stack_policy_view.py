@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.support.preview_runs import NONCOMPLIANT, TINY_PACK, preview
+from tests.support.preview_runs import TINY_PACK, preview_noncompliant
 
 PREFIX = "urn:pulumi:ci::noncompliant-pipeline::"
 STACK = PREFIX + "pulumi:pulumi:Stack::noncompliant-pipeline-ci"
@@ -16,11 +16,7 @@ DEFAULT_PROVIDER = PREFIX + "pulumi:providers:aws::default_7_51_1"
 @pytest.fixture(scope="module")
 def seen(tmp_path_factory):
     record = tmp_path_factory.mktemp("record") / "stack.json"
-    result = preview(
-        "--stack",
-        "ci",
-        "--cwd",
-        NONCOMPLIANT,
+    result = preview_noncompliant(
         "--policy-pack",
         TINY_PACK,
         env={"TINY_PACK_RECORD": str(record)},

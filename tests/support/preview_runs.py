@@ -42,6 +42,13 @@ def preview(
     return Completed(completed.returncode, completed.stdout, completed.stderr)
 
 
+def preview_noncompliant(
+    *args: str | Path, env: dict[str, str] | None = None, timeout: float | None = None
+) -> Completed:
+    """`preview` of the non-compliant fixture project's `ci` stack with `args` (packs, options)."""
+    return preview("--stack", "ci", "--cwd", NONCOMPLIANT, *args, env=env, timeout=timeout)
+
+
 def write_project(
     directory: Path, program: str, stack_config: str = "config: {}\n", **files: str
 ) -> Path:
