@@ -14,7 +14,7 @@ from pulumi_aws.cloudwatch import MetricAlarm
 from components.shared.naming import ServiceNames
 from components.shared.references import reference
 from components.targets import Deployment, DeployTarget
-from components.targets.base import DeploymentInputs
+from components.targets.base import AlarmInputs, DeploymentInputs
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class Deploy(pulumi.ComponentResource):
         super().__init__("guarded-delivery:deploy:Deploy", name, None, opts)
         target, names = args.target, args.names
         self.alarms = (
-            target.declare_rollback_alarms(names, args.topic_arn, args.tags, self)
+            target.declare_rollback_alarms(AlarmInputs(names, args.topic_arn, args.tags, self))
             if args.alarm_rollback
             else []
         )

@@ -22,6 +22,7 @@ from components.iam.principals import CODEDEPLOY_PRINCIPAL
 from components.shared.alarms import notifying_alarm
 from components.shared.naming import ServiceNames
 from components.shared.references import reference
+from components.stages.stage_args import BUILD_OUTPUT, stage
 
 ALARM_PERIOD_SECONDS = 60
 ROLLBACK_ON_FAILURE = "DEPLOYMENT_FAILURE"
@@ -34,6 +35,17 @@ class Deployment:
 
     application_name: pulumi.Output[str] | None = None
     deployment_group_name: pulumi.Output[str] | None = None
+
+
+@dataclass(frozen=True)
+class AlarmInputs:
+    """What a target needs to declare its rollback alarms."""
+
+    names: ServiceNames
+    topic_arn: pulumi.Input[str]
+    """Reference to the topic the alarms notify."""
+    tags: dict[str, str]
+    parent: pulumi.Resource
 
 
 @dataclass(frozen=True)
@@ -71,13 +83,7 @@ class DeployTarget(ABC):
         """The alarms `declare_rollback_alarms` creates; the deploying role may read exactly these."""
 
     @abstractmethod
-    def declare_rollback_alarms(
-        self,
-        names: ServiceNames,
-        topic_arn: pulumi.Input[str],
-        tags: dict[str, str],
-        parent: pulumi.Resource,
-    ) -> list[MetricAlarm]:
+    def declare_rollback_alarms(self, inputs: AlarmInputs) -> list[MetricAlarm]:
         """Create the alarms (and anything they count) under `parent`, in `rollback_alarm_names` order."""
 
     # Deployment -----------------------------------------------------------------------------------
@@ -122,26 +128,33 @@ class DeployTarget(ABC):
 
 
 def rollback_alarm(
-    alarm_name: str,
-    description: str,
-    threshold: float,
-    *,
-    topic_arn: pulumi.Input[str],
-    tags: dict[str, str],
-    parent: pulumi.Resource,
-    **metric: Any,
+    inputs: AlarmInputs, alarm_name: str, description: str, threshold: float, **metric: Any
 ) -> MetricAlarm:
     """A rollback alarm named after itself; OK is announced too (the deployment may resume)."""
     return notifying_alarm(
         alarm_name,
         name=alarm_name,
         description=description,
-        topic_arn=topic_arn,
+        topic_arn=inputs.topic_arn,
         threshold=threshold,
-        tags=tags,
-        opts=pulumi.ResourceOptions(parent=parent),
+        tags=inputs.tags,
+        opts=pulumi.ResourceOptions(parent=inputs.parent),
         notify_ok=True,
         **metric,
+    )
+
+
+def codedeploy_stage(
+    provider: str, deployment: Deployment, **configuration: Any
+) -> aws.codepipeline.PipelineStageArgs:
+    """The Deploy stage of a CodeDeploy action (`provider`) naming the application and group."""
+    target = codedeploy_target(deployment.application_name, deployment.deployment_group_name)
+    return stage(
+        "Deploy",
+        category="Deploy",
+        provider=provider,
+        inputs=[BUILD_OUTPUT],
+        configuration={**target, **configuration},
     )
 
 

@@ -20,12 +20,13 @@ from components.iam.grants import Statement
 from components.iam.principals import ANY_RESOURCE, ECS_TASKS_PRINCIPAL
 from components.shared.artifact_grants import revision_read_statements
 from components.shared.naming import PlatformNames, ServiceNames
-from components.stages.stage_args import BUILD_OUTPUT, stage
+from components.stages.stage_args import BUILD_OUTPUT
 from components.targets.base import (
     ALARM_PERIOD_SECONDS,
+    AlarmInputs,
     CodeDeployTarget,
     Deployment,
-    codedeploy_target,
+    codedeploy_stage,
     rollback_alarm,
 )
 
@@ -74,14 +75,8 @@ class EcsTarget(CodeDeployTarget):
             return (unhealthy,)
         return (names.deployment_alarm("target-5xx"), unhealthy)
 
-    def declare_rollback_alarms(
-        self,
-        names: ServiceNames,
-        topic_arn: pulumi.Input[str],
-        tags: dict[str, str],
-        parent: pulumi.Resource,
-    ) -> list[MetricAlarm]:
-        alarm_names = self.rollback_alarm_names(names)
+    def declare_rollback_alarms(self, inputs: AlarmInputs) -> list[MetricAlarm]:
+        alarm_names = self.rollback_alarm_names(inputs.names)
         balancer = load_balancer_dimension(self.ecs.prod_listener_arn)
         network = self.behind_network_load_balancer
         namespace = NLB_NAMESPACE if network else ALB_NAMESPACE
@@ -89,12 +84,11 @@ class EcsTarget(CodeDeployTarget):
             f'SELECT MAX(UnHealthyHostCount) FROM SCHEMA("{namespace}", LoadBalancer, TargetGroup)'
             f" WHERE LoadBalancer = '{balancer}'"
         )
-        common: dict[str, Any] = {"topic_arn": topic_arn, "tags": tags, "parent": parent}
         unhealthy = rollback_alarm(
+            inputs,
             alarm_names[-1],
             f"Unhealthy targets behind {balancer}: roll back the deployment.",
             UNHEALTHY_HOSTS_THRESHOLD,
-            **common,
             evaluation_periods=UNHEALTHY_EVALUATION_PERIODS,
             metric_queries=[
                 aws.cloudwatch.MetricAlarmMetricQueryArgs(
@@ -105,10 +99,10 @@ class EcsTarget(CodeDeployTarget):
         if network:
             return [unhealthy]
         target_5xx = rollback_alarm(
+            inputs,
             alarm_names[0],
             f"Targets of {balancer} answer 5xx: stop and roll back the deployment.",
             TARGET_5XX_THRESHOLD,
-            **common,
             namespace=ALB_NAMESPACE,
             metric_name="HTTPCode_Target_5XX_Count",
             dimensions={"LoadBalancer": balancer},
@@ -165,19 +159,13 @@ class EcsTarget(CodeDeployTarget):
         self, deployment: Deployment, alarms: Sequence[pulumi.Input[str]]
     ) -> aws.codepipeline.PipelineStageArgs:
         # Blue/green: CodeDeployToECS registers taskdef.json and fills appspec.yaml's task definition.
-        target = codedeploy_target(deployment.application_name, deployment.deployment_group_name)
-        return stage(
-            "Deploy",
-            category="Deploy",
-            provider="CodeDeployToECS",
-            inputs=[BUILD_OUTPUT],
-            configuration={
-                **target,
-                "TaskDefinitionTemplateArtifact": BUILD_OUTPUT,
-                "TaskDefinitionTemplatePath": TASKDEF_FILE,
-                "AppSpecTemplateArtifact": BUILD_OUTPUT,
-                "AppSpecTemplatePath": APPSPEC_FILE,
-            },
+        return codedeploy_stage(
+            "CodeDeployToECS",
+            deployment,
+            TaskDefinitionTemplateArtifact=BUILD_OUTPUT,
+            TaskDefinitionTemplatePath=TASKDEF_FILE,
+            AppSpecTemplateArtifact=BUILD_OUTPUT,
+            AppSpecTemplatePath=APPSPEC_FILE,
         )
 
     def codedeploy_statements(self, names: ServiceNames) -> list[Statement]:

@@ -24,6 +24,7 @@ from components.shared.naming import PlatformNames, ServiceNames
 from components.stages.stage_args import BUILD_OUTPUT, stage
 from components.targets.base import (
     ALARM_PERIOD_SECONDS,
+    AlarmInputs,
     Deployment,
     DeploymentInputs,
     DeployTarget,
@@ -66,24 +67,16 @@ class LambdaTarget(DeployTarget):
     def rollback_alarm_names(self, names: ServiceNames) -> tuple[str, ...]:
         return (names.deployment_alarm("alias-errors"),)
 
-    def declare_rollback_alarms(
-        self,
-        names: ServiceNames,
-        topic_arn: pulumi.Input[str],
-        tags: dict[str, str],
-        parent: pulumi.Resource,
-    ) -> list[MetricAlarm]:
+    def declare_rollback_alarms(self, inputs: AlarmInputs) -> list[MetricAlarm]:
         """Errors of the function through the alias being shifted (`Resource = <function>:<alias>`)."""
         function, alias = self.function.function_name, self.function.alias_name
-        [alarm_name] = self.rollback_alarm_names(names)
+        [alarm_name] = self.rollback_alarm_names(inputs.names)
         return [
             rollback_alarm(
+                inputs,
                 alarm_name,
                 f"{function}:{alias} returns errors: roll back the alias shift.",
                 LAMBDA_ERRORS_THRESHOLD,
-                topic_arn=topic_arn,
-                tags=tags,
-                parent=parent,
                 namespace="AWS/Lambda",
                 metric_name="Errors",
                 dimensions={"FunctionName": function, "Resource": f"{function}:{alias}"},

@@ -20,12 +20,12 @@ from components.iam.grants import Statement
 from components.iam.principals import ANY_RESOURCE
 from components.shared.naming import EVENT_RULE_NAME_LIMIT, ServiceNames, bounded
 from components.shared.references import reference
-from components.stages.stage_args import BUILD_OUTPUT, stage
 from components.targets.base import (
     ALARM_PERIOD_SECONDS,
+    AlarmInputs,
     CodeDeployTarget,
     Deployment,
-    codedeploy_target,
+    codedeploy_stage,
     rollback_alarm,
 )
 
@@ -46,15 +46,10 @@ class ServerTarget(CodeDeployTarget):
     def rollback_alarm_names(self, names: ServiceNames) -> tuple[str, ...]:
         return (names.deployment_alarm("instance-failures"),)
 
-    def declare_rollback_alarms(
-        self,
-        names: ServiceNames,
-        topic_arn: pulumi.Input[str],
-        tags: dict[str, str],
-        parent: pulumi.Resource,
-    ) -> list[MetricAlarm]:
+    def declare_rollback_alarms(self, inputs: AlarmInputs) -> list[MetricAlarm]:
+        names, tags, topic_arn = inputs.names, inputs.tags, inputs.topic_arn
         rule_name = instance_failure_rule_name(names)
-        opts = pulumi.ResourceOptions(parent=parent)
+        opts = pulumi.ResourceOptions(parent=inputs.parent)
         rule = aws.cloudwatch.EventRule(
             rule_name,
             name=rule_name,
@@ -74,12 +69,10 @@ class ServerTarget(CodeDeployTarget):
         [alarm_name] = self.rollback_alarm_names(names)
         return [
             rollback_alarm(
+                inputs,
                 alarm_name,
                 f"An instance failed a {names.deployment_group_name} deployment: stop and roll back.",
                 INSTANCE_FAILURES_THRESHOLD,
-                topic_arn=topic_arn,
-                tags=tags,
-                parent=parent,
                 namespace="AWS/Events",
                 metric_name="TriggeredRules",
                 dimensions={"RuleName": reference(rule_name, rule)},
@@ -104,14 +97,7 @@ class ServerTarget(CodeDeployTarget):
     def deploy_stage(
         self, deployment: Deployment, alarms: Sequence[pulumi.Input[str]]
     ) -> aws.codepipeline.PipelineStageArgs:
-        target = codedeploy_target(deployment.application_name, deployment.deployment_group_name)
-        return stage(
-            "Deploy",
-            category="Deploy",
-            provider="CodeDeploy",
-            inputs=[BUILD_OUTPUT],
-            configuration=target,
-        )
+        return codedeploy_stage("CodeDeploy", deployment)
 
     def codedeploy_statements(self, names: ServiceNames) -> list[Statement]:
         return [
