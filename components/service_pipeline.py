@@ -18,7 +18,7 @@ from components.iam.service_roles import ServiceRoles
 from components.shared.naming import PlatformNames, ServiceNames
 from components.stages.build import Build, BuildArgs, build_role
 from components.stages.deploy import Deploy, DeployArgs
-from components.stages.origins import Origin, RepositoryInputs, origin_for
+from components.stages.origins import Origin, RepositoryInputs, TriggerInputs, origin_for
 from components.stages.pipeline import Pipeline, PipelineArgs, pipeline_role
 from components.stages.source import PushTrigger, Source
 from components.targets import DeployTarget, target_for
@@ -112,12 +112,14 @@ class ServicePipeline(pulumi.ComponentResource):
         self.pipeline = self._declare_pipeline(name, args)
         self.trigger = self.origin.declare_push_trigger(
             f"{name}-trigger",
-            names,
-            self.source.repository_arn if self.source else None,
-            self.pipeline.pipeline_arn,
-            args.roles.arn("events"),
-            args.tags,
-            parent=self,
+            TriggerInputs(
+                names,
+                repository_arn=self.source.repository_arn if self.source else None,
+                pipeline_arn=self.pipeline.pipeline_arn,
+                events_role_arn=args.roles.arn("events"),
+                tags=args.tags,
+                parent=self,
+            ),
         )
         self.execution_role = self._declare_execution_role(name, args)
         self._expose(names)

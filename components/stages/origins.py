@@ -43,6 +43,21 @@ class RepositoryInputs:
     parent: pulumi.Resource
 
 
+@dataclass(frozen=True)
+class TriggerInputs:
+    """What an origin needs to declare a trigger outside the pipeline."""
+
+    names: ServiceNames
+    repository_arn: pulumi.Input[str] | None
+    """Reference to this stack's repository, if the origin has one."""
+    pipeline_arn: pulumi.Input[str]
+    """Reference to the pipeline the trigger starts."""
+    events_role_arn: pulumi.Input[str] | None
+    """Reference to the role EventBridge assumes, if the service has one."""
+    tags: dict[str, str]
+    parent: pulumi.Resource
+
+
 class Origin(ABC):
     """One service's source."""
 
@@ -68,16 +83,7 @@ class Origin(ABC):
         """V2 triggers of the pipeline itself; None when something else starts it."""
         return None
 
-    def declare_push_trigger(
-        self,
-        name: str,
-        names: ServiceNames,
-        repository_arn: pulumi.Input[str] | None,
-        pipeline_arn: pulumi.Input[str],
-        events_role_arn: pulumi.Input[str] | None,
-        tags: dict[str, str],
-        parent: pulumi.Resource,
-    ) -> PushTrigger | None:
+    def declare_push_trigger(self, name: str, inputs: TriggerInputs) -> PushTrigger | None:
         """A resource outside the pipeline that starts it on a push (CodeCommit), else None."""
         return None
 
@@ -132,29 +138,20 @@ class CodeCommitOrigin(Origin):
             },
         )
 
-    def declare_push_trigger(
-        self,
-        name: str,
-        names: ServiceNames,
-        repository_arn: pulumi.Input[str] | None,
-        pipeline_arn: pulumi.Input[str],
-        events_role_arn: pulumi.Input[str] | None,
-        tags: dict[str, str],
-        parent: pulumi.Resource,
-    ) -> PushTrigger:
-        if repository_arn is None or events_role_arn is None:
+    def declare_push_trigger(self, name: str, inputs: TriggerInputs) -> PushTrigger:
+        if inputs.repository_arn is None or inputs.events_role_arn is None:
             raise ValueError(f"service {self.service.name!r} needs its repository and events role")
         return PushTrigger(
             name,
             PushTriggerArgs(
                 service=self.service,
-                names=names,
-                repository_arn=repository_arn,
-                pipeline_arn=pipeline_arn,
-                events_role_arn=events_role_arn,
-                tags=tags,
+                names=inputs.names,
+                repository_arn=inputs.repository_arn,
+                pipeline_arn=inputs.pipeline_arn,
+                events_role_arn=inputs.events_role_arn,
+                tags=inputs.tags,
             ),
-            pulumi.ResourceOptions(parent=parent),
+            pulumi.ResourceOptions(parent=inputs.parent),
         )
 
     def events_role(self, names: ServiceNames) -> RoleGrants:
