@@ -56,27 +56,33 @@ MIN_PREFIX_LENGTH = {4: 8, 6: 32}
 
 SERVICE_NAME = re.compile(r"[a-z][a-z0-9-]{0,19}")
 REPOSITORY_NAME = re.compile(r"(?!.*\.git$)[A-Za-z0-9_.-]{1,100}")
-BRANCH_NAME = re.compile(r"(?![-/])(?!.*\.\.)(?!.*//)[A-Za-z0-9._/-]{1,255}(?<![/.])")
+BRANCH_NAME = re.compile(
+    r"(?!@$)(?![-/.])(?!.*(\.\.|//|@\{|/\.|\.lock/|\.lock$))[A-Za-z0-9._/@+-]{1,255}(?<![/.])"
+)
+r"""A branch name git accepts (git-check-ref-format): no `..`, `//`, `@{`, component starting with `.`
+or ending in `.lock`, not `@` alone, no leading `-`, `/` or `.`, no trailing `/` or `.`; and, narrower
+than git, only letters, digits and `._/@+-` (no spaces, controls or `~^:?*[\`)."""
+REFS_HEADS = "refs/heads/"
 BUILDSPEC_PATH = re.compile(r"(?!/)(?!.*\.\.)[A-Za-z0-9._/-]{1,255}\.ya?ml")
 BUILD_IMAGE = re.compile(r"aws/codebuild/[a-z0-9._/-]+:[A-Za-z0-9._-]+")
 PRINCIPAL_ARN = re.compile(
-    r"arn:aws[a-z-]*:iam::\d{12}:(root|(role|user)/[A-Za-z0-9+=,.@_/-]{1,512})"
+    r"arn:aws[a-z-]*:iam::[0-9]{12}:(root|(role|user)/[A-Za-z0-9+=,.@_/-]{1,512})"
 )
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 LISTENER_ARN = re.compile(
-    r"arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener/(app|net)/[A-Za-z0-9-]+/[0-9a-f]+/[0-9a-f]+"
+    r"arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:listener/(app|net)/[A-Za-z0-9-]+/[0-9a-f]+/[0-9a-f]+"
 )
 TARGET_GROUP_NAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,32}(?<!-)")
 ECS_NAME = re.compile(r"[A-Za-z0-9_-]{1,255}")
 VPC_ENDPOINT_ID = re.compile(r"vpce-[0-9a-f]{8,17}")
 CONNECTION_ARN = re.compile(
-    r"arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection/[0-9a-f-]{36}"
+    r"arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f-]{36}"
 )
 """Both prefixes: connections made since mid-2024 are `codeconnections`, older ones `codestar-connections`."""
 FULL_REPOSITORY_ID = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+")
 """`owner/repository` (GitLab groups may nest: `group/subgroup/repository`)."""
 FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
-ALIAS_NAME = re.compile(r"(?!\d+$)[A-Za-z0-9_-]{1,128}")
+ALIAS_NAME = re.compile(r"(?![0-9]+$)[A-Za-z0-9_-]{1,128}")
 TAG_KEY = re.compile(r".{1,128}")
 TAG_VALUE = re.compile(r".{1,256}")
 

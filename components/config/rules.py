@@ -10,13 +10,19 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
+
 from components.config.allowed import MIN_PREFIX_LENGTH
 from components.config.fields import FieldReader
 from components.config.keys import KEYS_BY_NAME, STACK_KEYS, TOP_LEVEL_KEYS, ConfigKey
 from components.config.model import PlatformSettings, ServiceSettings
 from components.config.service_rules import read_services
 
-OWN_RULES = frozenset({"allowedCidrs", "services", "defaultService"})
+IPV4_MAPPED = ipaddress.ip_network("::ffff:0.0.0.0/96")
+"""IPv4-mapped IPv6 addresses: a range holding this one admits every IPv4 address."""
+ANY_TEXT = re.compile(r".+", re.DOTALL)
+
+OWN_RULES = frozenset({"allowedCidrs", "services", "defaultService", "notificationEmails"})
 """Keys read by the functions below rather than by their kind."""
 
 
@@ -32,10 +38,14 @@ def read_platform(root: FieldReader, raw: Mapping[str, Any], stack: str) -> Plat
         for key in STACK_KEYS
         if key.name not in OWN_RULES
     }
+    emails_key = KEYS_BY_NAME["notificationEmails"]
     return PlatformSettings(
         allowed_cidrs=allowed_cidrs,
         services=services,
         default_service=default_service,
+        notification_emails=_emails(
+            root.key(emails_key.name), raw.get(emails_key.name, emails_key.default)
+        ),
         **by_kind,
     )
 
@@ -87,6 +97,10 @@ def _cidrs(reader: FieldReader, value: Any) -> tuple[str, ...]:
             raise at.error(text, f"has host bits set; did you mean {fixed}?") from None
         if network.prefixlen == 0:
             raise at.error(text, "would allow any address; list only your own networks")
+        if network.version == 6 and IPV4_MAPPED.subnet_of(network):
+            raise at.error(
+                text, "maps every IPv4 address (::ffff:0.0.0.0/96); list only your own networks"
+            )
         minimum = MIN_PREFIX_LENGTH[network.version]
         if network.prefixlen < minimum:
             raise at.error(
@@ -96,6 +110,20 @@ def _cidrs(reader: FieldReader, value: Any) -> tuple[str, ...]:
             raise at.error(text, "is listed twice")
         cidrs.append(str(network))
     return tuple(cidrs)
+
+
+def _emails(reader: FieldReader, value: Any) -> tuple[str, ...]:
+    """Subscriber addresses, each checked by a real address validator (syntax only: no DNS)."""
+    emails = _unique_strings(reader, value, ANY_TEXT, "use addresses like team@example.com")
+    for index, email in enumerate(emails):
+        try:
+            validate_email(email, check_deliverability=False)
+        except EmailNotValidError as problem:
+            reason = str(problem).rstrip(".")
+            raise reader.item(index).error(
+                email, f"is not an email address ({reason}); use one like team@example.com"
+            ) from None
+    return emails
 
 
 def _unique_strings(

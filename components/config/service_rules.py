@@ -22,6 +22,7 @@ from components.config.allowed import (
     FUNCTION_NAME,
     LAMBDA_KEYS,
     LISTENER_ARN,
+    REFS_HEADS,
     REPOSITORY_NAME,
     SERVICE_KEYS,
     SERVICE_NAME,
@@ -92,9 +93,7 @@ def _service(at: FieldReader, value: Any) -> ServiceSettings:
             "use up to 100 letters, digits, '.', '_' or '-', not ending in .git",
         ),
         connection=connection,
-        branch=at.key("branch").string(
-            raw.get("branch", "main"), BRANCH_NAME, "use a git branch name such as main"
-        ),
+        branch=_branch(at.key("branch"), raw.get("branch", "main")),
         buildspec=None if buildspec is None else at.key("buildspec").string(
             buildspec, BUILDSPEC_PATH, "use a relative path in the repository ending in .yml/.yaml"
         ),
@@ -140,12 +139,29 @@ def _connection(at: FieldReader, raw: Mapping[str, Any]) -> ConnectionSource | N
 def _deployment_config(reader: FieldReader, value: Any, platform: str) -> str:
     allowed = [DEPLOYMENT_CONFIG_PREFIX + name for name in DEPLOYMENT_CONFIGS[platform]]
     if isinstance(value, str) and value not in allowed:
+        bare = value.removeprefix(DEPLOYMENT_CONFIG_PREFIX)
+        if bare in DEPLOYMENT_CONFIGS[platform]:
+            raise reader.error(
+                value, f"needs its prefix; did you mean {DEPLOYMENT_CONFIG_PREFIX}{bare}?"
+            )
         for other, names in DEPLOYMENT_CONFIGS.items():
-            if value.removeprefix(DEPLOYMENT_CONFIG_PREFIX) in names:
+            if bare in names:
                 raise reader.error(
                     value, f"is for {other}, not {platform}; allowed: {', '.join(allowed)}"
                 )
     return reader.choice(value, allowed)
+
+
+def _branch(reader: FieldReader, value: Any) -> str:
+    """A branch name as git's ref-name rules allow it, given without `refs/heads/`."""
+    if isinstance(value, str) and value.startswith(REFS_HEADS):
+        raise reader.error(
+            value,
+            f"is a full ref; name the branch alone: did you mean {value.removeprefix(REFS_HEADS)}?",
+        )
+    return reader.string(
+        value, BRANCH_NAME, "use a git branch name such as main (git check-ref-format rules)"
+    )
 
 
 def _platform_block(

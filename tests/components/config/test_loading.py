@@ -125,7 +125,29 @@ CASES = [
     ("services.1.branch", "../main", f"{NS}:services[1].branch", ["git branch name"]),
     ("services.1.buildspec", "/etc/passwd", f"{NS}:services[1].buildspec", ["relative path"]),
     ("services.1.computePlatform", DROP, f"{NS}:services[1].computePlatform", ["missing"]),
+    ("notificationEmails", ["ops@localhost"], f"{NS}:notificationEmails[0]", ["'ops@localhost' is not an email address", "period"]),
+    ("notificationEmails", ["on call@example.com"], f"{NS}:notificationEmails[0]", ["not an email address", "SPACE"]),
+    ("services.1.branch", "refs/heads/main", f"{NS}:services[1].branch", ["is a full ref", "did you mean main?"]),
+    ("services.1.branch", "release..1", f"{NS}:services[1].branch", ["git branch name"]),
+    ("services.1.branch", "topic.lock", f"{NS}:services[1].branch", ["git branch name"]),
+    ("services.1.branch", "a/.hidden", f"{NS}:services[1].branch", ["git branch name"]),
+    ("services.1.branch", "@", f"{NS}:services[1].branch", ["git branch name"]),
+    ("services.1.branch", "x@{1}", f"{NS}:services[1].branch", ["git branch name"]),
+    ("executionRolePrincipals", ["arn:aws:iam::\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660\u0661\u0662:root"], f"{NS}:executionRolePrincipals[0]", ["is not valid"]),
+    ("allowedCidrs", ["::ffff:0.0.0.0/96"], f"{NS}:allowedCidrs[0]", ["maps every IPv4 address"]),
+    ("allowedCidrs", ["::/80"], f"{NS}:allowedCidrs[0]", ["maps every IPv4 address"]),
+    ("services.0.deploymentConfig", "OneAtATime", f"{NS}:services[0].deploymentConfig", ["needs its prefix", "did you mean CodeDeployDefault.OneAtATime?"]),
 ]  # fmt: skip
+
+
+def test_good_emails_branches_and_narrow_ipv6_ranges_are_accepted():
+    raw = mutate("notificationEmails", ["release-managers@example.com", "ops+pager@example.org"])
+    raw["services"][1]["branch"] = "release/1.2+hotfix"
+    raw["allowedCidrs"] = ["203.0.113.0/24", "2001:db8::/48", "::ffff:192.0.2.0/120"]
+    settings = parse_settings(raw, "prod")
+    assert settings.services[1].branch == "release/1.2+hotfix"
+    assert settings.notification_emails == ("release-managers@example.com", "ops+pager@example.org")
+    assert "::ffff:c000:200/120" in settings.allowed_cidrs  # ipaddress spells it in hex
 
 
 @pytest.mark.parametrize(
