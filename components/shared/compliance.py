@@ -30,6 +30,7 @@ import pulumi_aws as aws
 
 from components.shared.naming import PlatformNames
 from components.shared.references import combine, reference
+from components.shared.topic_rules import TopicRule, declare_topic_rule
 
 CONFIG_SOURCE = "aws.config"
 COMPLIANCE_CHANGE = "Config Rules Compliance Change"
@@ -152,23 +153,18 @@ class Compliance(pulumi.ComponentResource):
             reference(names.compliance_rule_name(identifier), resource)
             for identifier, resource in self.rules.items()
         ]
-        self.findings_rule = aws.cloudwatch.EventRule(
+        declare_topic_rule(
             f"{name}-findings",
-            name=names.compliance_findings_rule_name,
-            description=f"NON_COMPLIANT findings of the AWS Config rules of {names.prefix}",
-            event_pattern=combine(findings_pattern, rule_names),
+            TopicRule(
+                rule_name=names.compliance_findings_rule_name,
+                description=f"NON_COMPLIANT findings of the AWS Config rules of {names.prefix}",
+                event_pattern=combine(findings_pattern, rule_names),
+                input_paths=FINDING_PATHS,
+                input_template=finding_message(names),
+            ),
+            topic_arn=args.topic_arn,
             tags=args.tags,
-            opts=child,
-        )
-        self.findings_target = aws.cloudwatch.EventTarget(
-            f"{name}-findings-to-topic",
-            rule=reference(names.compliance_findings_rule_name, self.findings_rule),
-            arn=args.topic_arn,
-            input_transformer={
-                "input_paths": FINDING_PATHS,
-                "input_template": finding_message(names),
-            },
-            opts=child,
+            parent=self,
         )
         self.register_outputs({"rule_names": self.rule_names})
 

@@ -23,6 +23,7 @@ from components.shared.notifications import (
     failed_execution_pattern,
 )
 from components.shared.references import reference
+from components.shared.topic_rules import TopicRule, declare_topic_rule
 
 ALARM_PERIOD_SECONDS = 300
 BUILD_LOG_ERROR_PATTERN = "ERROR"
@@ -96,45 +97,30 @@ class ServiceMonitoring(pulumi.ComponentResource):
 
     def _declare_failure_rules(self, name: str, args: ServiceMonitoringArgs) -> None:
         """Failed executions and failed actions of this pipeline, each with its message, to the topic."""
-        names, tags = args.names, dict(args.tags)
-        child = pulumi.ResourceOptions(parent=self)
+        names = args.names
         pipeline_name = pulumi.Output.from_input(args.pipeline_name)
-        self.failure_rule = aws.cloudwatch.EventRule(
+        on_topic = {"topic_arn": args.topic_arn, "tags": args.tags, "parent": self}
+        self.failure_rule_name = declare_topic_rule(
             f"{name}-failed-executions",
-            name=names.failure_rule_name,
-            description=f"Pipeline {names.pipeline_name} execution failed",
-            event_pattern=pipeline_name.apply(failed_execution_pattern),
-            tags=tags,
-            opts=child,
+            TopicRule(
+                rule_name=names.failure_rule_name,
+                description=f"Pipeline {names.pipeline_name} execution failed",
+                event_pattern=pipeline_name.apply(failed_execution_pattern),
+                input_paths=EXECUTION_PATHS,
+                input_template=failed_execution_message(names),
+            ),
+            **on_topic,
         )
-        self.failure_rule_name = reference(names.failure_rule_name, self.failure_rule)
-        self.failure_target = aws.cloudwatch.EventTarget(
-            f"{name}-failed-executions-to-topic",
-            rule=self.failure_rule_name,
-            arn=args.topic_arn,
-            input_transformer={
-                "input_paths": EXECUTION_PATHS,
-                "input_template": failed_execution_message(names),
-            },
-            opts=child,
-        )
-        self.action_failure_rule = aws.cloudwatch.EventRule(
+        declare_topic_rule(
             f"{name}-failed-actions",
-            name=names.action_failure_rule_name,
-            description=f"An action of pipeline {names.pipeline_name} failed",
-            event_pattern=pipeline_name.apply(failed_action_pattern),
-            tags=tags,
-            opts=child,
-        )
-        self.action_failure_target = aws.cloudwatch.EventTarget(
-            f"{name}-failed-actions-to-topic",
-            rule=reference(names.action_failure_rule_name, self.action_failure_rule),
-            arn=args.topic_arn,
-            input_transformer={
-                "input_paths": ACTION_PATHS,
-                "input_template": failed_action_message(names),
-            },
-            opts=child,
+            TopicRule(
+                rule_name=names.action_failure_rule_name,
+                description=f"An action of pipeline {names.pipeline_name} failed",
+                event_pattern=pipeline_name.apply(failed_action_pattern),
+                input_paths=ACTION_PATHS,
+                input_template=failed_action_message(names),
+            ),
+            **on_topic,
         )
 
     def _declare_pipeline_failure_alarm(self, name: str, args: ServiceMonitoringArgs) -> None:
