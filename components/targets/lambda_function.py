@@ -21,6 +21,7 @@ from components.config import LambdaSettings, ServiceSettings
 from components.iam.documents import statement
 from components.iam.grants import Statement
 from components.shared.naming import PlatformNames, ServiceNames
+from components.shared.references import combine
 from components.stages.stage_args import BUILD_OUTPUT, stage
 from components.targets.base import (
     ALARM_PERIOD_SECONDS,
@@ -97,7 +98,7 @@ class LambdaTarget(DeployTarget):
             "DeployStrategy": self.deploy_strategy,
         }
         if alarms:
-            configuration["Alarms"] = pulumi.Output.all(*alarms).apply(",".join)
+            configuration["Alarms"] = combine(",".join, alarms)
         return stage(
             "Deploy",
             category="Deploy",
