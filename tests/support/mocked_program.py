@@ -5,6 +5,8 @@ from typing import Any
 
 import pulumi
 
+from components.shared.monitoring import ServiceMonitoring, ServiceMonitoringArgs
+from components.shared.naming import ServiceNames
 from offline_preview.capture import FixtureMocks
 from offline_preview.program_runner import FIXTURE_ACCOUNT_ID, FIXTURE_REGION
 
@@ -60,3 +62,22 @@ def keep(into: dict[str, Any], **values: pulumi.Input[Any]) -> pulumi.Output[Non
     A value unknown at preview never arrives, so reading it fails the test (a knowability check too).
     """
     return pulumi.Output.all(**values).apply(into.update)
+
+
+def declare_monitoring(
+    resource_name: str, names: ServiceNames, tags: Mapping[str, str]
+) -> RecordingMocks:
+    """One service's `ServiceMonitoring` on its own, naming its pipeline, project and log group."""
+    return declare(
+        lambda: ServiceMonitoring(
+            resource_name,
+            ServiceMonitoringArgs(
+                names=names,
+                topic_arn=names.platform.topic_arn,
+                pipeline_name=names.pipeline_name,
+                build_project_name=names.build_project_name,
+                log_group_name=names.log_group_name,
+                tags=dict(tags),
+            ),
+        )
+    )

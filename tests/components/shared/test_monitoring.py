@@ -4,11 +4,15 @@ import json
 
 import pytest
 
-from components.shared.monitoring import ServiceMonitoring, ServiceMonitoringArgs
 from components.shared.naming import PlatformNames
 from components.shared.notification_topic import NotificationTopic, NotificationTopicArgs
 from components.shared.tagging import resource_tags
-from tests.support.mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
+from tests.support.mocked_program import (
+    FIXTURE_ACCOUNT_ID,
+    FIXTURE_REGION,
+    declare,
+    declare_monitoring,
+)
 
 NAMES = PlatformNames("guarded-delivery", "prod", FIXTURE_ACCOUNT_ID, FIXTURE_REGION)
 SERVICE = NAMES.service("web", "MyDemoRepo")
@@ -33,19 +37,7 @@ def topic():
 
 @pytest.fixture(scope="module")
 def monitoring():
-    return declare(
-        lambda: ServiceMonitoring(
-            "web-monitoring",
-            ServiceMonitoringArgs(
-                names=SERVICE,
-                topic_arn=NAMES.topic_arn,
-                pipeline_name=SERVICE.pipeline_name,
-                build_project_name=SERVICE.build_project_name,
-                log_group_name=SERVICE.log_group_name,
-                tags=TAGS,
-            ),
-        )
-    )
+    return declare_monitoring("web-monitoring", SERVICE, TAGS)
 
 
 def test_topic_is_encrypted_with_our_key_and_named_for_the_stack(topic):

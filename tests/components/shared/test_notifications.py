@@ -13,7 +13,6 @@ from components.config import (
     LambdaSettings,
     ServiceSettings,
 )
-from components.shared.monitoring import ServiceMonitoring, ServiceMonitoringArgs
 from components.shared.naming import PlatformNames
 from components.shared.notifications import ACTION_PATHS, EXECUTION_PATHS
 from components.shared.tagging import resource_tags
@@ -23,7 +22,11 @@ from components.stages.origins import origin_for
 from components.targets import target_for
 from offline_preview.program_runner import run_program
 from tests.support.dependency_graph import DependencyGraph
-from tests.support.mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
+from tests.support.mocked_program import (
+    FIXTURE_ACCOUNT_ID,
+    FIXTURE_REGION,
+    declare_monitoring,
+)
 from tests.support.program_runs import PROJECT_DIR
 
 
@@ -63,18 +66,8 @@ FAILED_BUILD_EVENT = {
 
 @pytest.fixture(scope="module")
 def monitoring():
-    return declare(
-        lambda: ServiceMonitoring(
-            "api-monitoring",
-            ServiceMonitoringArgs(
-                names=SERVICE,
-                topic_arn=NAMES.topic_arn,
-                pipeline_name=SERVICE.pipeline_name,
-                build_project_name=SERVICE.build_project_name,
-                log_group_name=SERVICE.log_group_name,
-                tags=resource_tags("guarded-delivery", "staging", "api"),
-            ),
-        )
+    return declare_monitoring(
+        "api-monitoring", SERVICE, resource_tags("guarded-delivery", "staging", "api")
     )
 
 
