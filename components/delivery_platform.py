@@ -14,6 +14,8 @@ import pulumi
 
 from components.config import PlatformSettings, ServiceSettings
 from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
+from components.release.release_names import SIGNER_PURPOSE, VERIFIER_PURPOSE, StackReleaseNames
+from components.release.signing_key import ReleaseSigning, ReleaseSigningArgs
 from components.service_pipeline import ServicePipeline, ServicePipelineArgs, service_role_grants
 from components.shared.artifact_store import ArtifactStore, ArtifactStoreArgs
 from components.shared.compliance import Compliance, ComplianceArgs, managed_rules
@@ -94,6 +96,8 @@ class DeliveryPlatform(pulumi.ComponentResource):
     """Key, bucket and topic shared by every service; each service its own roles, pipeline, alarms."""
 
     artifact_store: ArtifactStore
+    release_signing: ReleaseSigning
+    """The release-signing key and the release steps' log group."""
     topic: NotificationTopic
     dashboard_name: str
     dashboard_url: str
@@ -155,12 +159,30 @@ class DeliveryPlatform(pulumi.ComponentResource):
     ) -> None:
         """The key and bucket every pipeline stores artifacts in, and the topic everyone reports to."""
         shared_tags = resource_tags(names.project, names.stack)
+        release_names = StackReleaseNames(names)
         self.artifact_store = ArtifactStore(
             "artifacts",
             ArtifactStoreArgs(
                 names=names,
                 key_user_role_arns=[arn for r in roles.values() for arn in r.key_user_role_arns],
-                log_group_arns=[n.log_group_arn for n in self._service_names.values()],
+                log_group_arns=[
+                    *(n.log_group_arn for n in self._service_names.values()),
+                    release_names.steps_log_group_arn,
+                ],
+                tags=shared_tags,
+                deletion_window_days=settings.kms_deletion_window_days,
+                protect=settings.protect_resources,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.release_signing = ReleaseSigning(
+            "release-signing",
+            ReleaseSigningArgs(
+                names=release_names,
+                signer_role_arns=[r.required_arn(SIGNER_PURPOSE) for r in roles.values()],
+                verifier_role_arns=[r.required_arn(VERIFIER_PURPOSE) for r in roles.values()],
+                artifact_key_arn=self.artifact_store.key_arn,
+                log_retention_days=settings.log_retention_days,
                 tags=shared_tags,
                 deletion_window_days=settings.kms_deletion_window_days,
                 protect=settings.protect_resources,
@@ -197,6 +219,8 @@ class DeliveryPlatform(pulumi.ComponentResource):
                 key_alias_arn=self.artifact_store.key_alias_arn,
                 bucket_name=self.artifact_store.bucket_name,
                 topic_arn=self.topic.topic_arn,
+                signing_key_alias_arn=self.release_signing.key_alias_arn,
+                release_log_group_name=self.release_signing.log_group_name,
                 tags=service_tags,
                 protect=settings.protect_resources,
             ),

@@ -15,6 +15,8 @@ from components.config import PlatformSettings, ServiceSettings
 from components.iam.execution_role import ExecutionRole, ExecutionRoleArgs
 from components.iam.grants import RoleGrants
 from components.iam.service_roles import ServiceRoles
+from components.release.release_steps import ReleaseSteps, ReleaseStepsArgs
+from components.release.step_roles import release_role_grants
 from components.shared.naming import PlatformNames, ServiceNames
 from components.stages.build import Build, BuildArgs, build_role
 from components.stages.deploy import Deploy, DeployArgs
@@ -46,6 +48,10 @@ class ServicePipelineArgs:
     """Reference to the artifact bucket."""
     topic_arn: pulumi.Input[str]
     """Reference to the topic: approvals and rollback alarms."""
+    signing_key_alias_arn: pulumi.Input[str]
+    """Reference to the stack's release-signing key (its alias)."""
+    release_log_group_name: pulumi.Input[str]
+    """Reference to the stack's release-steps log group."""
     tags: dict[str, str] = field(default_factory=dict)
     """Tags of every taggable resource (with this service's `service` tag)."""
     protect: bool = False
@@ -69,6 +75,7 @@ def service_role_grants(
             alarm_rollback=settings.alarm_rollback,
         ),
         origin.events_role(names),
+        *release_role_grants(names, target),
     ]
     return [grant for grant in grants if grant is not None]
 
@@ -81,6 +88,8 @@ class ServicePipeline(pulumi.ComponentResource):
     source: Source | None
     """The CodeCommit repository; None for a CodeConnections source."""
     build: Build
+    release: ReleaseSteps
+    """The stack-owned steps: image (ECS), sign, verify, confirm (Lambda)."""
     deploy: Deploy
     pipeline: Pipeline
     trigger: PushTrigger | None
@@ -108,6 +117,7 @@ class ServicePipeline(pulumi.ComponentResource):
             RepositoryInputs(names, args.key_arn, args.protect, args.tags, parent=self),
         )
         self.build = self._declare_build(name, args)
+        self.release = self._declare_release(name, args)
         self.deploy = self._declare_deploy(name, args)
         self.pipeline = self._declare_pipeline(name, args)
         self.trigger = self.origin.declare_push_trigger(
@@ -146,6 +156,26 @@ class ServicePipeline(pulumi.ComponentResource):
             pulumi.ResourceOptions(parent=self),
         )
 
+    def _declare_release(self, name: str, args: ServicePipelineArgs) -> ReleaseSteps:
+        return ReleaseSteps(
+            f"{name}-release",
+            ReleaseStepsArgs(
+                service=args.service,
+                names=args.names,
+                origin=self.origin,
+                target=self.target,
+                roles=args.roles,
+                key_arn=args.key_arn,
+                signing_key_alias_arn=args.signing_key_alias_arn,
+                log_group_name=args.release_log_group_name,
+                vulnerability_gate=args.settings.vulnerability_gate,
+                build_image=args.settings.build_image,
+                tags=args.tags,
+                protect=args.protect,
+            ),
+            pulumi.ResourceOptions(parent=self),
+        )
+
     def _declare_deploy(self, name: str, args: ServicePipelineArgs) -> Deploy:
         return Deploy(
             f"{name}-deploy",
@@ -173,6 +203,7 @@ class ServicePipeline(pulumi.ComponentResource):
                 key_alias_arn=args.key_alias_arn,
                 topic_arn=args.topic_arn,
                 build_project_name=self.build.project_name,
+                release=self.release.stages,
                 repository_name=self.source.repository_name if self.source else None,
                 deployment=self.deploy.deployment,
                 rollback_alarms=self.deploy.alarm_references,

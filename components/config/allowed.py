@@ -28,6 +28,8 @@ BUILD_COMPUTE_TYPES = (
     "BUILD_GENERAL1_2XLARGE",
 )
 BUILD_CACHES = ("none", "s3", "local")
+VULNERABILITY_GATES = ("CRITICAL", "HIGH", "MEDIUM", "LOW", "report-only")
+"""Severity at or above which a release is refused, or report-only (record the scan, refuse nothing)."""
 COMPUTE_PLATFORMS = ("Server", "ECS", "Lambda")
 DEPLOYMENT_CONFIGS: dict[str, tuple[str, ...]] = {
     "Server": ("OneAtATime", "HalfAtATime", "AllAtOnce"),

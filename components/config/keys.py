@@ -24,6 +24,7 @@ from components.config.allowed import (
     MIN_PREFIX_LENGTH,
     PRINCIPAL_ARN,
     VPC_ENDPOINT_ID,
+    VULNERABILITY_GATES,
 )
 
 KeyKind = Literal["boolean", "integer", "string", "choice", "strings", "objects"]
@@ -206,6 +207,18 @@ STACK_KEYS: tuple[ConfigKey, ...] = (
         description=(
             "Run builds in privileged mode (needed only to build Docker images); grants root on "
             "the build host."
+        ),
+    ),
+    ConfigKey(
+        name="vulnerabilityGate",
+        kind="choice",
+        default="HIGH",
+        allowed=VULNERABILITY_GATES,
+        description=(
+            "The release's vulnerability gate: the signing step scans the SBOM of what is deployed "
+            "(Amazon Inspector `ScanSbom`) and the image (ECR scan on push) and refuses to sign a "
+            "release with a finding at or above this severity; `report-only` records the scan in "
+            f"the signed manifest and refuses nothing. One of {listed(VULNERABILITY_GATES)}."
         ),
     ),
     ConfigKey(

@@ -99,6 +99,8 @@ class PlatformSettings:
     build_timeout_minutes: int = default("buildTimeoutMinutes")
     build_cache: BuildCache = default("buildCache")  # noqa: RUF009 (a str, immutable)
     privileged_mode: bool = default("privilegedMode")
+    vulnerability_gate: str = default("vulnerabilityGate")
+    """Severity at or above which the signing step refuses a release, or `report-only`."""
     protect_resources: bool = default("protectResources")
     notification_emails: tuple[str, ...] = default("notificationEmails")
     compliance_rules: bool = default("complianceRules")

@@ -47,9 +47,9 @@ def statement(
 
 
 def service_assume_role_policy(
-    service_principal: str, account_id: str, source_arn: str | None = None
+    service_principal: str, account_id: str, source_arn: str | Sequence[str] | None = None
 ) -> str:
-    """Trust policy for an AWS service, bound to our account (and resource) against confused deputies."""
+    """Trust policy for an AWS service, bound to our account (and resources) against confused deputies."""
     conditions: dict[str, dict[str, str | Sequence[str]]] = {
         "StringEquals": {"aws:SourceAccount": account_id}
     }

@@ -38,18 +38,30 @@ def approval_stage(
 
 
 def approval_request(
-    service: ServiceSettings, stack: str, origin: Origin, target: DeployTarget
+    service: ServiceSettings,
+    stack: str,
+    origin: Origin,
+    target: DeployTarget,
+    release_summary: str = "",
 ) -> str:
-    """`Approve releasing web (prod): <source> built and tested, to <target> by <config>. ...`"""
-    text = (
+    """`Approve releasing web (prod): <source> built and tested, to <target> by <config>. ...`
+
+    `release_summary` names the commit and digests being approved with pipeline variables, which
+    CodePipeline resolves in an action's configuration when the action runs (CodePipeline User
+    Guide, "Variables reference"); the verification after the approval refuses any other manifest.
+    """
+    head = (
         f"Approve releasing {service.name} ({stack}): {origin.description} built and "
-        f"tested, to {target.description} by {service.deployment_config}. "
-        "Check the execution's source revision and build in the linked pipeline, then approve "
-        "or reject."
+        f"tested, to {target.description} by {service.deployment_config}."
     )
-    if len(text) <= APPROVAL_TEXT_LIMIT:
-        return text
-    return text[: APPROVAL_TEXT_LIMIT - 1] + "…"
+    tail = (
+        f"{' ' + release_summary if release_summary else ''} Check the execution's source "
+        "revision and build in the linked pipeline, then approve or reject."
+    )
+    if len(head) + len(tail) > APPROVAL_TEXT_LIMIT:
+        # Shorten the description, never the variables: a cut `#{...}` would not resolve.
+        head = head[: APPROVAL_TEXT_LIMIT - len(tail) - 1] + "…"
+    return head + tail
 
 
 def approval_statements(names: ServiceNames) -> list[Statement]:

@@ -50,6 +50,11 @@ def default_buildspec(target: DeployTarget, report_group_arn: str) -> str:
         },
         "artifacts": target.artifact_section(),
     }
+    return dump_buildspec(document)
+
+
+def dump_buildspec(document: dict[str, Any]) -> str:
+    """A buildspec as YAML: keys in the order given, multi-line commands as `|` blocks."""
     return yaml.dump(document, Dumper=_LiteralBlockDumper, sort_keys=False, width=YAML_LINE_WIDTH)
 
 

@@ -17,7 +17,7 @@ from components.iam.grants import RoleGrants, Statement
 from components.iam.principals import EVENTS_PRINCIPAL
 from components.shared.naming import ServiceNames
 from components.stages.source import PushTrigger, PushTriggerArgs, Source, SourceArgs
-from components.stages.stage_args import SOURCE_OUTPUT, stage
+from components.stages.stage_args import SOURCE_NAMESPACE, SOURCE_OUTPUT, stage
 
 SOURCE_ACTION = "Source"
 OUTPUT_FORMAT = "CODE_ZIP"
@@ -74,6 +74,10 @@ class Origin(ABC):
         return None
 
     @abstractmethod
+    def repository_id(self, names: ServiceNames) -> str:
+        """The repository as its provider names it (the release manifest records it)."""
+
+    @abstractmethod
     def source_stage(
         self, repository_name: pulumi.Input[str] | None
     ) -> aws.codepipeline.PipelineStageArgs:
@@ -107,6 +111,9 @@ class CodeCommitOrigin(Origin):
     def description(self) -> str:
         return f"{self.service.repository_name}@{self.service.branch}"
 
+    def repository_id(self, names: ServiceNames) -> str:
+        return names.repository_name
+
     def declare_repository(self, name: str, inputs: RepositoryInputs) -> Source:
         return Source(
             name,
@@ -130,6 +137,7 @@ class CodeCommitOrigin(Origin):
             category="Source",
             provider="CodeCommit",
             outputs=[SOURCE_OUTPUT],
+            namespace=SOURCE_NAMESPACE,
             configuration={
                 "RepositoryName": repository_name,
                 "BranchName": self.service.branch,
@@ -201,6 +209,9 @@ class ConnectionOrigin(Origin):
     def description(self) -> str:
         return f"{self.connection.full_repository_id}@{self.service.branch}"
 
+    def repository_id(self, names: ServiceNames) -> str:
+        return self.connection.full_repository_id
+
     def source_stage(
         self, repository_name: pulumi.Input[str] | None
     ) -> aws.codepipeline.PipelineStageArgs:
@@ -209,6 +220,7 @@ class ConnectionOrigin(Origin):
             category="Source",
             provider="CodeStarSourceConnection",
             outputs=[SOURCE_OUTPUT],
+            namespace=SOURCE_NAMESPACE,
             configuration={
                 "ConnectionArn": self.connection.connection_arn,
                 "FullRepositoryId": self.connection.full_repository_id,

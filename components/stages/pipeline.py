@@ -17,6 +17,7 @@ from components.config import ServiceSettings
 from components.iam.documents import service_assume_role_policy
 from components.iam.grants import RoleGrants
 from components.iam.principals import CODEPIPELINE_PRINCIPAL
+from components.release.release_steps import ReleaseStages, release_pipeline_statements
 from components.shared.artifact_grants import (
     ARTIFACT_WRITE_ACTIONS,
     artifact_statements,
@@ -55,6 +56,8 @@ class PipelineArgs:
     """Where approval requests are announced."""
     build_project_name: pulumi.Input[str]
     """The CodeBuild project of the Build action."""
+    release: ReleaseStages
+    """The stack-owned steps that sign the release and verify it before the deploy."""
     repository_name: pulumi.Input[str] | None = None
     """The CodeCommit repository of the Source action; None for a CodeConnections source."""
     deployment: Deployment = field(default_factory=Deployment)
@@ -109,13 +112,25 @@ class Pipeline(pulumi.ComponentResource):
 
 
 def pipeline_stages(args: PipelineArgs) -> list[aws.codepipeline.PipelineStageArgs]:
-    """Source, Build, optional Approval, Deploy, in that order."""
-    service, names = args.service, args.names
-    stages = [args.origin.source_stage(args.repository_name), build_stage(args.build_project_name)]
+    """Source, Build, [Image,] Sign, [Approval,] Verify, Deploy[, Confirm], in that order.
+
+    Verify runs after the approval, right before the Deploy: nothing that writes an artifact the
+    Deploy reads runs between them, and it checks the manifest the approval request named.
+    """
+    service, names, release = args.service, args.names, args.release
+    stages = [
+        args.origin.source_stage(args.repository_name),
+        build_stage(args.build_project_name),
+        *release.before_approval,
+    ]
     if args.manual_approval:
-        request = approval_request(service, names.platform.stack, args.origin, args.target)
+        request = approval_request(
+            service, names.platform.stack, args.origin, args.target, release.approval_summary
+        )
         stages.append(approval_stage(service, request, args.topic_arn, names.console_url))
+    stages.append(release.verify)
     stages.append(args.target.deploy_stage(args.deployment, args.rollback_alarms))
+    stages.extend(release.after_deploy)
     return stages
 
 
@@ -139,6 +154,7 @@ def pipeline_role(
     statements = [
         *origin.pipeline_statements(names),
         *pipeline_build_statements(names),
+        *release_pipeline_statements(names, target),
         *target.pipeline_statements(names, alarm_rollback=alarm_rollback),
         *artifact_statements(names.platform, ARTIFACT_WRITE_ACTIONS),
         kms_use_statement(names.platform),

@@ -68,6 +68,13 @@ class DeployTarget(ABC):
     compute_platform: str
     uses_codedeploy: bool = False
     """Whether CodeDeploy deploys (a deployment group and CodeDeploy's role) or the pipeline does."""
+    builds_image: bool = False
+    """Whether the pipeline builds the service's container image (a repository and an image step)."""
+    confirms_deployed_code: bool = False
+    """Whether a step after Deploy can read back what was deployed and match it with the manifest."""
+    deploy_artifacts: tuple[str, ...] = (BUILD_OUTPUT,)
+    """The artifacts the Deploy action reads: the release manifest records and the verification
+    step re-checks exactly these."""
 
     @property
     @abstractmethod
@@ -105,6 +112,10 @@ class DeployTarget(ABC):
     @abstractmethod
     def pipeline_statements(self, names: ServiceNames, *, alarm_rollback: bool) -> list[Statement]:
         """What the pipeline role needs to run the Deploy stage."""
+
+    def deployed_code_statements(self, names: ServiceNames) -> list[Statement]:
+        """What the verifier needs to read back the deployed code (`confirms_deployed_code`)."""
+        return []
 
     # Build steps ----------------------------------------------------------------------------------
     @abstractmethod
@@ -145,7 +156,10 @@ def rollback_alarm(
 
 
 def codedeploy_stage(
-    provider: str, deployment: Deployment, **configuration: Any
+    provider: str,
+    deployment: Deployment,
+    inputs: Sequence[str] = (BUILD_OUTPUT,),
+    **configuration: Any,
 ) -> aws.codepipeline.PipelineStageArgs:
     """The Deploy stage of a CodeDeploy action (`provider`) naming the application and group."""
     target = codedeploy_target(deployment.application_name, deployment.deployment_group_name)
@@ -153,7 +167,7 @@ def codedeploy_stage(
         "Deploy",
         category="Deploy",
         provider=provider,
-        inputs=[BUILD_OUTPUT],
+        inputs=list(inputs),
         configuration={**target, **configuration},
     )
 

@@ -20,7 +20,7 @@ from components.iam.grants import Statement
 from components.iam.principals import ANY_RESOURCE, ECS_TASKS_PRINCIPAL
 from components.shared.artifact_grants import revision_read_statements
 from components.shared.naming import PlatformNames, ServiceNames
-from components.stages.stage_args import BUILD_OUTPUT
+from components.stages.stage_args import BUILD_OUTPUT, IMAGE_OUTPUT
 from components.targets.base import (
     ALARM_PERIOD_SECONDS,
     AlarmInputs,
@@ -48,12 +48,20 @@ TASKDEF_SOURCE = "deploy/taskdef.json"
 """The task definition template committed in the repository (the image and roles are the team's)."""
 TASK_DEFINITION_PLACEHOLDER = "<TASK_DEFINITION>"
 """CodeDeployToECS replaces this with the task definition it registers from `taskdef.json`."""
+IMAGE_PLACEHOLDER_NAME = "IMAGE1_NAME"
+IMAGE_PLACEHOLDER = f"<{IMAGE_PLACEHOLDER_NAME}>"
+"""The task definition template's image: CodeDeployToECS replaces `<IMAGE1_NAME>` with the `ImageURI`
+of `imageDetail.json` in `Image1ArtifactName` (CodePipeline's "Image definitions file reference",
+imageDetail.json for ECS blue/green), which the image step writes by digest. The template never names
+an image itself, so no deploy takes a mutable tag."""
 
 
 class EcsTarget(CodeDeployTarget):
     """CodeDeploy blue/green between two target groups (CodePipeline's `CodeDeployToECS`)."""
 
     compute_platform = "ECS"
+    builds_image = True
+    deploy_artifacts = (BUILD_OUTPUT, IMAGE_OUTPUT)
 
     def __init__(self, service: ServiceSettings) -> None:
         super().__init__(service)
@@ -158,14 +166,18 @@ class EcsTarget(CodeDeployTarget):
     def deploy_stage(
         self, deployment: Deployment, alarms: Sequence[pulumi.Input[str]]
     ) -> aws.codepipeline.PipelineStageArgs:
-        # Blue/green: CodeDeployToECS registers taskdef.json and fills appspec.yaml's task definition.
+        # Blue/green: CodeDeployToECS registers taskdef.json with <IMAGE1_NAME> replaced by the
+        # image step's digest URI, and fills appspec.yaml's task definition.
         return codedeploy_stage(
             "CodeDeployToECS",
             deployment,
+            inputs=self.deploy_artifacts,
             TaskDefinitionTemplateArtifact=BUILD_OUTPUT,
             TaskDefinitionTemplatePath=TASKDEF_FILE,
             AppSpecTemplateArtifact=BUILD_OUTPUT,
             AppSpecTemplatePath=APPSPEC_FILE,
+            Image1ArtifactName=IMAGE_OUTPUT,
+            Image1ContainerName=IMAGE_PLACEHOLDER_NAME,
         )
 
     def codedeploy_statements(self, names: ServiceNames) -> list[Statement]:
@@ -230,6 +242,9 @@ class EcsTarget(CodeDeployTarget):
     def packaging_commands(self) -> list[str]:
         return [
             f'test -f {TASKDEF_SOURCE} || {{ echo "ERROR: {TASKDEF_SOURCE} is missing"; exit 1; }}',
+            f'grep -q \'"{IMAGE_PLACEHOLDER}"\' {TASKDEF_SOURCE} || {{ echo "ERROR: '
+            f"{TASKDEF_SOURCE} must name its image {IMAGE_PLACEHOLDER} (the pipeline builds it and "
+            'deploys it by digest)"; exit 1; }',
             f"cp {TASKDEF_SOURCE} {TASKDEF_FILE}",
             heredoc(APPSPEC_FILE, self.appspec()),
         ]

@@ -52,6 +52,7 @@ class LambdaTarget(DeployTarget):
     """The pipeline's `Lambda` deploy action shifting `aliasName` to a version it publishes."""
 
     compute_platform = "Lambda"
+    confirms_deployed_code = True
 
     def __init__(self, service: ServiceSettings) -> None:
         super().__init__(service)
@@ -141,6 +142,18 @@ class LambdaTarget(DeployTarget):
         if alarm_rollback:
             statements.append(self.read_rollback_alarms_statement(names))
         return statements
+
+    def deployed_code_statements(self, names: ServiceNames) -> list[Statement]:
+        """Read which version the alias names and that version's CodeSha256, nothing else."""
+        function_arn = lambda_function_arn(names.platform, self.function.function_name)
+        return [
+            statement(
+                "Allow",
+                ["lambda:GetAlias", "lambda:GetFunctionConfiguration"],
+                [function_arn, f"{function_arn}:*"],
+                sid="ReadDeployedCode",
+            )
+        ]
 
     def packaging_commands(self) -> list[str]:
         # Only packages: the pipeline's Lambda action updates the code from this artifact and

@@ -6,6 +6,7 @@ import pulumi_aws as aws
 import pytest
 
 from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
+from components.release.release_names import StackReleaseNames
 from components.service_pipeline import ServicePipeline, ServicePipelineArgs, service_role_grants
 from components.targets import target_for
 from tests.support.mocked_program import declare, keep
@@ -18,6 +19,7 @@ from tests.support.service_fixtures import (
     statements,
 )
 
+PROJECT = "aws:codebuild/project:Project"
 COMPONENT_TYPES = {
     "guarded-delivery:roles:ServiceRoles",
     "guarded-delivery:service_pipeline:ServicePipeline",
@@ -27,8 +29,13 @@ COMPONENT_TYPES = {
     "guarded-delivery:deploy:Deploy",
     "guarded-delivery:pipeline:Pipeline",
     "guarded-delivery:execution_role:ExecutionRole",
+    "guarded-delivery:release:ReleaseSteps",
 }
 UNTAGGABLE = {"aws:iam/rolePolicy:RolePolicy", "aws:cloudwatch/eventTarget:EventTarget"}
+ECR_SUBRESOURCES = {
+    "aws:ecr/repositoryPolicy:RepositoryPolicy",
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+}
 
 
 def compose(stack: str, service_name: str):
@@ -59,6 +66,8 @@ def compose(stack: str, service_name: str):
                 key_alias_arn=platform.key_alias_arn,
                 bucket_name=platform.artifact_bucket_name,
                 topic_arn=platform.topic_arn,
+                signing_key_alias_arn=StackReleaseNames(platform).signing_key_alias_arn,
+                release_log_group_name=StackReleaseNames(platform).steps_log_group_name,
                 tags=TAGS,
                 protect=settings.protect_resources,
             ),
@@ -85,7 +94,9 @@ def test_every_iam_document_is_a_known_string(service_name):
     mocks, _, _, service, _ = compose("prod", service_name)
     documents = [r.inputs.get("policy") for r in mocks.of_type("aws:iam/rolePolicy:RolePolicy")]
     documents += [r.inputs.get("assumeRolePolicy") for r in mocks.of_type("aws:iam/role:Role")]
-    roles = 5 if target_for(service).uses_codedeploy else 4  # Lambda: no CodeDeploy role
+    target = target_for(service)
+    # build, pipeline, events, execution, signer, verifier; CodeDeploy's (not Lambda); image (ECS)
+    roles = 6 + int(target.uses_codedeploy) + int(target.builds_image)
     assert len(documents) == 2 * roles  # each role with its trust and its inline policy
     for document in documents:
         assert statements(document)
@@ -96,11 +107,14 @@ def test_resource_counts_per_platform():
     for service_name in PROD_SERVICES:
         mocks, _, _, service, _ = compose("prod", service_name)
         counts = Counter(r.typ for r in mocks.resources)
-        codedeploy = 1 if target_for(service).uses_codedeploy else 0
-        assert counts["aws:iam/role:Role"] == 4 + codedeploy
-        assert counts["aws:iam/rolePolicy:RolePolicy"] == 4 + codedeploy
+        target = target_for(service)
+        codedeploy = 1 if target.uses_codedeploy else 0
+        image, confirm = int(target.builds_image), int(target.confirms_deployed_code)
+        assert counts["aws:iam/role:Role"] == 6 + codedeploy + image
+        assert counts["aws:iam/rolePolicy:RolePolicy"] == 6 + codedeploy + image
         assert counts["aws:codecommit/repository:Repository"] == 1
-        assert counts["aws:codebuild/project:Project"] == 1
+        assert counts["aws:ecr/repository:Repository"] == image
+        assert counts["aws:codebuild/project:Project"] == 3 + image + confirm
         assert counts["aws:codebuild/reportGroup:ReportGroup"] == 1
         assert counts["aws:cloudwatch/logGroup:LogGroup"] == 1
         assert counts["aws:codedeploy/application:Application"] == codedeploy
@@ -119,6 +133,7 @@ def test_every_taggable_resource_is_tagged(service_name):
         if (
             resource.typ.startswith("aws:")
             and resource.typ not in UNTAGGABLE
+            and resource.typ not in ECR_SUBRESOURCES
             and resource.name != "key"
         ):
             assert resource.inputs.get("tags") == TAGS, resource.typ
@@ -133,7 +148,7 @@ def test_the_deploying_role_reads_the_alarms_the_deployment_rolls_back_on(servic
         deploying = names.deploy_role.name
     else:
         [pipeline] = mocks.of_type("aws:codepipeline/pipeline:Pipeline")
-        [deploy] = pipeline.inputs["stages"][-1]["actions"]
+        [deploy] = next(s for s in pipeline.inputs["stages"] if s["name"] == "Deploy")["actions"]
         alarm_names = deploy["configuration"]["Alarms"].split(",")
         deploying = names.pipeline_role.name
     created = sorted(
@@ -160,17 +175,27 @@ def test_components_wire_the_same_names():
     assert chain.console_url == names.console_url
     assert chain.execution_role_arn == names.execution_role.arn
     assert "pytest" in chain.default_buildspec
-    [project] = mocks.of_type("aws:codebuild/project:Project")
-    assert project.inputs["serviceRole"] == names.build_role.arn
+    roles = {p.inputs["name"]: p.inputs["serviceRole"] for p in mocks.of_type(PROJECT)}
+    assert roles == {
+        names.build_project_name: names.build_role.arn,
+        f"{names.prefix}-sign": names.role("signer").arn,
+        f"{names.prefix}-verify": names.role("verifier").arn,
+    }
     [pipeline] = mocks.of_type("aws:codepipeline/pipeline:Pipeline")
     assert pipeline.inputs["roleArn"] == names.pipeline_role.arn
-    assert [s["name"] for s in pipeline.inputs["stages"]][-2:] == ["Approval", "Deploy"]
+    assert [s["name"] for s in pipeline.inputs["stages"]][-3:] == ["Approval", "Verify", "Deploy"]
 
 
 def test_dev_has_no_approval_stage_and_no_rollback_alarms():
     mocks, chain, settings, *_ = compose("dev", "web")
     assert settings.manual_approval is False and settings.alarm_rollback is False
     [pipeline] = mocks.of_type("aws:codepipeline/pipeline:Pipeline")
-    assert [s["name"] for s in pipeline.inputs["stages"]] == ["Source", "Build", "Deploy"]
+    assert [s["name"] for s in pipeline.inputs["stages"]] == [
+        "Source",
+        "Build",
+        "Sign",
+        "Verify",
+        "Deploy",
+    ]
     assert mocks.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") == []
     assert chain["chain"].rollback_alarm_names == []

@@ -13,6 +13,7 @@ from policy_sentry.querying.actions import get_action_data
 
 from components.iam.execution_role import AllowedNetworks, execution_policy
 from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
+from components.release.release_names import StackReleaseNames
 from components.service_pipeline import service_role_grants
 from tests.support.mocked_program import declare
 from tests.support.service_fixtures import (
@@ -35,8 +36,12 @@ ALLOWED_ANY_RESOURCE = {
     "elasticloadbalancing:DescribeListeners",
     "elasticloadbalancing:DescribeRules",
     "elasticloadbalancing:DescribeTargetGroups",
+    "ecr:GetAuthorizationToken",
+    "inspector-scan:ScanSbom",
 }
 """The only actions our documents grant on `*`; each is checked below to really need it."""
+SIGNING_KEY_ACTIONS = {"kms:Sign", "kms:Verify", "kms:GetPublicKey"}
+"""Only these are granted on the release-signing key; everything else on the artifact key."""
 CASES = all_stack_services()
 CASE_IDS = [f"{stack}-{service.name}" for stack, service in CASES]
 
@@ -115,12 +120,16 @@ def test_resources_are_ours(stack, service):
 @pytest.mark.parametrize(("stack", "service"), CASES, ids=CASE_IDS)
 def test_key_use_is_narrowed_to_our_alias_and_passrole_to_ecs_tasks(stack, service):
     names = names_of(service, stack)
+    signing_alias = StackReleaseNames(names.platform).signing_key_alias_name
     for role, statement in all_statements(stack, service.name):
         actions = as_list(statement["Action"])
         if any(a.startswith("kms:") for a in actions):
             assert as_list(statement["Resource"]) == [names.platform.key_arn_pattern], role
             aliases = statement["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"]
-            assert aliases == names.platform.key_alias_name, role
+            signing = set(actions) & SIGNING_KEY_ACTIONS
+            assert aliases == (signing_alias if signing else names.platform.key_alias_name), role
+            if signing:
+                assert set(actions) <= SIGNING_KEY_ACTIONS | {"kms:DescribeKey"}, role
         if "iam:PassRole" in actions:
             condition = statement["Condition"]["StringEquals"]
             assert condition == {"iam:PassedToService": "ecs-tasks.amazonaws.com"}, role
@@ -174,12 +183,13 @@ def test_every_trust_policy_names_our_account(stack, service):
             assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == account, role
 
 
-KEY_POLICY_MODULE = "shared/artifact_store.py"
+KEY_POLICY_MODULES = {"shared/artifact_store.py", "release/signing_key.py"}
 """In a key policy `"Resource": "*"` means the key itself, the only form KMS accepts there."""
 GRANT_MODULES = sorted(
     module
     for path in (ROOT / "components").rglob("*.py")
-    if (module := str(path.relative_to(ROOT / "components"))) != KEY_POLICY_MODULE
+    if (module := str(path.relative_to(ROOT / "components"))) not in KEY_POLICY_MODULES
+    and not module.startswith("release/steps/")
 )
 
 
@@ -199,8 +209,12 @@ def test_the_star_resource_uses_are_documented_at_all():
         module: (ROOT / "components" / module).read_text().count("[ANY_RESOURCE]")
         for module in GRANT_MODULES
     }
-    # Server instance lookup, ECS load balancer reads; nowhere else.
-    assert {m: n for m, n in uses.items() if n} == {"targets/server.py": 1, "targets/ecs.py": 1}
+    # Server instance lookup, ECS load balancer reads, the registry login and the SBOM scan.
+    assert {m: n for m, n in uses.items() if n} == {
+        "targets/server.py": 1,
+        "targets/ecs.py": 1,
+        "release/step_roles.py": 2,
+    }
 
 
 def test_policy_sentry_knows_every_action_we_grant():

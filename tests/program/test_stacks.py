@@ -24,8 +24,10 @@ STACKS = ("dev", "staging", "prod")
 TAG_KEYS = {"project", "environment", "service", "managed-by"}
 
 SHARED = {
-    "aws:kms/key:Key": 1,
-    "aws:kms/alias:Alias": 1,
+    "aws:kms/key:Key": 2,  # artifacts, release signing
+    "aws:kms/alias:Alias": 2,
+    "aws:cloudwatch/logGroup:LogGroup": 1,  # the release steps' log group
+    "guarded-delivery:release:ReleaseSigning": 1,
     "aws:s3/bucket:Bucket": 1,
     "aws:s3/bucketVersioning:BucketVersioning": 1,
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
@@ -41,10 +43,10 @@ SHARED = {
     "aws:cloudwatch/dashboard:Dashboard": 1,
 }
 PER_SERVICE = {
-    "aws:iam/role:Role": 5,  # build, deploy, pipeline, events, execution
-    "aws:iam/rolePolicy:RolePolicy": 5,
+    "aws:iam/role:Role": 7,  # build, deploy, pipeline, events, execution, signer, verifier
+    "aws:iam/rolePolicy:RolePolicy": 7,
     "aws:codecommit/repository:Repository": 1,
-    "aws:codebuild/project:Project": 1,
+    "aws:codebuild/project:Project": 3,  # build, and the stack-owned sign and verify steps
     "aws:codebuild/reportGroup:ReportGroup": 1,
     "aws:cloudwatch/logGroup:LogGroup": 1,
     "aws:cloudwatch/logMetricFilter:LogMetricFilter": 1,
@@ -63,6 +65,21 @@ PER_SERVICE = {
     "guarded-delivery:pipeline:Pipeline": 1,
     "guarded-delivery:execution_role:ExecutionRole": 1,
     "guarded-delivery:monitoring:ServiceMonitoring": 1,
+    "guarded-delivery:release:ReleaseSteps": 1,
+}
+# ECS services build their image: a repository and the image step with its own role.
+RELEASE_EXTRAS = {
+    "ECS": {
+        "aws:ecr/repository:Repository": 1,
+        "aws:ecr/repositoryPolicy:RepositoryPolicy": 1,
+        "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
+        "guarded-delivery:release:ImageRepository": 1,
+        "aws:codebuild/project:Project": 1,
+        "aws:iam/role:Role": 1,
+        "aws:iam/rolePolicy:RolePolicy": 1,
+    },
+    "Lambda": {"aws:codebuild/project:Project": 1},  # the confirm step after the deploy
+    "Server": {},
 }
 # Alarms (and for Server an instance-failure rule) that stop and roll back a deployment.
 ROLLBACK_ALARMS = {
@@ -103,6 +120,7 @@ def expected_counts(stack: str) -> Counter:
     counts["aws:sns/topicSubscription:TopicSubscription"] = emails
     for platform in platforms:
         counts.update(PER_SERVICE)
+        counts.update(RELEASE_EXTRAS[platform])
         if platform == "Lambda":
             counts.subtract(NOT_IN_LAMBDA)
         if rollback:
@@ -131,6 +149,16 @@ def one(stack: str, token: str) -> dict[str, Any]:
     return resource.inputs
 
 
+def artifact_key(stack: str) -> dict[str, Any]:
+    """The symmetric artifact key (the other key of the stack signs releases)."""
+    (key,) = [
+        k.inputs
+        for k in declared(stack).of_type("aws:kms/key:Key")
+        if k.inputs["keyUsage"] == "ENCRYPT_DECRYPT"
+    ]
+    return key
+
+
 def document(text: str) -> list[dict[str, Any]]:
     return json.loads(text)["Statement"]
 
@@ -142,7 +170,7 @@ def test_resource_count_by_type(stack):
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_key_rotates_with_the_stack_deletion_window_and_names_the_roles_that_use_it(stack):
-    key = one(stack, "aws:kms/key:Key")
+    key = artifact_key(stack)
     assert key["enableKeyRotation"] is True
     assert key["deletionWindowInDays"] == settings(stack).kms_deletion_window_days
     statements = document(key["policy"])
@@ -152,7 +180,10 @@ def test_key_rotates_with_the_stack_deletion_window_and_names_the_roles_that_use
     declared_service_roles = {
         r.inputs["name"]
         for r in declared(stack).of_type("aws:iam/role:Role")
-        if not r.inputs["name"].endswith(("-execution", "-events"))
+        # The release steps' roles use the key through IAM (the root statement delegates to it).
+        if not r.inputs["name"].endswith(
+            ("-execution", "-events", "-signer", "-verifier", "-image")
+        )
     }
     assert {arn.rsplit("/", 1)[1] for arn in users["Principal"]["AWS"]} == declared_service_roles
 
@@ -196,8 +227,15 @@ def test_logs_repositories_builds_and_topic_use_the_key(stack):
     for project in mocks.of_type("aws:codebuild/project:Project"):
         assert "encryptionKey" in project.inputs
         assert project.inputs["logsConfig"]["cloudwatchLogs"]["status"] == "ENABLED"
-        assert project.inputs["environment"]["privilegedMode"] is False
-        assert project.inputs["environment"]["computeType"] == settings(stack).build_compute_type
+        # Only the image step runs Docker, with a buildspec the stack declares.
+        image_step = project.inputs["name"].endswith("-image")
+        assert project.inputs["environment"]["privilegedMode"] is image_step
+        if image_step:
+            assert "phases:" in project.inputs["source"]["buildspec"]
+        if project.inputs["name"].endswith("-build"):
+            assert (
+                project.inputs["environment"]["computeType"] == settings(stack).build_compute_type
+            )
     assert one(stack, "aws:sns/topic:Topic")["kmsMasterKeyId"] == names(stack).key_alias_arn
 
 
@@ -210,8 +248,12 @@ def test_pipelines_are_v2_with_encrypted_artifacts_and_approval_where_configured
         assert store["encryptionKey"] == {"type": "KMS", "id": names(stack).key_alias_arn}
         assert store["location"] == names(stack).artifact_bucket_name
         stages = [stage["name"] for stage in inputs["stages"]]
-        assert stages[:2] == ["Source", "Build"] and stages[-1] == "Deploy"
+        assert stages[:2] == ["Source", "Build"] and stages[-1] in ("Deploy", "Confirm")
+        assert stages[stages.index("Deploy") - 1] == "Verify", stages
+        assert stages.index("Sign") < stages.index("Verify"), stages
         assert ("Approval" in stages) is settings(stack).manual_approval
+        if "Approval" in stages:
+            assert stages.index("Sign") < stages.index("Approval") < stages.index("Verify")
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -289,7 +331,8 @@ def test_every_taggable_resource_carries_the_four_tags(stack):
         checked += 1
     assert checked >= 15
     for shared in ("aws:kms/key:Key", "aws:s3/bucket:Bucket", "aws:sns/topic:Topic"):
-        assert one(stack, shared)["tags"]["service"] == "shared"
+        for resource in declared(stack).of_type(shared):
+            assert resource.inputs["tags"]["service"] == "shared"
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -303,7 +346,10 @@ def test_prod_alone_protects_and_retains_key_bucket_and_repositories(stack):
             "aws:kms/key:Key",
             "aws:s3/bucket:Bucket",
             "aws:codecommit/repository:Repository",
+            "aws:ecr/repository:Repository",
         }
+        keys = [o for o in registered if o.typ == "aws:kms/key:Key"]
+        assert len(keys) == 2 and all(o.protect for o in keys)
         repositories = [o for o in registered if o.typ == "aws:codecommit/repository:Repository"]
         assert len(repositories) == len(settings(stack).services)
         assert all(o.protect for o in repositories)

@@ -49,13 +49,20 @@ def roles(platform: str, stack: str = "prod"):
 
 
 @pytest.mark.parametrize("platform", ["Server", "ECS"])
-def test_four_roles_each_with_one_inline_policy(platform):
+def test_service_and_release_step_roles_each_with_one_inline_policy(platform):
     resolved, declared, policies, names, _ = roles(platform)
-    expected = [names.build_role, names.deploy_role, names.pipeline_role, names.events_role]
+    release_steps = ["signer", "verifier", *(["image"] if platform == "ECS" else [])]
+    expected = [
+        names.build_role,
+        names.deploy_role,
+        names.pipeline_role,
+        names.events_role,
+        *(names.role(purpose) for purpose in release_steps),
+    ]
     assert sorted(declared) == sorted(role.name for role in expected)
     assert sorted(policies) == sorted(declared)
     assert all(inputs["tags"] == TAGS for inputs in declared.values())
-    assert sorted(resolved["roles"].role_arns) == sorted(names.service_role_arns)
+    assert sorted(resolved["roles"].role_arns) == sorted(role.arn for role in expected)
     assert resolved["build_role_arn"] == names.build_role.arn
     assert sorted(resolved["key_user_role_arns"]) == sorted(names.key_user_role_arns)
     assert names.events_role.arn not in resolved["key_user_role_arns"]

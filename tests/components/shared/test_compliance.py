@@ -157,7 +157,7 @@ def test_findings_rule_and_scoped_rules_wait_for_what_they_name(prod_run):
     bucket_rule = by_name[NAMES.compliance_rule_name("S3_DEFAULT_ENCRYPTION_KMS")].urn
     assert urn["aws:s3/bucket:Bucket"] in graph.waits_for(bucket_rule)
     topic_rule = by_name[NAMES.compliance_rule_name("SNS_ENCRYPTED_KMS")].urn
-    assert urn["aws:kms/alias:Alias"] in graph.waits_for(topic_rule)
+    assert by_name["artifacts-key-alias"].urn in graph.waits_for(topic_rule)
     target = by_name["compliance-findings-to-topic"].urn
     assert {findings, urn["aws:sns/topicPolicy:TopicPolicy"]} <= graph.waits_for(target)
 

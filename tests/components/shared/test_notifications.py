@@ -30,8 +30,15 @@ from tests.support.mocked_program import (
 from tests.support.program_runs import PROJECT_DIR
 
 
-def approval_request(service: ServiceSettings, stack: str) -> str:
-    return approval_text(service, stack, origin_for(service), target_for(service))
+RELEASE_SUMMARY = (
+    "Commit #{SourceVariables.CommitId}, signed manifest sha256 "
+    "#{ReleaseVariables.MANIFEST_SHA256}, vulnerability scan #{ReleaseVariables.SCAN_VERDICT}."
+)
+"""What a Server service's request adds: the commit and digests, resolved when it is sent."""
+
+
+def approval_request(service: ServiceSettings, stack: str, summary: str = "") -> str:
+    return approval_text(service, stack, origin_for(service), target_for(service), summary)
 
 
 NAMES = PlatformNames("guarded-delivery", "staging", FIXTURE_ACCOUNT_ID, FIXTURE_REGION)
@@ -231,10 +238,12 @@ def test_approval_request_names_what_is_released_where(service, source, target):
     assert f"to {target} by {service.deployment_config}" in text
 
 
-def test_a_long_approval_request_is_cut_to_its_bound():
+def test_a_long_approval_request_is_cut_to_its_bound_but_never_in_its_variables():
     many = tuple(Ec2TagFilter(f"k{i}", "v" * 200) for i in range(5))
-    text = approval_request(ServiceSettings(**{**WEB.__dict__, "ec2_tag_filters": many}), "prod")
-    assert len(text) == APPROVAL_TEXT_LIMIT and text.endswith("…")
+    service = ServiceSettings(**{**WEB.__dict__, "ec2_tag_filters": many})
+    text = approval_request(service, "prod", RELEASE_SUMMARY)
+    assert len(text) == APPROVAL_TEXT_LIMIT and "v… " in text
+    assert f" {RELEASE_SUMMARY} Check the execution" in text
 
 
 def test_the_prod_approval_action_carries_the_request_and_the_pipeline_link():
@@ -249,5 +258,5 @@ def test_the_prod_approval_action_carries_the_request_and_the_pipeline_link():
     prod_web = PlatformNames(
         "guarded-delivery", "prod", FIXTURE_ACCOUNT_ID, FIXTURE_REGION
     ).service("web", "MyDemoRepo")
-    assert approval["configuration"]["CustomData"] == approval_request(WEB, "prod")
+    assert approval["configuration"]["CustomData"] == approval_request(WEB, "prod", RELEASE_SUMMARY)
     assert approval["configuration"]["ExternalEntityLink"] == prod_web.console_url

@@ -1,10 +1,13 @@
 """The pipeline on its own: V2, KMS artifact store, stages per settings, deploy action per platform."""
 
 import dataclasses
+import json
 
 import pytest
 
 from components.config import ConnectionSource, ServiceSettings
+from components.release.release_names import RELEASE_STEPS, ReleaseNames
+from components.release.release_steps import release_stages
 from components.stages.origins import origin_for
 from components.stages.pipeline import Pipeline, PipelineArgs
 from components.targets import Deployment, target_for
@@ -48,6 +51,9 @@ def pipeline(
         topic_arn=TOPIC_ARN,
         repository_name=None if service.connection else names.repository_name,
         build_project_name=names.build_project_name,
+        release=release_stages(
+            target, {step: ReleaseNames(names).project_name(step) for step in RELEASE_STEPS}
+        ),
         deployment=deployment,
         rollback_alarms=rollback_alarms,
         manual_approval=manual_approval,
@@ -77,9 +83,12 @@ def test_is_v2_with_a_kms_encrypted_artifact_store_in_our_bucket():
 
 @pytest.mark.parametrize(
     ("manual_approval", "expected"),
-    [(True, ["Source", "Build", "Approval", "Deploy"]), (False, ["Source", "Build", "Deploy"])],
+    [
+        (True, ["Source", "Build", "Sign", "Approval", "Verify", "Deploy"]),
+        (False, ["Source", "Build", "Sign", "Verify", "Deploy"]),
+    ],
 )
-def test_approval_stage_only_when_asked(manual_approval, expected):
+def test_approval_stage_only_when_asked_between_signing_and_verification(manual_approval, expected):
     inputs, _ = pipeline(manual_approval=manual_approval)
     assert [s["name"] for s in inputs["stages"]] == expected
 
@@ -101,6 +110,7 @@ def test_source_does_not_poll_and_builds_from_the_branch():
         "PollForSourceChanges": "false",
         "OutputArtifactFormat": "CODE_ZIP",
     }
+    assert source["namespace"] == "SourceVariables"
     build = stage(inputs, "Build")
     assert build["configuration"] == {"ProjectName": names.build_project_name}
     assert build["inputArtifacts"] == source["outputArtifacts"]
@@ -133,7 +143,15 @@ def test_lambda_deploys_with_the_pipelines_lambda_action_after_the_build(alarms,
         "CodeDeployDefault.Lambda"
     )
     assert configuration.get("Alarms") == expected
-    assert [s["name"] for s in inputs["stages"]] == ["Source", "Build", "Approval", "Deploy"]
+    assert [s["name"] for s in inputs["stages"]] == [
+        "Source",
+        "Build",
+        "Sign",
+        "Approval",
+        "Verify",
+        "Deploy",
+        "Confirm",
+    ]
 
 
 def test_a_connection_source_uses_the_connection_and_a_push_trigger_on_the_branch():
@@ -163,14 +181,61 @@ def test_a_codecommit_source_has_no_pipeline_trigger():
     assert "triggers" not in inputs
 
 
-def test_ecs_deploys_blue_green_from_the_build_output_templates():
+def test_ecs_deploys_blue_green_from_the_build_output_templates_and_the_image_by_digest():
     inputs, names = pipeline("ECS")
     deploy = stage(inputs, "Deploy")
     assert deploy["provider"] == "CodeDeployToECS"
     [build_output] = stage(inputs, "Build")["outputArtifacts"]
+    [image_output] = stage(inputs, "Image")["outputArtifacts"]
     config = deploy["configuration"]
     assert config["TaskDefinitionTemplateArtifact"] == build_output
     assert config["AppSpecTemplateArtifact"] == build_output
     assert config["TaskDefinitionTemplatePath"] == "taskdef.json"
     assert config["AppSpecTemplatePath"] == "appspec.yaml"
     assert config["DeploymentGroupName"] == names.deployment_group_name
+    # imageDetail.json (ImageURI by digest) replaces <IMAGE1_NAME> in the task definition template.
+    assert (config["Image1ArtifactName"], config["Image1ContainerName"]) == (
+        image_output,
+        "IMAGE1_NAME",
+    )
+    assert deploy["inputArtifacts"] == [build_output, image_output]
+    assert [s["name"] for s in inputs["stages"]] == [
+        "Source",
+        "Build",
+        "Image",
+        "Sign",
+        "Approval",
+        "Verify",
+        "Deploy",
+    ]
+
+
+@pytest.mark.parametrize("platform", ["Server", "ECS", "Lambda"])
+def test_verification_reads_every_deploy_artifact_right_before_the_deploy(platform):
+    inputs, _ = pipeline(platform)
+    stages = inputs["stages"]
+    names = [s["name"] for s in stages]
+    verify, deploy = stage(inputs, "Verify"), stage(inputs, "Deploy")
+    assert names.index("Verify") + 1 == names.index("Deploy")
+    assert set(deploy["inputArtifacts"]) <= set(verify["inputArtifacts"])
+    assert "outputArtifacts" not in verify or not verify["outputArtifacts"]
+    produced_before = {
+        artifact
+        for s in stages[: names.index("Verify")]
+        for action in s["actions"]
+        for artifact in action.get("outputArtifacts") or []
+    }
+    assert set(verify["inputArtifacts"]) <= produced_before
+    variables = json.loads(verify["configuration"]["EnvironmentVariables"])
+    assert {v["name"]: v["value"] for v in variables} == {
+        "COMMIT_ID": "#{SourceVariables.CommitId}",
+        "EXECUTION_ID": "#{codepipeline.PipelineExecutionId}",
+        "APPROVED_MANIFEST_SHA256": "#{ReleaseVariables.MANIFEST_SHA256}",
+    }
+    sign = stage(inputs, "Sign")
+    assert sign["namespace"] == "ReleaseVariables"
+    assert sign["inputArtifacts"] == deploy["inputArtifacts"]
+    approval = stage(inputs, "Approval")["configuration"]["CustomData"]
+    assert "#{SourceVariables.CommitId}" in approval
+    assert "#{ReleaseVariables.MANIFEST_SHA256}" in approval
+    assert ("#{ReleaseVariables.IMAGE_DIGEST}" in approval) is (platform == "ECS")

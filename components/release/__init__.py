@@ -1,0 +1,1 @@
+"""The release machinery: signing key, image repositories, and the stack-owned steps that build, sign and verify."""
