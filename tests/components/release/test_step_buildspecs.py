@@ -75,5 +75,5 @@ def test_the_image_step_builds_once_per_commit_and_writes_the_digest_uri():
 def test_a_source_holding_the_heredoc_delimiter_is_refused(monkeypatch, tmp_path):
     (tmp_path / "evil.py").write_text(f"x = 1\n{step_buildspecs.SOURCE_DELIMITER}\nrm -rf /\n")
     monkeypatch.setattr(step_buildspecs, "STEPS_DIRECTORY", tmp_path)
-    with pytest.raises(ValueError, match="evil.py contains the heredoc delimiter"):
+    with pytest.raises(ValueError, match=r"evil\.py contains the heredoc delimiter"):
         step_buildspecs.step_sources()
