@@ -29,7 +29,6 @@ from tests.support.mocked_program import (
 )
 from tests.support.program_runs import PROJECT_DIR
 
-
 RELEASE_SUMMARY = (
     "Commit #{SourceVariables.CommitId}, signed manifest sha256 "
     "#{ReleaseVariables.MANIFEST_SHA256}, vulnerability scan #{ReleaseVariables.SCAN_VERDICT}."

@@ -1,0 +1,106 @@
+"""A moto server for the session, a fresh release account per test, and the steps run in-process."""
+
+import logging
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from moto.server import ThreadedMotoServer
+
+from components.release.steps import confirm, sign, verify
+from tests.support.aws_test_account import DUMMY_CREDENTIALS, AwsTestAccount
+from tests.support.release_account import BUILD_FILES, ReleaseAccount, write_tree
+
+NO_WAIT = ("--scan-timeout", "0", "--scan-interval", "0")
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in DUMMY_CREDENTIALS.items():
+            patch.setenv(key, value)
+        patch.delenv("AWS_PROFILE", raising=False)
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        try:
+            yield f"http://{host}:{port}"
+        finally:
+            server.stop()
+
+
+@pytest.fixture
+def aws(moto_endpoint: str) -> Iterator[AwsTestAccount]:
+    """An empty account per test (moto's reset API)."""
+    request = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST", data=b"")
+    urllib.request.urlopen(request).close()
+    account = AwsTestAccount(moto_endpoint)
+    yield account
+    for stubber in account.stubbers.values():
+        stubber.deactivate()
+
+
+@pytest.fixture
+def release(aws: AwsTestAccount) -> ReleaseAccount:
+    """Signing keys, the versioned artifact bucket and the image repository with the commit's image."""
+    return ReleaseAccount(aws).create()
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    """The sign step's extracted primary input (the build output's files)."""
+    return write_tree(tmp_path / "src", BUILD_FILES)
+
+
+@pytest.fixture
+def output(tmp_path: Path) -> Path:
+    return tmp_path / "release"
+
+
+@pytest.fixture
+def run_sign(release: ReleaseAccount, source: Path, output: Path, capsys) -> Run:
+    """Run the sign step with the release's environment plus overrides: (exit code, out, err)."""
+
+    def run(clients=None, argv=NO_WAIT, **overrides: str) -> tuple[int, str, str]:
+        environ = release.sign_environ(source, output, **overrides)
+        code = sign.main(list(argv), environ, clients or release.clients())
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def run_verify(release: ReleaseAccount, capsys) -> Run:
+    def run(clients=None, **overrides: str) -> tuple[int, str, str]:
+        code = verify.main([], release.verify_environ(**overrides), clients or release.clients())
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def run_confirm(release: ReleaseAccount, capsys) -> Run:
+    def run(clients=None, **overrides: str) -> tuple[int, str, str]:
+        code = confirm.main([], release.confirm_environ(**overrides), clients or release.clients())
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def signed(release: ReleaseAccount, run_sign: Run, output: Path) -> Path:
+    """A clean ECS-style release (build + image) signed and recorded as ReleaseOutput."""
+    release.record_build()
+    release.record_image()
+    release.queue_action_executions()
+    release.queue_scan()
+    code, out, err = run_sign()
+    assert (code, err) == (0, ""), out + err
+    release.record_release(output)
+    return output
