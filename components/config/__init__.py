@@ -14,6 +14,7 @@ from components.config.model import (
     EcsSettings,
     LambdaSettings,
     PlatformSettings,
+    PromotionTarget,
     ServiceSettings,
 )
 
@@ -27,6 +28,7 @@ __all__ = [
     "EcsSettings",
     "LambdaSettings",
     "PlatformSettings",
+    "PromotionTarget",
     "ServiceSettings",
     "load_settings",
     "parse_settings",

@@ -94,7 +94,19 @@ SERVICE_KEYS = (
 )  # fmt: skip
 ECS_KEYS = (
     "clusterName", "serviceName", "containerName", "containerPort", "prodListenerArn",
-    "testListenerArn", "targetGroups",
+    "testListenerArn", "targetGroups", "taskExecutionRoleName",
 )  # fmt: skip
+DEFAULT_TASK_EXECUTION_ROLE = "ecsTaskExecutionRole"
+"""The name AWS's ECS guide gives the task execution role ("Amazon ECS task execution IAM role")."""
+ROLE_NAME = re.compile(r"[A-Za-z0-9+=,.@_-]{1,64}")
 LAMBDA_KEYS = ("functionName", "aliasName")
+PROMOTION_TARGET_KEYS = ("stack", "accountId")
+STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+"""A Pulumi stack name (letters, digits, `-`, `_`, `.`), as `Pulumi.<stack>.yaml` names it."""
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
+KMS_KEY_ARN = re.compile(
+    r"arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-"
+    r"[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})"
+)
+BAKE_MINUTES = range(0, 1441)
 TAG_FILTER_KEYS = ("key", "value")

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from components.config.allowed import (
+    ACCOUNT_ID,
+    BAKE_MINUTES,
     BUILD_CACHES,
     BUILD_COMPUTE_TYPES,
     BUILD_IMAGE,
@@ -19,10 +21,12 @@ from components.config.allowed import (
     COMPUTE_PLATFORMS,
     EMAIL,
     KMS_DELETION_WINDOW_DAYS,
+    KMS_KEY_ARN,
     LOG_RETENTION_DAYS,
     MAX_SERVICES,
     MIN_PREFIX_LENGTH,
     PRINCIPAL_ARN,
+    STACK_NAME,
     VPC_ENDPOINT_ID,
     VULNERABILITY_GATES,
 )
@@ -255,6 +259,65 @@ STACK_KEYS: tuple[ConfigKey, ...] = (
         ),
     ),
     ConfigKey(
+        name="promoteFrom",
+        kind="string",
+        default="",
+        pattern=STACK_NAME,
+        fix="name the upstream stack, e.g. dev",
+        default_meaning="build from the repositories",
+        description=(
+            "The upstream stack whose verified releases this stack deploys: its pipelines start "
+            "from what the upstream published after its own deploy and bake (the artifacts, the "
+            "signed manifest, the image digest), verify them, and never build from source. Each "
+            "service takes the release of the upstream service of the same name."
+        ),
+    ),
+    ConfigKey(
+        name="promoteFromAccountId",
+        kind="string",
+        default="",
+        pattern=ACCOUNT_ID,
+        fix="use the upstream's 12-digit AWS account id",
+        default_meaning="this stack's account",
+        description="The upstream stack's AWS account id; empty when both live in one account.",
+    ),
+    ConfigKey(
+        name="promoteFromSigningKeyArn",
+        kind="string",
+        default="",
+        pattern=KMS_KEY_ARN,
+        fix="use the upstream stack's releaseSigningKeyArn output (arn:aws:kms:...:key/<id>)",
+        default_meaning="the upstream's key alias (same account)",
+        description=(
+            "The upstream's release-signing key ARN (its `releaseSigningKeyArn` output), which "
+            "verifies the upstream's deployment records: required when `promoteFromAccountId` is "
+            "another account, because KMS refuses an alias of another account."
+        ),
+    ),
+    ConfigKey(
+        name="promoteTo",
+        kind="objects",
+        default=(),
+        shown_type="list of objects",
+        description=(
+            "Downstream stacks this stack publishes its releases to after a deploy whose alarms "
+            "stayed OK for `promotionBakeMinutes`: each `{stack, accountId?}` (empty account id: "
+            "this account). The stack grants exactly those stacks' pipeline, verifier and task "
+            "execution roles (ARNs derived from their names) read on the published objects, "
+            "decrypt through S3, verify and pull; nothing else."
+        ),
+    ),
+    ConfigKey(
+        name="promotionBakeMinutes",
+        kind="integer",
+        default=30,
+        allowed=BAKE_MINUTES,
+        description=(
+            "Minutes the deployment's rollback alarms must stay OK after a deploy before the "
+            f"release is published downstream ({listed(BAKE_MINUTES)})."
+        ),
+    ),
+    ConfigKey(
         name="defaultService",
         kind="string",
         default="",
@@ -286,7 +349,8 @@ STACK_KEYS: tuple[ConfigKey, ...] = (
             "action's `AllAtOnce`/`Linear*`/`Canary*` strategy); and exactly one of "
             "`ec2TagFilters: [{key, value}]` (Server), `ecs: {clusterName, serviceName, "
             "containerName, containerPort, prodListenerArn, testListenerArn?, targetGroups: "
-            "[blue, green]}` (ECS), `lambda: {functionName, aliasName}` (Lambda)."
+            "[blue, green], taskExecutionRoleName?}` (ECS; the role the tasks pull with, default "
+            "`ecsTaskExecutionRole`), `lambda: {functionName, aliasName}` (Lambda)."
         ),
     ),
 )

@@ -35,6 +35,9 @@ class EcsSettings:
     """Blue then green target group names."""
     test_listener_arn: str | None = None
     """Optional listener for test traffic before the shift; none by default."""
+    task_execution_role_name: str = "ecsTaskExecutionRole"
+    """The role ECS pulls the image with; an environment promoting to another account lets exactly
+    this role of that account pull (the same name in every environment)."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,15 @@ class ConnectionSource:
     connection_arn: str
     full_repository_id: str
     """`owner/repository` as the provider names it."""
+
+
+@dataclass(frozen=True)
+class PromotionTarget:
+    """A downstream environment this stack publishes its verified releases to."""
+
+    stack: str
+    account_id: str = ""
+    """Its AWS account; empty is this stack's own account."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +117,21 @@ class PlatformSettings:
     notification_emails: tuple[str, ...] = default("notificationEmails")
     compliance_rules: bool = default("complianceRules")
     """AWS Config managed rules re-checking the pack's guardrails after deploy (needs a recorder)."""
+    promote_from: str = default("promoteFrom")
+    """The upstream stack whose verified releases this stack deploys; empty builds from source."""
+    promote_from_account_id: str = default("promoteFromAccountId")
+    """The upstream's account; empty is this stack's own account."""
+    promote_from_signing_key_arn: str = default("promoteFromSigningKeyArn")
+    """The upstream's signing key ARN (needed across accounts: KMS refuses foreign alias ARNs)."""
+    promote_to: tuple[PromotionTarget, ...] = default("promoteTo")
+    """Downstream stacks this stack publishes its verified, baked releases to."""
+    promotion_bake_minutes: int = default("promotionBakeMinutes")
+    """How long the rollback alarms must stay OK after a deploy before a release is published."""
+
+    @property
+    def promotes(self) -> bool:
+        """Whether this stack deploys releases promoted from another stack instead of building."""
+        return bool(self.promote_from)
 
     def execution_principals(self, account_root_arn: str) -> tuple[str, ...]:
         """The configured principals, or the account root (IAM then decides who may assume)."""

@@ -16,19 +16,21 @@ from components.config.allowed import MIN_PREFIX_LENGTH
 from components.config.fields import FieldReader
 from components.config.keys import KEYS_BY_NAME, STACK_KEYS, TOP_LEVEL_KEYS, ConfigKey
 from components.config.model import PlatformSettings, ServiceSettings
+from components.config.promotion_rules import check_promote_from, read_promote_to
 from components.config.service_rules import read_services
 
 IPV4_MAPPED = ipaddress.ip_network("::ffff:0.0.0.0/96")
 """IPv4-mapped IPv6 addresses: a range holding this one admits every IPv4 address."""
 ANY_TEXT = re.compile(r".+", re.DOTALL)
 
-OWN_RULES = frozenset({"allowedCidrs", "services", "defaultService", "notificationEmails"})
+OWN_RULES = frozenset(
+    {"allowedCidrs", "services", "defaultService", "notificationEmails", "promoteTo"}
+)
 """Keys read by the functions below rather than by their kind."""
 
 
 def read_platform(root: FieldReader, raw: Mapping[str, Any], stack: str) -> PlatformSettings:
-    """All settings of one stack; the first broken rule raises (stack is for future per-env rules)."""
-    del stack
+    """All settings of one stack; the first broken rule raises."""
     raw = root.mapping(dict(raw), TOP_LEVEL_KEYS)
     allowed_cidrs = _cidrs(root.key("allowedCidrs"), raw.get("allowedCidrs"))
     services = read_services(root.key("services"), raw.get("services"))
@@ -39,6 +41,8 @@ def read_platform(root: FieldReader, raw: Mapping[str, Any], stack: str) -> Plat
         if key.name not in OWN_RULES
     }
     emails_key = KEYS_BY_NAME["notificationEmails"]
+    check_promote_from(root, stack, by_kind)
+    promote_to = read_promote_to(root.key("promoteTo"), raw.get("promoteTo", ()), stack, by_kind)
     return PlatformSettings(
         allowed_cidrs=allowed_cidrs,
         services=services,
@@ -46,6 +50,7 @@ def read_platform(root: FieldReader, raw: Mapping[str, Any], stack: str) -> Plat
         notification_emails=_emails(
             root.key(emails_key.name), raw.get(emails_key.name, emails_key.default)
         ),
+        promote_to=promote_to,
         **by_kind,
     )
 
@@ -61,6 +66,8 @@ def _read(reader: FieldReader, key: ConfigKey, value: Any) -> Any:
         assert isinstance(key.allowed, tuple), key.name
         return reader.choice(value, key.allowed)
     if key.kind == "string":
+        if value == "" and key.default == "":
+            return value  # an optional string left empty means its default
         return reader.string(value, key.pattern, key.fix)
     if key.kind == "strings" and key.pattern is not None:
         return _unique_strings(reader, value, key.pattern, key.fix)

@@ -14,6 +14,7 @@ from components.config.allowed import (
     COMPUTE_PLATFORMS,
     CONNECTION_ARN,
     CONTAINER_PORTS,
+    DEFAULT_TASK_EXECUTION_ROLE,
     DEPLOYMENT_CONFIG_PREFIX,
     DEPLOYMENT_CONFIGS,
     ECS_KEYS,
@@ -24,6 +25,7 @@ from components.config.allowed import (
     LISTENER_ARN,
     REFS_HEADS,
     REPOSITORY_NAME,
+    ROLE_NAME,
     SERVICE_KEYS,
     SERVICE_NAME,
     TAG_FILTER_KEYS,
@@ -235,6 +237,11 @@ def _ecs(reader: FieldReader, value: Any) -> EcsSettings:
         prod_listener_arn=prod_listener,
         test_listener_arn=test_listener,
         target_groups=(blue, green),
+        task_execution_role_name=reader.key("taskExecutionRoleName").string(
+            raw.get("taskExecutionRoleName", DEFAULT_TASK_EXECUTION_ROLE),
+            ROLE_NAME,
+            "use an IAM role name (1-64 letters, digits and +=,.@_-)",
+        ),
     )
 
 
