@@ -12,14 +12,20 @@ PACK_NAME = "cicd-guardrails"
 # Policy names are kebab-case and lead with the AWS service or pipeline object they judge; the engine,
 # `policies/config/<env>.json` and users' `--policy-pack-config` files know a policy by its name.
 POLICY_MODULES = (
-    # The core guardrails: encryption under our key, an IP-restricted start, automatic rollback.
+    # The core guardrails: encryption under our key, an IP-restricted start, automatic rollback,
+    # and the signed release: verified before every deploy, signable only by the signing step,
+    # deployed by image digest.
     "cicd_guardrails.rules.s3.bucket_encryption",
     "cicd_guardrails.rules.codepipeline.artifact_encryption",
     "cicd_guardrails.rules.kms.key_lifecycle",
     "cicd_guardrails.rules.cloudwatch.logs_and_topics_encryption",
     "cicd_guardrails.rules.iam.execution_role",
     "cicd_guardrails.rules.codedeploy.auto_rollback",
-    # Further guardrails: hygiene (advisory), and two exact checks (mandatory).
+    "cicd_guardrails.rules.codepipeline.artifact_verification",
+    "cicd_guardrails.rules.kms.signing_key",
+    "cicd_guardrails.rules.codepipeline.image_by_digest",
+    # Further guardrails: hygiene (advisory; ECR's is mandatory in prod through its config), and
+    # two exact checks (mandatory).
     "cicd_guardrails.rules.codepipeline.codedeploy_action_platform",
     "cicd_guardrails.rules.iam.policy_hygiene",
     "cicd_guardrails.rules.s3.bucket_hardening",
@@ -27,6 +33,7 @@ POLICY_MODULES = (
     "cicd_guardrails.rules.cloudwatch.log_retention",
     "cicd_guardrails.rules.cloudwatch.alarm_actions",
     "cicd_guardrails.rules.codecommit.repository_encryption",
+    "cicd_guardrails.rules.ecr.repository_hardening",
 )
 
 Policy = ResourceValidationPolicy | StackValidationPolicy

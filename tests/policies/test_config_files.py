@@ -68,3 +68,14 @@ def test_allowed_vpc_endpoints_equal_the_stack_file(env):
     assert policy_config(env)[CIDR_POLICY].get("allowedVpcEndpoints", []) == stack_config(env).get(
         "guarded-delivery:allowedVpcEndpoints", []
     )
+
+
+@pytest.mark.parametrize(("env", "required"), [("dev", False), ("staging", True), ("prod", True)])
+def test_artifact_verification_is_required_outside_dev(env, required):
+    entry = policy_config(env)["codepipeline-artifact-verification"]
+    assert entry["requireArtifactVerification"] is required
+
+
+def test_prod_makes_the_ecr_repository_policy_mandatory():
+    assert policy_config("prod")["ecr-repository-hardened"]["enforcementLevel"] == "mandatory"
+    assert "ecr-repository-hardened" not in policy_config("dev")

@@ -16,6 +16,9 @@ CORE_POLICIES = (
     "logs-and-notifications-kms",
     "execution-role-ip-restricted",
     "codedeploy-auto-rollback",
+    "codepipeline-artifact-verification",
+    "kms-signing-key-restricted",
+    "codepipeline-no-mutable-image-tag",
 )
 POLICIES = all_policies()
 METADATA = all_metadata()

@@ -14,7 +14,13 @@ from cicd_guardrails.rules.codebuild.project_hardening import (
     CODEBUILD_PRIVILEGED_MODE,
 )
 from cicd_guardrails.rules.codepipeline.artifact_encryption import POLICIES as ARTIFACT_POLICIES
+from cicd_guardrails.rules.codepipeline.artifact_verification import (
+    POLICIES as VERIFICATION_POLICIES,
+)
+from cicd_guardrails.rules.codepipeline.image_by_digest import POLICIES as IMAGE_POLICIES
+from cicd_guardrails.rules.ecr.repository_hardening import POLICIES as ECR_POLICIES
 from cicd_guardrails.rules.kms.key_lifecycle import KMS_KEY_ROTATION
+from cicd_guardrails.rules.kms.signing_key import POLICIES as SIGNING_POLICIES
 from cicd_guardrails.rules.s3.bucket_encryption import POLICIES as S3_POLICIES
 from cicd_guardrails.rules.s3.bucket_hardening import POLICIES as BUCKET_POLICIES
 from tests.support.analyzer_harness import (
@@ -24,6 +30,15 @@ from tests.support.analyzer_harness import (
     assert_skipped,
     assert_violation,
     resource,
+)
+from tests.support.release_shapes import (
+    algorithm_pin,
+    pipeline,
+    project,
+    signer_allow,
+    signing_key,
+    signing_policy,
+    step_projects,
 )
 
 BUCKET = "aws:s3/bucket:Bucket"
@@ -314,4 +329,91 @@ def test_a_configuration_naming_no_known_bucket_may_configure_the_bucket_whose_n
         analyze(S3_POLICIES, [named, sse]),
         "s3-sse-kms",
         "bucket 'artifacts' has no server-side encryption configuration",
+    )
+
+
+# --- the signed release: an unknown step, key policy or image is undecided, its known twin judged ----
+
+
+def test_an_unknown_verification_project_is_undecided_and_a_repository_buildspec_refused():
+    verification = "codepipeline-artifact-verification"
+    unknown = step_projects(verify=project("verify", buildspec=UNKNOWN))
+    result = analyze(VERIFICATION_POLICIES, [*unknown, pipeline()])
+    assert not result.of(verification)
+    assert_skipped(result, verification, "(its verification)")
+    pushed = step_projects(verify=project("verify", buildspec="buildspec.yml"))
+    assert_violation(
+        analyze(VERIFICATION_POLICIES, [*pushed, pipeline()]),
+        verification,
+        "source.buildspec is the path 'buildspec.yml', read from the source",
+    )
+
+
+def test_an_unknown_signing_key_policy_is_undecided_and_a_known_unfenced_root_refused():
+    signing = "kms-signing-key-restricted"
+    result = analyze(SIGNING_POLICIES, [*step_projects(), pipeline(), signing_key(UNKNOWN)])
+    assert not result.of(signing)
+    assert_skipped(result, signing, "release-signing-key.policy")
+    unfenced = signing_key(
+        signing_policy(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "123456789012"},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            algorithm_pin(),
+            signer_allow(),
+        )
+    )
+    assert_violation(
+        analyze(SIGNING_POLICIES, [*step_projects(), pipeline(), unfenced]),
+        signing,
+        "to the account root '123456789012'",
+    )
+
+
+def test_an_unknown_image_uri_is_undecided_and_a_tag_refused():
+    image_tag = "codepipeline-no-mutable-image-tag"
+
+    def function(uri):
+        return resource(
+            "aws:lambda/function:Function", "worker", {"packageType": "Image", "imageUri": uri}
+        )
+
+    assert_skipped(analyze(IMAGE_POLICIES, [function(UNKNOWN)]), image_tag, "imageUri")
+    assert_violation(
+        analyze(IMAGE_POLICIES, [function("123456789012.dkr.ecr.us-east-1.amazonaws.com/w:1")]),
+        image_tag,
+        "imageUri is '123456789012.dkr.ecr.us-east-1.amazonaws.com/w:1' with packageType Image",
+    )
+
+
+def test_an_unknown_repository_key_is_customer_managed_but_an_unknown_type_is_undecided():
+    ecr = "ecr-repository-hardened"
+
+    def repository(encryption):
+        return resource(
+            "aws:ecr/repository:Repository",
+            "images",
+            {
+                "imageTagMutability": "IMMUTABLE",
+                "imageScanningConfiguration": {"scanOnPush": True},
+                "encryptionConfigurations": [encryption],
+            },
+        )
+
+    # The key's ARN is not known until the key exists: the program's own reference.
+    assert_no_violations(
+        analyze(ECR_POLICIES, [repository({"encryptionType": "KMS", "kmsKey": UNKNOWN})])
+    )
+    assert_skipped(
+        analyze(ECR_POLICIES, [repository({"encryptionType": UNKNOWN, "kmsKey": UNKNOWN})]),
+        ecr,
+        "encryptionConfigurations[0].encryptionType",
+    )
+    assert_violation(
+        analyze(ECR_POLICIES, [repository({"encryptionType": "AES256"})]),
+        ecr,
+        "encryptionConfigurations[0].encryptionType is 'AES256'",
     )

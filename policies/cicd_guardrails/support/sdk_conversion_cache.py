@@ -1,7 +1,7 @@
 """Convert each resource's protobuf properties once per analyzer request, not once per policy.
 
 pulumi-policy 1.21's analyzer calls `json_format.MessageToDict` on a resource's properties (and on its
-provider's) inside its loop over policies: with our 19 policies every resource is converted 19 times by
+provider's) inside its loop over policies: with our 24 policies every resource is converted 19 times by
 `Analyze`, and once per stack policy by `AnalyzeStack`. The conversion is a pure function of the
 message and the SDK only reads its result (`deserialize_properties` builds new containers), so handing
 every policy the same dict changes nothing but the cost: the pack's evaluation time drops by about a

@@ -1,10 +1,18 @@
 """CodeBuild hardening: no root-equivalent builds, logs kept, no secrets in project definitions.
 
-A build runs whatever the repository's buildspec says, so a build project is the easiest place
-for an attacker with commit access to escalate: privileged mode hands them the Docker daemon,
-disabled logs hide what they ran, and plaintext variables or URL credentials are readable by
-anyone allowed `codebuild:BatchGetProjects`. A setting not known at preview is reported as "can't
-run during preview", after what is known has been judged, instead of being passed.
+A build runs whatever its buildspec says, and a buildspec read from the repository is whatever was
+pushed, so a build project is the easiest place for an attacker with commit access to escalate:
+privileged mode hands them the Docker daemon, disabled logs hide what they ran, and plaintext
+variables or URL credentials are readable by anyone allowed `codebuild:BatchGetProjects`. A setting
+not known at preview is reported as "can't run during preview", after what is known has been judged,
+instead of being passed.
+
+`codebuild-privileged-mode` accepts a privileged project whose buildspec is inline
+(`source.buildspec` holds the YAML, `support/buildspecs.py`): the stack declares what runs with the
+Docker daemon, and changing it takes a change to the stack (`codebuild:UpdateProject`), not a push.
+Such a buildspec may still build the repository's Dockerfile; its `RUN` steps run in containers the
+daemon starts, not privileged ones. A privileged project that reads its buildspec from the source (a
+path, or none set: `buildspec.yml`) or from S3 is refused unless `allowPrivileged` is set.
 """
 
 import re
@@ -18,6 +26,7 @@ from pulumi_policy import (
     ResourceValidationPolicy,
 )
 
+from cicd_guardrails.support.buildspecs import BuildspecKind, project_buildspec
 from cicd_guardrails.support.metadata import policy_fields
 from cicd_guardrails.support.policy_config import PolicyConfigError, config_bool
 from cicd_guardrails.support.wire import (
@@ -62,14 +71,28 @@ def validate_privileged_mode(args: ResourceValidationArgs, report: ReportViolati
     except PolicyConfigError as error:
         report(str(error))
         return
-    privileged = nested(plain(args.props), "environment", "privilegedMode")
-    if is_unknown(privileged) and not allowed:
-        fail_undecided(args.name, ["environment.privilegedMode"])
-    if is_true(privileged) and not allowed:
+    if allowed:
+        return
+    props = plain(args.props)
+    privileged = nested(props, "environment", "privilegedMode")
+    if not is_unknown(privileged) and not is_true(privileged):
+        return
+    buildspec = project_buildspec(props)
+    if buildspec.stack_owned:
+        return  # the stack, not a push, decides what runs privileged
+    undecided = ["environment.privilegedMode"] if is_unknown(privileged) else []
+    if buildspec.kind is BuildspecKind.NOT_YET_KNOWN:
+        undecided.append("source.buildspec")
+    elif not undecided:
         report(
-            f"build project '{args.name}': environment.privilegedMode is true; set it to false "
-            "unless the project builds Docker images (then set allowPrivileged in this policy's config)"
+            f"build project '{args.name}': environment.privilegedMode is true and "
+            f"{buildspec.described()}, so something other than the stack decides what runs "
+            "with root on the build host; set privilegedMode to false, or declare the buildspec "
+            "inline in source.buildspec (stack-owned) if the project must build Docker images, or "
+            "set allowPrivileged in this policy's config"
         )
+    if undecided:
+        fail_undecided(args.name, undecided)
 
 
 def validate_logs_enabled(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -159,7 +182,10 @@ CODEBUILD_PRIVILEGED_MODE = ResourceValidationPolicy(
             "allowPrivileged": {
                 "type": "boolean",
                 "default": False,
-                "description": "Accept privilegedMode (needed to build Docker images).",
+                "description": (
+                    "Accept privilegedMode with a buildspec read from the source or S3 (a project "
+                    "whose buildspec is inline is accepted anyway)."
+                ),
             }
         }
     ),

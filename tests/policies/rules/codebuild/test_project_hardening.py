@@ -7,6 +7,7 @@ from tests.support.analyzer_harness import (
     UNKNOWN,
     analyze,
     assert_no_violations,
+    assert_skipped,
     assert_violation,
     resource,
     secret,
@@ -57,6 +58,62 @@ def test_privileged_mode_is_refused_unless_allowed():
     )
     allowed = analyze(POLICIES, [project(privileged=True)], {PRIVILEGED: {"allowPrivileged": True}})
     assert_no_violations(allowed, PRIVILEGED)
+
+
+INLINE_BUILDSPEC = (
+    "version: 0.2\nphases:\n  build:\n    commands:\n      - docker build --tag app .\n"
+)
+
+
+def test_a_privileged_project_with_an_inline_buildspec_passes_without_allow_privileged():
+    source = {"type": "CODEPIPELINE", "buildspec": INLINE_BUILDSPEC}
+    assert_no_violations(analyze(POLICIES, [project(privileged=True, source=source)]), PRIVILEGED)
+
+
+@pytest.mark.parametrize(
+    ("buildspec", "described"),
+    [
+        (None, "source.buildspec is not set, so CodeBuild reads buildspec.yml from the source"),
+        ("", "source.buildspec is not set, so CodeBuild reads buildspec.yml from the source"),
+        (
+            "ci/buildspec.yml",
+            "source.buildspec is the path 'ci/buildspec.yml', read from the source",
+        ),
+        (
+            "arn:aws:s3:::specs/buildspec.yml",
+            "source.buildspec is the S3 object 'arn:aws:s3:::specs/buildspec.yml'",
+        ),
+    ],
+)
+def test_a_privileged_project_reading_its_buildspec_from_outside_the_stack_is_refused(
+    buildspec, described
+):
+    source = (
+        {"type": "CODEPIPELINE"}
+        if buildspec is None
+        else {"type": "CODEPIPELINE", "buildspec": buildspec}
+    )
+    result = analyze(POLICIES, [project(privileged=True, source=source)])
+    assert_violation(
+        result,
+        PRIVILEGED,
+        f"build project 'build': environment.privilegedMode is true and {described}",
+    )
+    assert_violation(
+        result,
+        PRIVILEGED,
+        "so something other than the stack decides what runs with root on the build host; set "
+        "privilegedMode to false, or declare the buildspec inline in source.buildspec "
+        "(stack-owned) if the project must build Docker images, or set allowPrivileged in this "
+        "policy's config",
+    )
+
+
+def test_an_unknown_buildspec_of_a_privileged_project_is_undecided():
+    source = {"type": "CODEPIPELINE", "buildspec": UNKNOWN}
+    result = analyze(POLICIES, [project(privileged=True, source=source)])
+    assert not result.of(PRIVILEGED)
+    assert_skipped(result, PRIVILEGED, "source.buildspec")
 
 
 def test_disabled_cloudwatch_logs_are_refused():
