@@ -34,6 +34,9 @@ def main() -> None:
     pulumi.export("artifactBucket", platform.artifact_store.bucket_name)
     pulumi.export("artifactKeyAlias", platform.artifact_store.key_alias_arn)
     pulumi.export("notificationTopicArn", platform.topic.topic_arn)
+    if platform.release_signing.key_arn is not None:
+        # A downstream stack in another account names this key as promoteFromSigningKeyArn.
+        pulumi.export("releaseSigningKeyArn", platform.release_signing.key_arn)
     pulumi.export("dashboardName", platform.dashboard_name)
     pulumi.export("dashboardUrl", platform.dashboard_url)
     if platform.compliance is not None:

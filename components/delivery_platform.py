@@ -14,8 +14,18 @@ import pulumi
 
 from components.config import PlatformSettings, ServiceSettings
 from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
+from components.release.promotion import (
+    ReleasePlan,
+    release_plan,
+    upstream_artifact_key_statements,
+    upstream_bucket_statements,
+    upstream_signing_key_statements,
+)
+from components.release.promotion_bus import PromotionBus, PromotionBusArgs
+from components.release.publication import ReleasePublication, ReleasePublicationArgs
 from components.release.release_names import SIGNER_PURPOSE, VERIFIER_PURPOSE, StackReleaseNames
 from components.release.signing_key import ReleaseSigning, ReleaseSigningArgs
+from components.release.step_roles import signs
 from components.service_pipeline import ServicePipeline, ServicePipelineArgs, service_role_grants
 from components.shared.artifact_store import ArtifactStore, ArtifactStoreArgs
 from components.shared.compliance import Compliance, ComplianceArgs, managed_rules
@@ -97,7 +107,13 @@ class DeliveryPlatform(pulumi.ComponentResource):
 
     artifact_store: ArtifactStore
     release_signing: ReleaseSigning
-    """The release-signing key and the release steps' log group."""
+    """The release-signing key (where anything signs) and the release steps' log group."""
+    plan: ReleasePlan
+    """Releases built here or promoted from an upstream; published downstream or not."""
+    publication: ReleasePublication | None
+    """Forwarding of published releases to the downstream stacks (`promoteTo`)."""
+    promotions_bus: PromotionBus | None
+    """Where promoted releases arrive (`promoteFrom`)."""
     topic: NotificationTopic
     dashboard_name: str
     dashboard_url: str
@@ -111,12 +127,14 @@ class DeliveryPlatform(pulumi.ComponentResource):
     ) -> None:
         super().__init__("guarded-delivery:delivery_platform:DeliveryPlatform", name, None, opts)
         settings, names = args.settings, args.names
+        self.plan = release_plan(settings, names)
         self._service_names = {
             service.name: names.service(service.name, service.repository_name)
             for service in settings.services
         }
         roles = self._declare_roles(settings, names)
         self._declare_shared(settings, names, roles)
+        self._declare_promotion(settings, names)
         self.pipelines, self.service_outputs = {}, {}
         panels = [self._declare_service(settings, service, roles) for service in settings.services]
         self.dashboard = delivery_dashboard(
@@ -160,6 +178,8 @@ class DeliveryPlatform(pulumi.ComponentResource):
         """The key and bucket every pipeline stores artifacts in, and the topic everyone reports to."""
         shared_tags = resource_tags(names.project, names.stack)
         release_names = StackReleaseNames(names)
+        downstreams, services = self.plan.downstreams, [s.name for s in settings.services]
+        signed_here = signs(self.plan)
         self.artifact_store = ArtifactStore(
             "artifacts",
             ArtifactStoreArgs(
@@ -171,6 +191,8 @@ class DeliveryPlatform(pulumi.ComponentResource):
                 ],
                 tags=shared_tags,
                 deletion_window_days=settings.kms_deletion_window_days,
+                key_grants=upstream_artifact_key_statements(names, downstreams, services),
+                bucket_grants=upstream_bucket_statements(names, downstreams, services),
                 protect=settings.protect_resources,
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -179,8 +201,11 @@ class DeliveryPlatform(pulumi.ComponentResource):
             "release-signing",
             ReleaseSigningArgs(
                 names=release_names,
-                signer_role_arns=[r.required_arn(SIGNER_PURPOSE) for r in roles.values()],
+                signer_role_arns=(
+                    [r.required_arn(SIGNER_PURPOSE) for r in roles.values()] if signed_here else []
+                ),
                 verifier_role_arns=[r.required_arn(VERIFIER_PURPOSE) for r in roles.values()],
+                downstream_grants=upstream_signing_key_statements(downstreams, services),
                 artifact_key_arn=self.artifact_store.key_arn,
                 log_retention_days=settings.log_retention_days,
                 tags=shared_tags,
@@ -198,6 +223,35 @@ class DeliveryPlatform(pulumi.ComponentResource):
                 email_addresses=settings.notification_emails,
             ),
             opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _declare_promotion(self, settings: PlatformSettings, names: PlatformNames) -> None:
+        """The forwarding of what this stack publishes, and the bus where promoted releases arrive."""
+        tags = resource_tags(names.project, names.stack)
+        self.publication = (
+            ReleasePublication(
+                "publication",
+                ReleasePublicationArgs(
+                    names=names,
+                    bucket_name=self.artifact_store.bucket_name,
+                    services=[service.name for service in settings.services],
+                    downstreams=self.plan.downstreams,
+                    tags=tags,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            if self.plan.publishes
+            else None
+        )
+        upstream = self.plan.upstream
+        self.promotions_bus = (
+            PromotionBus(
+                "promotions",
+                PromotionBusArgs(names=StackReleaseNames(names), upstream=upstream, tags=tags),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            if upstream is not None
+            else None
         )
 
     def _declare_service(
@@ -221,6 +275,7 @@ class DeliveryPlatform(pulumi.ComponentResource):
                 topic_arn=self.topic.topic_arn,
                 signing_key_alias_arn=self.release_signing.key_alias_arn,
                 release_log_group_name=self.release_signing.log_group_name,
+                promotions_bus_name=self.promotions_bus.bus_name if self.promotions_bus else None,
                 tags=service_tags,
                 protect=settings.protect_resources,
             ),

@@ -15,6 +15,8 @@ from components.config import PlatformSettings, ServiceSettings
 from components.iam.execution_role import ExecutionRole, ExecutionRoleArgs
 from components.iam.grants import RoleGrants
 from components.iam.service_roles import ServiceRoles
+from components.release.promotion import ReleasePlan, release_plan
+from components.release.promotion_origin import PromotionOrigin
 from components.release.release_steps import ReleaseSteps, ReleaseStepsArgs
 from components.release.step_roles import release_role_grants
 from components.shared.naming import PlatformNames, ServiceNames
@@ -48,10 +50,12 @@ class ServicePipelineArgs:
     """Reference to the artifact bucket."""
     topic_arn: pulumi.Input[str]
     """Reference to the topic: approvals and rollback alarms."""
-    signing_key_alias_arn: pulumi.Input[str]
-    """Reference to the stack's release-signing key (its alias)."""
+    signing_key_alias_arn: pulumi.Input[str] | None
+    """Reference to the stack's release-signing key (its alias); None when nothing signs here."""
     release_log_group_name: pulumi.Input[str]
     """Reference to the stack's release-steps log group."""
+    promotions_bus_name: pulumi.Input[str] | None = None
+    """Reference to the bus a promoted release arrives on (stacks with `promoteFrom`)."""
     tags: dict[str, str] = field(default_factory=dict)
     """Tags of every taggable resource (with this service's `service` tag)."""
     protect: bool = False
@@ -62,22 +66,34 @@ def service_role_grants(
     settings: PlatformSettings, service: ServiceSettings, names: ServiceNames
 ) -> list[RoleGrants]:
     """The service roles `service` needs, each from the module that runs as it (build, deploy,
-    pipeline, events), in the order they are declared."""
-    origin, target = origin_for(service), target_for(service)
+    pipeline, events, the release steps), in the order they are declared."""
+    target, plan = target_for(service), release_plan(settings, names.platform)
+    origin = service_origin(service, names, plan, target)
+    alarms = target.rollback_alarm_names(names) if settings.alarm_rollback else ()
     grants = [
-        build_role(names, origin),
+        build_role(names, origin) if plan.builds else None,
         target.deploy_role(names, alarm_rollback=settings.alarm_rollback),
         pipeline_role(
             names,
             origin,
             target,
+            plan,
             manual_approval=settings.manual_approval,
             alarm_rollback=settings.alarm_rollback,
         ),
         origin.events_role(names),
-        *release_role_grants(names, target),
+        *release_role_grants(names, target, plan, alarms),
     ]
     return [grant for grant in grants if grant is not None]
+
+
+def service_origin(
+    service: ServiceSettings, names: ServiceNames, plan: ReleasePlan, target: DeployTarget
+) -> Origin:
+    """Where the service's releases come from: its repository, or its upstream's publication."""
+    if plan.upstream is None:
+        return origin_for(service)
+    return PromotionOrigin(service, names, plan.upstream, target)
 
 
 class ServicePipeline(pulumi.ComponentResource):
@@ -87,9 +103,12 @@ class ServicePipeline(pulumi.ComponentResource):
     target: DeployTarget
     source: Source | None
     """The CodeCommit repository; None for a CodeConnections source."""
-    build: Build
+    plan: ReleasePlan
+    """Built here or promoted from the upstream; published downstream or not."""
+    build: Build | None
+    """The repository's build; None in a stack that promotes (it never builds)."""
     release: ReleaseSteps
-    """The stack-owned steps: image (ECS), sign, verify, confirm (Lambda)."""
+    """The stack-owned steps: image (ECS), sign or admit, verify, confirm (Lambda), publish."""
     deploy: Deploy
     pipeline: Pipeline
     trigger: PushTrigger | None
@@ -99,24 +118,26 @@ class ServicePipeline(pulumi.ComponentResource):
     pipeline_arn: pulumi.Output[str]
     console_url: str
     repository_name: pulumi.Output[str] | None
-    build_project_name: pulumi.Output[str]
-    log_group_name: pulumi.Output[str]
+    build_project_name: pulumi.Output[str] | None
+    log_group_name: pulumi.Output[str] | None
     deployment_group_name: pulumi.Output[str] | None
     rollback_alarm_names: list[str]
     execution_role_arn: str
-    default_buildspec: str
+    default_buildspec: str | None
 
     def __init__(
         self, name: str, args: ServicePipelineArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("guarded-delivery:service_pipeline:ServicePipeline", name, None, opts)
-        self.origin, self.target = origin_for(args.service), target_for(args.service)
         names = args.names
+        self.target = target_for(args.service)
+        self.plan = release_plan(args.settings, args.platform_names)
+        self.origin = service_origin(args.service, names, self.plan, self.target)
         self.source = self.origin.declare_repository(
             f"{name}-source",
             RepositoryInputs(names, args.key_arn, args.protect, args.tags, parent=self),
         )
-        self.build = self._declare_build(name, args)
+        self.build = self._declare_build(name, args) if self.plan.builds else None
         self.release = self._declare_release(name, args)
         self.deploy = self._declare_deploy(name, args)
         self.pipeline = self._declare_pipeline(name, args)
@@ -129,6 +150,7 @@ class ServicePipeline(pulumi.ComponentResource):
                 events_role_arn=args.roles.arn("events"),
                 tags=args.tags,
                 parent=self,
+                event_bus_name=args.promotions_bus_name,
             ),
         )
         self.execution_role = self._declare_execution_role(name, args)
@@ -164,10 +186,18 @@ class ServicePipeline(pulumi.ComponentResource):
                 names=args.names,
                 origin=self.origin,
                 target=self.target,
+                plan=self.plan,
                 roles=args.roles,
                 key_arn=args.key_arn,
+                key_alias_arn=args.key_alias_arn,
+                bucket_name=args.bucket_name,
                 signing_key_alias_arn=args.signing_key_alias_arn,
                 log_group_name=args.release_log_group_name,
+                rollback_alarm_names=(
+                    self.target.rollback_alarm_names(args.names)
+                    if args.settings.alarm_rollback
+                    else ()
+                ),
                 vulnerability_gate=args.settings.vulnerability_gate,
                 build_image=args.settings.build_image,
                 tags=args.tags,
@@ -202,8 +232,9 @@ class ServicePipeline(pulumi.ComponentResource):
                 bucket_name=args.bucket_name,
                 key_alias_arn=args.key_alias_arn,
                 topic_arn=args.topic_arn,
-                build_project_name=self.build.project_name,
+                build_project_name=self.build.project_name if self.build else None,
                 release=self.release.stages,
+                plan=self.plan,
                 repository_name=self.source.repository_name if self.source else None,
                 deployment=self.deploy.deployment,
                 rollback_alarms=self.deploy.alarm_references,
@@ -232,12 +263,12 @@ class ServicePipeline(pulumi.ComponentResource):
         self.pipeline_arn = self.pipeline.pipeline_arn
         self.console_url = names.console_url
         self.repository_name = self.source.repository_name if self.source else None
-        self.build_project_name = self.build.project_name
-        self.log_group_name = self.build.log_group_name
+        self.build_project_name = self.build.project_name if self.build else None
+        self.log_group_name = self.build.log_group_name if self.build else None
         self.deployment_group_name = self.deploy.deployment_group_name
         self.rollback_alarm_names = self.deploy.alarm_names
         self.execution_role_arn = self.execution_role.role_arn
-        self.default_buildspec = self.build.default_buildspec
+        self.default_buildspec = self.build.default_buildspec if self.build else None
         self.register_outputs(
             {
                 "pipeline_name": self.pipeline_name,

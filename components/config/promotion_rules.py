@@ -62,4 +62,9 @@ def read_promote_to(
         if account != "":
             account = at.key("accountId").string(account, ACCOUNT_ID, "use a 12-digit account id")
         targets.append(PromotionTarget(name, account))
+    if targets and not settings["alarm_rollback"]:
+        raise reader.error(
+            [target.stack for target in targets],
+            "publishes after a bake that watches the rollback alarms; set alarmRollback: true",
+        )
     return tuple(targets)

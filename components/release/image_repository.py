@@ -18,8 +18,9 @@ import pulumi
 import pulumi_aws as aws
 
 from components.iam.documents import policy_document, statement
+from components.iam.grants import Statement
+from components.release.release_actions import IMAGE_PUSH_ACTIONS
 from components.release.release_names import ReleaseNames
-from components.release.step_roles import IMAGE_PUSH_ACTIONS
 from components.shared.references import combine, reference
 
 PULL_ACTIONS = (
@@ -51,6 +52,8 @@ class ImageRepositoryArgs:
     puller_principals: Sequence[pulumi.Input[str]]
     """Who may pull: the account root by default (IAM then decides which task roles)."""
     tags: Mapping[str, str]
+    downstream_grants: Sequence[Statement] = ()
+    """Statements letting downstream stacks' verifier and task execution roles read and pull."""
     protect: bool = True
     """Protect and retain the repository (prod): its images are what the releases deployed."""
 
@@ -92,7 +95,7 @@ class ImageRepository(pulumi.ComponentResource):
             f"{name}-policy",
             repository=repository_name,
             policy=combine(
-                lambda arns: repository_policy(arns[0], arns[1:]),
+                lambda arns: repository_policy(arns[0], arns[1:], args.downstream_grants),
                 [args.pusher_role_arn, *args.puller_principals],
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -114,7 +117,11 @@ class ImageRepository(pulumi.ComponentResource):
         )
 
 
-def repository_policy(pusher_role_arn: str, puller_principals: Sequence[str]) -> str:
+def repository_policy(
+    pusher_role_arn: str,
+    puller_principals: Sequence[str],
+    downstream_grants: Sequence[Statement] = (),
+) -> str:
     """The image step pushes; nobody else writes; the account's principals (through IAM) pull."""
     return policy_document(
         [
@@ -140,6 +147,7 @@ def repository_policy(pusher_role_arn: str, puller_principals: Sequence[str]) ->
                 sid="AccountPullsThroughIam",
                 principal={"AWS": list(puller_principals)},
             ),
+            *downstream_grants,
         ]
     )
 

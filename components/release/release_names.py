@@ -10,15 +10,21 @@ from functools import cached_property
 
 from components.shared.naming import (
     CODEBUILD_NAME_LIMIT,
+    EVENT_RULE_NAME_LIMIT,
+    IAM_ROLE_NAME_LIMIT,
     KMS_ALIAS_NAME_LIMIT,
     PlatformNames,
     ServiceNames,
     bounded,
+    name_part,
 )
 
 ECR_REPOSITORY_NAME_LIMIT = 256
-RELEASE_STEPS = ("image", "sign", "verify", "confirm")
+EVENT_BUS_NAME_LIMIT = 256
+RELEASE_STEPS = ("image", "sign", "admit", "verify", "confirm", "publish")
 """The stack-owned steps: build the image, sign the release, verify it before deploy, confirm after."""
+RELEASES_PREFIX = "releases"
+"""Published releases live under `releases/<service>/<downstream stack>/` in the artifact bucket."""
 SIGNER_PURPOSE = "signer"
 VERIFIER_PURPOSE = "verifier"
 IMAGE_PURPOSE = "image"
@@ -48,6 +54,24 @@ class StackReleaseNames:
     @property
     def steps_log_group_arn(self) -> str:
         return self.platform.arn("logs", f"log-group:{self.steps_log_group_name}")
+
+    @property
+    def promotions_bus_name(self) -> str:
+        """The event bus an upstream forwards "release published" events to (one per stack)."""
+        return bounded(f"{self.platform.prefix}-promotions", EVENT_BUS_NAME_LIMIT)
+
+    @property
+    def promotions_bus_arn(self) -> str:
+        return self.platform.arn("events", f"event-bus/{self.promotions_bus_name}")
+
+    @property
+    def forwarder_role_name(self) -> str:
+        """The role EventBridge assumes to forward publication events to downstream buses."""
+        return bounded(f"{self.platform.prefix}-promotion-forwarder", IAM_ROLE_NAME_LIMIT)
+
+    @property
+    def forwarder_role_arn(self) -> str:
+        return self.platform.role_arn(self.forwarder_role_name)
 
     @property
     def registry(self) -> str:
@@ -95,6 +119,29 @@ class ReleaseNames:
         """The streams `step`'s builds write (CodeBuild names them `<prefix>/<build id>`)."""
         group = self.stack.steps_log_group_arn
         return f"{group}:log-stream:{self.log_stream_prefix(step)}/*"
+
+    # Publication
+    def published_prefix(self, target_stack: str) -> str:
+        """Where this service's releases for `target_stack` are published in the artifact bucket."""
+        return f"{RELEASES_PREFIX}/{self.service.service_name}/{target_stack}"
+
+    def published_key(self, target_stack: str, artifact: str) -> str:
+        return f"{self.published_prefix(target_stack)}/{artifact}.zip"
+
+    def published_objects_arn(self, target_stack: str) -> str:
+        return (
+            f"{self.service.platform.artifact_bucket_arn}/{self.published_prefix(target_stack)}/*"
+        )
+
+    def forward_rule_name(self, target_stack: str) -> str:
+        return bounded(
+            f"{self.service.prefix}-publish-to-{name_part(target_stack)}", EVENT_RULE_NAME_LIMIT
+        )
+
+    @property
+    def intake_rule_name(self) -> str:
+        """The rule on this stack's promotions bus that starts this service's pipeline."""
+        return bounded(f"{self.service.prefix}-on-promotion", EVENT_RULE_NAME_LIMIT)
 
     # Roles
     @property

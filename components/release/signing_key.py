@@ -20,8 +20,9 @@ import pulumi
 import pulumi_aws as aws
 
 from components.iam.documents import policy_document, statement
+from components.iam.grants import Statement
+from components.release.release_actions import SIGNING_ALGORITHM, SIGNING_KEY_VERIFY_ACTIONS
 from components.release.release_names import StackReleaseNames
-from components.release.step_roles import SIGNING_ALGORITHM, SIGNING_KEY_VERIFY_ACTIONS
 from components.shared.references import combine, reference
 
 KEY_SPEC = "ECC_NIST_P256"
@@ -34,7 +35,8 @@ class ReleaseSigningArgs:
 
     names: StackReleaseNames
     signer_role_arns: Sequence[pulumi.Input[str]]
-    """References to every service's signer role: the only principals that may `kms:Sign`."""
+    """References to every service's signer role: the only principals that may `kms:Sign`. Empty
+    when nothing signs in this stack (it promotes and publishes nowhere): then there is no key."""
     verifier_role_arns: Sequence[pulumi.Input[str]]
     """References to the roles that may `kms:Verify` (every service's verifier)."""
     artifact_key_arn: pulumi.Input[str]
@@ -42,6 +44,8 @@ class ReleaseSigningArgs:
     log_retention_days: int
     tags: Mapping[str, str]
     deletion_window_days: int = 30
+    downstream_grants: Sequence[Statement] = ()
+    """Statements letting downstream stacks' verifier roles verify (exact role ARNs)."""
     protect: bool = True
     """Protect and retain the key (prod): a deleted key can no longer verify any past release."""
 
@@ -49,11 +53,13 @@ class ReleaseSigningArgs:
 class ReleaseSigning(pulumi.ComponentResource):
     """Asymmetric signing key + alias, and the release steps' KMS-encrypted log group."""
 
-    key: aws.kms.Key
-    alias: aws.kms.Alias
+    key: aws.kms.Key | None
+    alias: aws.kms.Alias | None
     log_group: aws.cloudwatch.LogGroup
-    key_alias_arn: pulumi.Output[str]
+    key_alias_arn: pulumi.Output[str] | None
     """Reference to the alias (known at preview): what the steps sign and verify with."""
+    key_arn: pulumi.Output[str] | None
+    """The key's ARN (computed): a downstream in another account verifies with it."""
     log_group_name: pulumi.Output[str]
     """Reference to the steps' log group (known at preview)."""
 
@@ -61,6 +67,24 @@ class ReleaseSigning(pulumi.ComponentResource):
         self, name: str, args: ReleaseSigningArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("guarded-delivery:release:ReleaseSigning", name, None, opts)
+        names = args.names
+        self.log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=names.steps_log_group_name,
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.artifact_key_arn,
+            tags=dict(args.tags),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.log_group_name = reference(names.steps_log_group_name, self.log_group)
+        self.key = self.alias = self.key_alias_arn = self.key_arn = None
+        if args.signer_role_arns:
+            self._declare_key(name, args)
+        self.register_outputs(
+            {"key_alias_arn": self.key_alias_arn, "log_group_name": self.log_group_name}
+        )
+
+    def _declare_key(self, name: str, args: ReleaseSigningArgs) -> None:
         names = args.names
         self.key = aws.kms.Key(
             f"{name}-key",
@@ -70,7 +94,10 @@ class ReleaseSigning(pulumi.ComponentResource):
             deletion_window_in_days=args.deletion_window_days,
             policy=combine(
                 lambda arns: signing_key_policy(
-                    names, arns[: len(args.signer_role_arns)], arns[len(args.signer_role_arns) :]
+                    names,
+                    arns[: len(args.signer_role_arns)],
+                    arns[len(args.signer_role_arns) :],
+                    args.downstream_grants,
                 ),
                 [*args.signer_role_arns, *args.verifier_role_arns],
             ),
@@ -85,23 +112,15 @@ class ReleaseSigning(pulumi.ComponentResource):
             target_key_id=self.key.key_id,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs",
-            name=names.steps_log_group_name,
-            retention_in_days=args.log_retention_days,
-            kms_key_id=args.artifact_key_arn,
-            tags=dict(args.tags),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
         self.key_alias_arn = reference(names.signing_key_alias_arn, self.alias)
-        self.log_group_name = reference(names.steps_log_group_name, self.log_group)
-        self.register_outputs(
-            {"key_alias_arn": self.key_alias_arn, "log_group_name": self.log_group_name}
-        )
+        self.key_arn = self.key.arn
 
 
 def signing_key_policy(
-    names: StackReleaseNames, signer_role_arns: Sequence[str], verifier_role_arns: Sequence[str]
+    names: StackReleaseNames,
+    signer_role_arns: Sequence[str],
+    verifier_role_arns: Sequence[str],
+    downstream_grants: Sequence[Statement] = (),
 ) -> str:
     """Root administers; only the signer roles sign, with one algorithm; verifiers verify."""
     # In a key policy "Resource": "*" means "this key"; it is the only form AWS accepts there.
@@ -147,5 +166,6 @@ def signing_key_policy(
                 sid="VerifierRolesVerifyReleases",
                 principal={"AWS": sorted(set(verifier_role_arns))},
             ),
+            *downstream_grants,
         ]
     )

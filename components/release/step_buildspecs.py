@@ -8,6 +8,7 @@ own) are written into the build from the project definition too, byte for byte, 
 the tests ran; only their one dependency, boto3, is installed, pinned, from PyPI.
 """
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ OUTPUT_DIRECTORY = ".release"
 """Where the signing step writes the manifest, signature, SBOM and report (the release artifact)."""
 RELEASE_VARIABLES = ("MANIFEST_SHA256", "COMMIT_ID", "IMAGE_DIGEST", "SCAN_VERDICT")
 """Exported by the signing step as `#{ReleaseVariables.<name>}` (CodeBuild `exported-variables`)."""
+ADMITTED_VARIABLES = (*RELEASE_VARIABLES, "UPSTREAM_EXECUTION_ID")
+"""Exported by the admission of a promoted release, for the approval and the verifier."""
 IMAGE_DETAIL_FILE = "imageDetail.json"
 DOCKERFILE = "Dockerfile"
 
@@ -56,6 +59,7 @@ def step_command(step: str) -> str:
     return f'PYTHONPATH="{STEPS_HOME}" python3 -m {STEPS_PACKAGE}.{step}'
 
 
+@cache
 def sign_buildspec() -> str:
     """Hash, scan, gate and sign; export the manifest digest for the approval and the verifier."""
     return _buildspec(
@@ -68,16 +72,34 @@ def sign_buildspec() -> str:
     )
 
 
+@cache
+def admit_buildspec() -> str:
+    """Verify a promoted release on arrival and export what the approval request names."""
+    return _buildspec(
+        [step_command("verify"), f"set -a; . {OUTPUT_DIRECTORY}/variables.env; set +a"],
+        exported=ADMITTED_VARIABLES,
+    )
+
+
+@cache
+def publish_buildspec() -> str:
+    """Bake, then publish the deployed release to the downstream stacks."""
+    return _buildspec([step_command("publish")])
+
+
+@cache
 def verify_buildspec() -> str:
     """Check signature, digests, revision and approval before the deploy; write nothing."""
     return _buildspec([step_command("verify")])
 
 
+@cache
 def confirm_buildspec() -> str:
     """After the deploy, match what the target runs with the signed package."""
     return _buildspec([step_command("confirm")])
 
 
+@cache
 def image_buildspec() -> str:
     """Build the commit's image from the repository's Dockerfile, push it once, write its digest.
 

@@ -12,14 +12,25 @@ the artifact key through IAM (the artifact key policy delegates to IAM through t
 the shared artifact key policy does not grow by three roles per service (KMS's 32 KB limit).
 """
 
+from collections.abc import Sequence
+
 from components.iam.documents import service_assume_role_policy, statement
 from components.iam.grants import RoleGrants, Statement
 from components.iam.principals import ANY_RESOURCE, CODEBUILD_PRINCIPAL
+from components.release.promotion import ReleasePlan
+from components.release.release_actions import (
+    ARTIFACT_KEY_READ_ACTIONS,
+    IMAGE_PUSH_ACTIONS,
+    IMAGE_READ_ACTIONS,
+    SIGNING_ALGORITHM,
+    SIGNING_KEY_VERIFY_ACTIONS,
+)
 from components.release.release_names import (
     IMAGE_PURPOSE,
     SIGNER_PURPOSE,
     VERIFIER_PURPOSE,
     ReleaseNames,
+    StackReleaseNames,
 )
 from components.shared.artifact_grants import (
     ARTIFACT_READ_ACTIONS,
@@ -31,37 +42,31 @@ from components.shared.artifact_grants import (
 from components.shared.naming import ServiceNames
 from components.targets import DeployTarget
 
-SIGNING_ALGORITHM = "ECDSA_SHA_256"
-"""The one algorithm the release key signs with (ECC_NIST_P256); pinned in the key policy too."""
-SIGNING_KEY_VERIFY_ACTIONS = ("kms:DescribeKey", "kms:GetPublicKey", "kms:Verify")
-ARTIFACT_KEY_READ_ACTIONS = ("kms:Decrypt", "kms:DescribeKey")
-IMAGE_PUSH_ACTIONS = (
-    "ecr:BatchCheckLayerAvailability",
-    "ecr:BatchGetImage",
-    "ecr:CompleteLayerUpload",
-    "ecr:DescribeImages",
-    "ecr:GetDownloadUrlForLayer",
-    "ecr:InitiateLayerUpload",
-    "ecr:PutImage",
-    "ecr:UploadLayerPart",
-)
-IMAGE_READ_ACTIONS = ("ecr:DescribeImageScanFindings", "ecr:DescribeImages")
 
-
-def release_role_grants(names: ServiceNames, target: DeployTarget) -> list[RoleGrants]:
-    """The step roles this service needs, in declaration order (image only when it builds one)."""
+def release_role_grants(
+    names: ServiceNames, target: DeployTarget, plan: ReleasePlan, alarm_names: Sequence[str] = ()
+) -> list[RoleGrants]:
+    """The step roles this service needs under `plan`, in declaration order."""
     release = ReleaseNames(names)
-    grants = [signer_role(release, target), verifier_role(release, target)]
-    if target.builds_image:
-        grants.insert(0, image_role(release))
+    grants = []
+    if plan.builds and target.builds_image:
+        grants.append(image_role(release))
+    if signs(plan):
+        grants.append(signer_role(release, target, plan, alarm_names))
+    grants.append(verifier_role(release, target, plan))
     return grants
+
+
+def signs(plan: ReleasePlan) -> bool:
+    """Whether anything in the stack signs: manifests (it builds) or deployment records (it publishes)."""
+    return plan.builds or plan.publishes
 
 
 def image_role(release: ReleaseNames) -> RoleGrants:
     """Build from the source artifact and push the commit's image to this service's repository."""
     names = release.service
     statements = [
-        _write_own_logs(release, "image"),
+        _write_own_logs(release, ["image"]),
         *artifact_statements(names.platform, ARTIFACT_WRITE_ACTIONS),
         kms_use_statement(names.platform),
         # ecr:GetAuthorizationToken has no resource-level permission (AWS requires "*"); the token
@@ -72,11 +77,18 @@ def image_role(release: ReleaseNames) -> RoleGrants:
     return RoleGrants(IMAGE_PURPOSE, _trust(release, "image"), statements)
 
 
-def signer_role(release: ReleaseNames, target: DeployTarget) -> RoleGrants:
-    """Hash, scan and sign the release; write only the release artifact (manifest, SBOM, report)."""
+def signer_role(
+    release: ReleaseNames, target: DeployTarget, plan: ReleasePlan, alarm_names: Sequence[str]
+) -> RoleGrants:
+    """Sign manifests (a stack that builds) and deployment records (a stack that publishes).
+
+    Signing reads, hashes and scans the artifacts; publishing waits for the bake watching the
+    rollback alarms, then copies the deployed objects under `releases/`. Neither deploys anything.
+    """
     names = release.service
+    steps = [*(["sign"] if plan.builds else []), *(["publish"] if plan.publishes else [])]
     statements = [
-        _write_own_logs(release, "sign"),
+        _write_own_logs(release, steps),
         *artifact_statements(names.platform, ARTIFACT_WRITE_ACTIONS),
         kms_use_statement(names.platform),
         statement(
@@ -92,26 +104,37 @@ def signer_role(release: ReleaseNames, target: DeployTarget) -> RoleGrants:
             sid="SignReleasesWithReleaseKey",
         ),
         _read_own_executions(names),
+    ]
+    if plan.builds:
         # inspector-scan:ScanSbom has no resource type (AWS requires "*"): it scans the document
         # it is given and reads nothing of the account.
-        statement("Allow", ["inspector-scan:ScanSbom"], [ANY_RESOURCE], sid="ScanSbom"),
-    ]
-    if target.builds_image:
-        statements.append(_read_own_images(release))
-    return RoleGrants(SIGNER_PURPOSE, _trust(release, "sign"), statements)
+        statements.append(
+            statement("Allow", ["inspector-scan:ScanSbom"], [ANY_RESOURCE], sid="ScanSbom")
+        )
+        if target.builds_image:
+            statements.append(_read_images([release.image_repository_arn]))
+    if plan.publishes and alarm_names:
+        statements.append(
+            statement(
+                "Allow",
+                ["cloudwatch:DescribeAlarms"],
+                [names.alarm_arn(alarm) for alarm in alarm_names],
+                sid="WatchRollbackAlarmsDuringBake",
+            )
+        )
+    return RoleGrants(SIGNER_PURPOSE, _trust(release, *steps), statements)
 
 
-def verifier_role(release: ReleaseNames, target: DeployTarget) -> RoleGrants:
+def verifier_role(release: ReleaseNames, target: DeployTarget, plan: ReleasePlan) -> RoleGrants:
     """Read the artifacts and the manifest and `kms:Verify`; no write, no Sign, no deploy."""
     names = release.service
-    steps = ["verify", *(["confirm"] if target.confirms_deployed_code else [])]
+    steps = [
+        *(["admit"] if not plan.builds else []),
+        "verify",
+        *(["confirm"] if target.confirms_deployed_code else []),
+    ]
     statements = [
-        statement(
-            "Allow",
-            ["logs:CreateLogStream", "logs:PutLogEvents"],
-            [release.log_streams_arn(step) for step in steps],
-            sid="WriteOwnStepLogs",
-        ),
+        _write_own_logs(release, steps),
         statement(
             "Allow",
             ARTIFACT_READ_ACTIONS,
@@ -130,23 +153,45 @@ def verifier_role(release: ReleaseNames, target: DeployTarget) -> RoleGrants:
             },
             sid="DecryptArtifacts",
         ),
-        statement(
-            "Allow",
-            SIGNING_KEY_VERIFY_ACTIONS,
-            [names.platform.key_arn_pattern],
-            conditions={
-                "ForAnyValue:StringEquals": {
-                    "kms:ResourceAliases": release.stack.signing_key_alias_name
-                }
-            },
-            sid="VerifyWithReleaseKey",
-        ),
+        _verify_with_trusted_key(release, plan),
         _read_own_executions(names),
         *target.deployed_code_statements(names),
     ]
     if target.builds_image:
-        statements.append(_read_own_images(release))
+        upstream = plan.upstream
+        repository = (
+            release.image_repository_arn
+            if upstream is None
+            else upstream.release(names.service_name).image_repository_arn
+        )
+        statements.append(_read_images([repository]))
     return RoleGrants(VERIFIER_PURPOSE, _trust(release, *steps), statements)
+
+
+def _verify_with_trusted_key(release: ReleaseNames, plan: ReleasePlan) -> Statement:
+    """`kms:Verify` with the key that vouches for the release, and only that key.
+
+    This stack's key, or the upstream's: by alias in the same account (`kms:ResourceAliases`), by
+    its exact ARN across accounts (aliases do not cross accounts).
+    """
+    upstream = plan.upstream
+    if upstream is not None and not upstream.same_account:
+        return statement(
+            "Allow",
+            SIGNING_KEY_VERIFY_ACTIONS,
+            [upstream.signing_key_arn],
+            sid="VerifyWithUpstreamReleaseKey",
+        )
+    stack_names = release.stack if upstream is None else StackReleaseNames(upstream.names)
+    return statement(
+        "Allow",
+        SIGNING_KEY_VERIFY_ACTIONS,
+        [stack_names.platform.key_arn_pattern],
+        conditions={
+            "ForAnyValue:StringEquals": {"kms:ResourceAliases": stack_names.signing_key_alias_name}
+        },
+        sid="VerifyWithReleaseKey",
+    )
 
 
 def _trust(release: ReleaseNames, *steps: str) -> str:
@@ -159,11 +204,11 @@ def _trust(release: ReleaseNames, *steps: str) -> str:
     )
 
 
-def _write_own_logs(release: ReleaseNames, step: str) -> Statement:
+def _write_own_logs(release: ReleaseNames, steps: Sequence[str]) -> Statement:
     return statement(
         "Allow",
         ["logs:CreateLogStream", "logs:PutLogEvents"],
-        [release.log_streams_arn(step)],
+        [release.log_streams_arn(step) for step in steps],
         sid="WriteOwnStepLogs",
     )
 
@@ -178,7 +223,5 @@ def _read_own_executions(names: ServiceNames) -> Statement:
     )
 
 
-def _read_own_images(release: ReleaseNames) -> Statement:
-    return statement(
-        "Allow", IMAGE_READ_ACTIONS, [release.image_repository_arn], sid="ReadOwnImages"
-    )
+def _read_images(repository_arns: Sequence[str]) -> Statement:
+    return statement("Allow", IMAGE_READ_ACTIONS, repository_arns, sid="ReadReleaseImages")

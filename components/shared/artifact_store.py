@@ -19,6 +19,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.iam.documents import policy_document, statement
+from components.iam.grants import Statement
 from components.iam.principals import ALARMS_PRINCIPAL, EVENTS_PRINCIPAL
 from components.shared.artifact_grants import KEY_USE_ACTIONS
 from components.shared.naming import PlatformNames
@@ -56,6 +57,10 @@ class ArtifactStoreArgs:
     deletion_window_days: int = 30
     """KMS waiting period before a scheduled key deletion (7..30); the maximum by default."""
     noncurrent_version_days: int = NONCURRENT_VERSION_DAYS
+    key_grants: Sequence[Statement] = ()
+    """Further key-policy statements (downstream stacks decrypting published releases via S3)."""
+    bucket_grants: Sequence[Statement] = ()
+    """Further bucket-policy statements (downstream stacks reading their published releases)."""
     protect: bool = True
     """Protect and retain the key and the bucket (prod): deleting them loses every artifact."""
 
@@ -181,7 +186,7 @@ class ArtifactStore(pulumi.ComponentResource):
         self.bucket_policy = aws.s3.BucketPolicy(
             f"{name}-bucket-policy",
             bucket=bucket_id,
-            policy=bucket_policy(args.names),
+            policy=bucket_policy(args.names, args.bucket_grants),
             # S3 rejects a policy while the public access block is still being applied.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.public_access_block]),
         )
@@ -264,11 +269,12 @@ def key_policy(args: ArtifactStoreArgs, key_user_role_arns: Sequence[str]) -> st
             sid="EventRulesPublishToEncryptedTopic",
             principal={"Service": EVENTS_PRINCIPAL},
         ),
+        *args.key_grants,
     ]
     return policy_document(statements)
 
 
-def bucket_policy(names: PlatformNames) -> str:
+def bucket_policy(names: PlatformNames, grants: Sequence[Statement] = ()) -> str:
     """TLS only; uploads must be SSE-KMS with a key of this account and region (ideally ours).
 
     The key's own ARN is only known after it exists, so pinning it would make this document unknown on
@@ -310,5 +316,6 @@ def bucket_policy(names: PlatformNames) -> str:
                 sid="DenyUploadsWithForeignKey",
                 principal=everyone,
             ),
+            *grants,
         ]
     )

@@ -42,8 +42,8 @@ class ServicePanel:
 
     service_name: str
     failure_rule_name: pulumi.Input[str]
-    build_project_name: pulumi.Input[str]
-    """Also the name of the ERROR-line metric the log metric filter publishes."""
+    build_project_name: pulumi.Input[str] | None
+    """Also the name of the ERROR-line metric the log metric filter publishes (None: no build)."""
     alarm_arns: Sequence[pulumi.Input[str]]
     """Pipeline, build and deployment alarms, shown by their state."""
 
@@ -52,7 +52,7 @@ class ServicePanel:
 class ResolvedPanel:
     service_name: str
     failure_rule_name: str
-    build_project_name: str
+    build_project_name: str | None
     alarm_arns: tuple[str, ...]
 
 
@@ -88,13 +88,16 @@ def dashboard_body(region: str, panels: Sequence[ResolvedPanel]) -> str:
 def _graphs(region: str, panel: ResolvedPanel) -> list[dict[str, Any]]:
     service, project = panel.service_name, panel.build_project_name
     sums = {"stat": "Sum"}
+    failed = _graph(
+        region,
+        f"{service}: failed executions",
+        [[EVENTS_NAMESPACE, TRIGGERED_RULES, "RuleName", panel.failure_rule_name,
+          {**sums, "label": "failed executions"}]],
+    )  # fmt: skip
+    if project is None:
+        return [failed]  # a promoted release is not built here
     return [
-        _graph(
-            region,
-            f"{service}: failed executions",
-            [[EVENTS_NAMESPACE, TRIGGERED_RULES, "RuleName", panel.failure_rule_name,
-              {**sums, "label": "failed executions"}]],
-        ),
+        failed,
         _graph(
             region,
             f"{service}: builds",
@@ -148,7 +151,9 @@ def _placed(widget: dict[str, Any], x: int, y: int, width: int, height: int) -> 
 
 def _resolve(panel: ServicePanel) -> pulumi.Output[ResolvedPanel]:
     return pulumi.Output.all(
-        panel.failure_rule_name, panel.build_project_name, *panel.alarm_arns
+        panel.failure_rule_name, panel.build_project_name or "", *panel.alarm_arns
     ).apply(
-        lambda values: ResolvedPanel(panel.service_name, values[0], values[1], tuple(values[2:]))
+        lambda values: ResolvedPanel(
+            panel.service_name, values[0], values[1] or None, tuple(values[2:])
+        )
     )

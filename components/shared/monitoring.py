@@ -46,9 +46,10 @@ class ServiceMonitoringArgs:
     """Reference to the notification topic."""
     pipeline_name: pulumi.Input[str]
     """Reference to the pipeline whose failed executions the rule matches."""
-    build_project_name: pulumi.Input[str]
-    """Reference to the build project whose metrics the alarms watch."""
-    log_group_name: pulumi.Input[str]
+    build_project_name: pulumi.Input[str] | None
+    """Reference to the build project whose metrics the alarms watch (None: a promoted stack has no
+    build, and no build alarms)."""
+    log_group_name: pulumi.Input[str] | None
     """Reference to the build log group: CloudWatch Logs refuses a metric filter on a missing group
     (PutMetricFilter, ResourceNotFoundException) and the provider does not retry it."""
     tags: Mapping[str, str]
@@ -76,22 +77,21 @@ class ServiceMonitoring(pulumi.ComponentResource):
         names = args.names
         self._declare_failure_rules(name, args)
         self._declare_pipeline_failure_alarm(name, args)
-        self._declare_build_alarms(name, args)
-        self.alarm_arns = [
-            reference(names.alarm_arn(alarm_name), alarm)
-            for alarm_name, alarm in (
-                (names.pipeline_failure_alarm, self.pipeline_failure_alarm),
+        alarms = [(names.pipeline_failure_alarm, self.pipeline_failure_alarm)]
+        if args.build_project_name is not None and args.log_group_name is not None:
+            self._declare_build_alarms(name, args, args.build_project_name, args.log_group_name)
+            alarms += [
                 (names.failed_builds_alarm, self.failed_builds_alarm),
                 (names.build_errors_alarm, self.build_errors_alarm),
-            )
+            ]
+        self.alarm_arns = [
+            reference(names.alarm_arn(alarm_name), alarm) for alarm_name, alarm in alarms
         ]
         self.register_outputs(
             {
                 "failure_rule_name": names.failure_rule_name,
                 "action_failure_rule_name": names.action_failure_rule_name,
-                "pipeline_failure_alarm": names.pipeline_failure_alarm,
-                "failed_builds_alarm": names.failed_builds_alarm,
-                "build_errors_alarm": names.build_errors_alarm,
+                "alarm_names": [alarm_name for alarm_name, _ in alarms],
             }
         )
 
@@ -144,7 +144,13 @@ class ServiceMonitoring(pulumi.ComponentResource):
             period=args.period_seconds,
         )
 
-    def _declare_build_alarms(self, name: str, args: ServiceMonitoringArgs) -> None:
+    def _declare_build_alarms(
+        self,
+        name: str,
+        args: ServiceMonitoringArgs,
+        build_project_name: pulumi.Input[str],
+        log_group_name: pulumi.Input[str],
+    ) -> None:
         """Failed builds (CodeBuild's metric) and ERROR lines in the build log (our metric filter)."""
         names, tags = args.names, dict(args.tags)
         child = pulumi.ResourceOptions(parent=self)
@@ -158,17 +164,17 @@ class ServiceMonitoring(pulumi.ComponentResource):
             opts=child,
             namespace=CODEBUILD_NAMESPACE,
             metric_name="FailedBuilds",
-            dimensions={"ProjectName": args.build_project_name},
+            dimensions={"ProjectName": build_project_name},
             statistic="Sum",
             period=args.period_seconds,
         )
         self.build_errors_filter = aws.cloudwatch.LogMetricFilter(
             f"{name}-build-log-errors",
             name=names.build_errors_metric_filter,
-            log_group_name=args.log_group_name,
+            log_group_name=log_group_name,
             pattern=BUILD_LOG_ERROR_PATTERN,
             metric_transformation={
-                "name": args.build_project_name,
+                "name": build_project_name,
                 "namespace": BUILD_LOG_METRIC_NAMESPACE,
                 "value": "1",
                 "default_value": "0",
@@ -184,7 +190,7 @@ class ServiceMonitoring(pulumi.ComponentResource):
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.build_errors_filter]),
             namespace=BUILD_LOG_METRIC_NAMESPACE,
-            metric_name=args.build_project_name,
+            metric_name=build_project_name,
             statistic="Sum",
             period=args.period_seconds,
         )

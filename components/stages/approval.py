@@ -51,8 +51,8 @@ def approval_request(
     Guide, "Variables reference"); the verification after the approval refuses any other manifest.
     """
     head = (
-        f"Approve releasing {service.name} ({stack}): {origin.description} built and "
-        f"tested, to {target.description} by {service.deployment_config}."
+        f"Approve releasing {service.name} ({stack}): {origin.provenance}, to "
+        f"{target.description} by {service.deployment_config}."
     )
     tail = (
         f"{' ' + release_summary if release_summary else ''} Check the execution's source "

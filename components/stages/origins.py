@@ -56,6 +56,8 @@ class TriggerInputs:
     """Reference to the role EventBridge assumes, if the service has one."""
     tags: dict[str, str]
     parent: pulumi.Resource
+    event_bus_name: pulumi.Input[str] | None = None
+    """Reference to the bus the trigger listens on (a promoted release's bus), else the default."""
 
 
 class Origin(ABC):
@@ -68,6 +70,11 @@ class Origin(ABC):
     @abstractmethod
     def description(self) -> str:
         """`<repository>@<branch>`, as people name it."""
+
+    @property
+    def provenance(self) -> str:
+        """Where a release comes from and what it went through, for the approval request."""
+        return f"{self.description} built and tested"
 
     def declare_repository(self, name: str, inputs: RepositoryInputs) -> Source | None:
         """The repository this stack owns (CodeCommit), else None."""
@@ -259,7 +266,10 @@ class ConnectionOrigin(Origin):
 
 
 def origin_for(service: ServiceSettings) -> Origin:
-    """The origin of `service`'s source: its connection if it has one, else CodeCommit."""
+    """The origin of `service`'s source in a stack that builds: its connection, else CodeCommit.
+
+    A stack that promotes releases from another takes `components.release.promotion_origin`.
+    """
     return (
         ConnectionOrigin(service) if service.connection is not None else CodeCommitOrigin(service)
     )

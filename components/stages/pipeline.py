@@ -17,7 +17,8 @@ from components.config import ServiceSettings
 from components.iam.documents import service_assume_role_policy
 from components.iam.grants import RoleGrants
 from components.iam.principals import CODEPIPELINE_PRINCIPAL
-from components.release.release_steps import ReleaseStages, release_pipeline_statements
+from components.release.promotion import ReleasePlan
+from components.release.release_stages import ReleaseStages, release_pipeline_statements
 from components.shared.artifact_grants import (
     ARTIFACT_WRITE_ACTIONS,
     artifact_statements,
@@ -54,10 +55,12 @@ class PipelineArgs:
     """The artifact key by alias ARN."""
     topic_arn: pulumi.Input[str]
     """Where approval requests are announced."""
-    build_project_name: pulumi.Input[str]
-    """The CodeBuild project of the Build action."""
+    build_project_name: pulumi.Input[str] | None
+    """The CodeBuild project of the Build action; None in a stack that promotes (no build)."""
     release: ReleaseStages
-    """The stack-owned steps that sign the release and verify it before the deploy."""
+    """The stack-owned steps that sign or admit the release and verify it before the deploy."""
+    plan: ReleasePlan = field(default_factory=lambda: ReleasePlan(upstream=None))
+    """Built here (the default) or promoted from an upstream stack."""
     repository_name: pulumi.Input[str] | None = None
     """The CodeCommit repository of the Source action; None for a CodeConnections source."""
     deployment: Deployment = field(default_factory=Deployment)
@@ -118,11 +121,10 @@ def pipeline_stages(args: PipelineArgs) -> list[aws.codepipeline.PipelineStageAr
     Deploy reads runs between them, and it checks the manifest the approval request named.
     """
     service, names, release = args.service, args.names, args.release
-    stages = [
-        args.origin.source_stage(args.repository_name),
-        build_stage(args.build_project_name),
-        *release.before_approval,
-    ]
+    stages = [args.origin.source_stage(args.repository_name)]
+    if args.build_project_name is not None:
+        stages.append(build_stage(args.build_project_name))
+    stages.extend(release.before_approval)
     if args.manual_approval:
         request = approval_request(
             service, names.platform.stack, args.origin, args.target, release.approval_summary
@@ -138,6 +140,7 @@ def pipeline_role(
     names: ServiceNames,
     origin: Origin,
     target: DeployTarget,
+    plan: ReleasePlan,
     *,
     manual_approval: bool,
     alarm_rollback: bool,
@@ -153,8 +156,8 @@ def pipeline_role(
     trust = service_assume_role_policy(CODEPIPELINE_PRINCIPAL, names.platform.account_id)
     statements = [
         *origin.pipeline_statements(names),
-        *pipeline_build_statements(names),
-        *release_pipeline_statements(names, target),
+        *(pipeline_build_statements(names) if plan.builds else []),
+        *release_pipeline_statements(names, target, plan),
         *target.pipeline_statements(names, alarm_rollback=alarm_rollback),
         *artifact_statements(names.platform, ARTIFACT_WRITE_ACTIONS),
         kms_use_statement(names.platform),

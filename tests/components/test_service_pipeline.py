@@ -1,10 +1,12 @@
 """One service's whole chain, composed as the platform composes it, with an unknown key ARN."""
 
+import dataclasses
 from collections import Counter
 
 import pulumi_aws as aws
 import pytest
 
+from components.config import PlatformSettings
 from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
 from components.release.release_names import StackReleaseNames
 from components.service_pipeline import ServicePipeline, ServicePipelineArgs, service_role_grants
@@ -13,9 +15,9 @@ from tests.support.mocked_program import declare, keep
 from tests.support.service_fixtures import (
     TAGS,
     as_list,
+    building_settings,
     names_of,
     platform_names,
-    stack_settings,
     statements,
 )
 
@@ -38,8 +40,8 @@ ECR_SUBRESOURCES = {
 }
 
 
-def compose(stack: str, service_name: str):
-    settings = stack_settings(stack)
+def compose(stack: str, service_name: str, settings: PlatformSettings | None = None):
+    settings = settings or building_settings(stack)
     service = settings.service(service_name)
     names = names_of(service, stack)
     platform = platform_names(stack)
@@ -86,7 +88,7 @@ def compose(stack: str, service_name: str):
     return mocks, built, settings, service, names
 
 
-PROD_SERVICES = [s.name for s in stack_settings("prod").services]
+PROD_SERVICES = [s.name for s in building_settings("prod").services]
 
 
 @pytest.mark.parametrize("service_name", PROD_SERVICES)
@@ -186,8 +188,9 @@ def test_components_wire_the_same_names():
     assert [s["name"] for s in pipeline.inputs["stages"]][-3:] == ["Approval", "Verify", "Deploy"]
 
 
-def test_dev_has_no_approval_stage_and_no_rollback_alarms():
-    mocks, chain, settings, *_ = compose("dev", "web")
+def test_without_approval_and_alarm_rollback_there_is_no_approval_stage_and_no_alarms():
+    quiet = dataclasses.replace(building_settings("dev"), alarm_rollback=False, promote_to=())
+    mocks, chain, settings, *_ = compose("dev", "web", quiet)
     assert settings.manual_approval is False and settings.alarm_rollback is False
     [pipeline] = mocks.of_type("aws:codepipeline/pipeline:Pipeline")
     assert [s["name"] for s in pipeline.inputs["stages"]] == [

@@ -183,7 +183,11 @@ def test_every_trust_policy_names_our_account(stack, service):
             assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == account, role
 
 
-KEY_POLICY_MODULES = {"shared/artifact_store.py", "release/signing_key.py"}
+KEY_POLICY_MODULES = {
+    "shared/artifact_store.py",
+    "release/signing_key.py",
+    "release/promotion.py",  # the key-policy statements granting downstream stacks
+}
 """In a key policy `"Resource": "*"` means the key itself, the only form KMS accepts there."""
 GRANT_MODULES = sorted(
     module

@@ -1,5 +1,6 @@
 """Settings and names of the seed stacks, for the C2 component tests (source, build, deploy, ...)."""
 
+import dataclasses
 import json
 from functools import cache
 from pathlib import Path
@@ -26,6 +27,22 @@ def stack_settings(stack: str) -> PlatformSettings:
     prefix = f"{PROJECT}:"
     raw = {k[len(prefix) :]: v for k, v in document["config"].items() if k.startswith(prefix)}
     return parse_settings(raw, stack)
+
+
+@cache
+def building_settings(stack: str) -> PlatformSettings:
+    """`stack`'s settings as a stack that builds its own releases (no `promoteFrom`).
+
+    The component tests exercise the building pipeline with each stack's other settings (prod's
+    approval, rollback alarms and one service of each platform); promoted stacks have tests of
+    their own (`tests/components/release/`, `tests/program/`).
+    """
+    return dataclasses.replace(
+        stack_settings(stack),
+        promote_from="",
+        promote_from_account_id="",
+        promote_from_signing_key_arn="",
+    )
 
 
 def platform_names(stack: str = "prod") -> PlatformNames:

@@ -37,6 +37,11 @@ class ImageReference:
     def repository_name(self) -> str:
         return self.repository_uri.partition("/")[2]
 
+    @property
+    def registry_id(self) -> str:
+        """The account id of an ECR registry host (`<account>.dkr.ecr.<region>.amazonaws.com`)."""
+        return self.repository_uri.partition("/")[0].partition(".")[0]
+
     def require_digest(self) -> str:
         if self.digest is None:
             raise ImageRefused(
@@ -71,10 +76,16 @@ def read_image_detail(data: bytes | None, artifact: str) -> ImageReference:
     return parse_image_uri(uri.strip())
 
 
-def find_image(ecr: Any, repository: str, digest: str) -> dict[str, Any] | None:
-    """ECR's `imageDetails` entry of the digest in the repository, None when not there."""
+def find_image(
+    ecr: Any, repository: str, digest: str, registry_id: str | None = None
+) -> dict[str, Any] | None:
+    """ECR's `imageDetails` entry of the digest in the repository (of another account's registry
+    when `registry_id` is given), None when not there."""
+    where = {"registryId": registry_id} if registry_id else {}
     try:
-        answer = ecr.describe_images(repositoryName=repository, imageIds=[{"imageDigest": digest}])
+        answer = ecr.describe_images(
+            repositoryName=repository, imageIds=[{"imageDigest": digest}], **where
+        )
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == "ImageNotFoundException":
             return None

@@ -8,7 +8,7 @@ executions with the same artifact name; the most recent one is what later action
 import hashlib
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +18,10 @@ from .step_io import StepError
 SUCCEEDED = "Succeeded"
 MAX_MEMBER_BYTES = 1024 * 1024
 """Largest manifest, signature or imageDetail.json a step reads from a zip (no zip bombs)."""
+MAX_MEMBERS = 64
+"""Most files a step reads from one folder of a zip."""
 _CHUNK = 1024 * 1024
+_ZIP_TIME = (2025, 1, 1, 0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -150,22 +153,42 @@ def read_object(s3: Any, location: ArtifactLocation, keep: bool = False) -> Arti
     return ArtifactObject(location, digest.hexdigest(), answer.get("VersionId"), data)
 
 
-def read_member(artifact: ArtifactObject, member: str) -> bytes | None:
+def read_member(
+    artifact: ArtifactObject, member: str, limit: int = MAX_MEMBER_BYTES
+) -> bytes | None:
     """File `member` at the root of the artifact's zip, None when absent; refuses a bad zip."""
+    return read_members(artifact, lambda name: name == member, limit).get(member)
+
+
+def read_members(
+    artifact: ArtifactObject, wanted: Callable[[str], bool], limit: int = MAX_MEMBER_BYTES
+) -> dict[str, bytes]:
+    """The files of the artifact's zip whose names are `wanted` (at most MAX_MEMBERS of them)."""
     name = artifact.location.name
     if artifact.data is None:
         raise ValueError(f"artifact {name} was read without its bytes")
+    found: dict[str, bytes] = {}
     try:
         with zipfile.ZipFile(io.BytesIO(artifact.data)) as archive:
-            try:
-                info = archive.getinfo(member)
-            except KeyError:
-                return None
-            if info.file_size > MAX_MEMBER_BYTES:
-                raise ArtifactError(f"artifact {name}: {member} is larger than {MAX_MEMBER_BYTES}")
-            return archive.read(info)
+            infos = [info for info in archive.infolist() if wanted(info.filename)]
+            if len(infos) > MAX_MEMBERS:
+                raise ArtifactError(f"artifact {name} has more than {MAX_MEMBERS} such files")
+            for info in infos:
+                if info.file_size > limit:
+                    raise ArtifactError(f"artifact {name}: {info.filename} is larger than {limit}")
+                found[info.filename] = archive.read(info)
     except zipfile.BadZipFile as error:
         raise ArtifactError(f"artifact {name} is not a zip file ({error})") from error
+    return found
+
+
+def zip_files(files: Mapping[str, bytes]) -> bytes:
+    """A zip of `files` in name order with fixed timestamps: the same files give the same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in sorted(files.items()):
+            archive.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), data)
+    return buffer.getvalue()
 
 
 class ArtifactError(ValueError):

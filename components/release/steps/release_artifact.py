@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .manifest import ManifestError, ReleaseManifest
-from .pipeline_artifacts import ArtifactError, ExecutionArtifacts, read_member, read_object
+from .pipeline_artifacts import (
+    ArtifactError,
+    ArtifactObject,
+    ExecutionArtifacts,
+    read_member,
+    read_object,
+)
 from .signature import EnvelopeError, SignatureEnvelope, verify_manifest
 
 MANIFEST_FILE = "manifest.json"
@@ -20,6 +26,8 @@ SIGNATURE_FILE = "manifest.sig.json"
 SBOM_FILE = "sbom.cdx.json"
 REPORT_FILE = "scan-report.json"
 VARIABLES_FILE = "variables.env"
+TAMPERED = "tampered artifact {name}: sha256 {sha256}, signed {signed}"
+"""How `artifact_problems` words an object whose digest is not the manifest's."""
 _SHELL_SAFE = re.compile(r"^[A-Za-z0-9._:/@+,=-]*$")
 
 
@@ -30,12 +38,14 @@ class CheckedRelease:
     manifest: ReleaseManifest | None = None
     manifest_sha256: str | None = None
     problems: list[str] = field(default_factory=list)
+    release: ArtifactObject | None = None
+    """The release artifact's object, with its bytes (other files are read from it)."""
+    manifest_bytes: bytes | None = None
+    signature_bytes: bytes | None = None
 
 
-def read_signed_release(
-    s3: Any, kms: Any, execution: ExecutionArtifacts, artifact: str, expected_key_id: str
-) -> CheckedRelease:
-    """Read the manifest and its signature from `artifact` and verify it with the expected key."""
+def read_release_files(s3: Any, execution: ExecutionArtifacts, artifact: str) -> CheckedRelease:
+    """The release artifact's manifest and signature bytes, neither checked nor parsed yet."""
     checked = CheckedRelease()
     location = execution.location(artifact)
     if location is None:
@@ -43,30 +53,54 @@ def read_signed_release(
             f"no manifest: execution {execution.execution_id} has no artifact {artifact}"
         )
         return checked
-    release = read_object(s3, location, keep=True)
+    checked.release = read_object(s3, location, keep=True)
     try:
-        manifest_bytes = read_member(release, MANIFEST_FILE)
-        signature_bytes = read_member(release, SIGNATURE_FILE)
+        manifest_bytes = read_member(checked.release, MANIFEST_FILE)
+        checked.signature_bytes = read_member(checked.release, SIGNATURE_FILE)
     except ArtifactError as error:
         checked.problems.append(str(error))
         return checked
     if manifest_bytes is None:
         checked.problems.append(f"no manifest: artifact {artifact} has no {MANIFEST_FILE}")
         return checked
+    checked.manifest_bytes = manifest_bytes
     checked.manifest_sha256 = hashlib.sha256(manifest_bytes).hexdigest()
-    if signature_bytes is None:
+    return checked
+
+
+def check_manifest_signature(kms: Any, checked: CheckedRelease, expected_key_id: str) -> None:
+    """Add why the manifest's signature is not the expected key's to `checked.problems`."""
+    if checked.manifest_bytes is None:
+        return
+    artifact = checked.release.location.name if checked.release else "release"
+    if checked.signature_bytes is None:
         checked.problems.append(f"unsigned: artifact {artifact} has no {SIGNATURE_FILE}")
-    else:
-        try:
-            envelope = SignatureEnvelope.from_bytes(signature_bytes)
-        except EnvelopeError as error:
-            checked.problems.append(f"unsigned: {error}")
-        else:
-            checked.problems += verify_manifest(kms, expected_key_id, manifest_bytes, envelope)
+        return
     try:
-        checked.manifest = ReleaseManifest.from_bytes(manifest_bytes)
+        envelope = SignatureEnvelope.from_bytes(checked.signature_bytes)
+    except EnvelopeError as error:
+        checked.problems.append(f"unsigned: {error}")
+    else:
+        checked.problems += verify_manifest(kms, expected_key_id, checked.manifest_bytes, envelope)
+
+
+def parse_manifest(checked: CheckedRelease) -> None:
+    """Set `checked.manifest` from its bytes, or add why they are not a manifest."""
+    if checked.manifest_bytes is None:
+        return
+    try:
+        checked.manifest = ReleaseManifest.from_bytes(checked.manifest_bytes)
     except ManifestError as error:
         checked.problems.append(f"{MANIFEST_FILE}: {error}")
+
+
+def read_signed_release(
+    s3: Any, kms: Any, execution: ExecutionArtifacts, artifact: str, expected_key_id: str
+) -> CheckedRelease:
+    """Read the manifest and its signature from `artifact` and verify it with the expected key."""
+    checked = read_release_files(s3, execution, artifact)
+    check_manifest_signature(kms, checked, expected_key_id)
+    parse_manifest(checked)
     return checked
 
 
@@ -90,6 +124,23 @@ def identity_problems(
             f"manifest of another pipeline: {manifest.pipeline}, this pipeline is {pipeline}"
         )
     return problems
+
+
+def artifact_problems(
+    manifest: ReleaseManifest | None,
+    artifact: ArtifactObject,
+    altered: str = TAMPERED,
+) -> list[str]:
+    """Why the artifact's object is not the one the manifest names (`altered` words a mismatch)."""
+    if manifest is None:
+        return []  # already refused: nothing signed to compare with
+    name = artifact.location.name
+    signed = manifest.artifacts.get(name)
+    if signed is None:
+        return [f"artifact {name} is not in the signed manifest"]
+    if signed["sha256"] != artifact.sha256:
+        return [altered.format(name=name, sha256=artifact.sha256, signed=signed["sha256"])]
+    return []
 
 
 def variables_env(variables: Mapping[str, str]) -> str:

@@ -2,7 +2,8 @@
 
 KMS signs the SHA-256 digest (`MessageType=DIGEST`), so any manifest size signs the same way. A
 verifier trusts only the key its stage was configured with: the key named inside the envelope is
-reported, never used to verify.
+reported, never used to verify. A deployment record (`deployment.json`) is signed the same way,
+into the same envelope (`deployment.sig.json`, whose `manifestSha256` is then the record's digest).
 """
 
 import base64
@@ -28,6 +29,19 @@ ENVELOPE_FIELDS = (
 
 class EnvelopeError(ValueError):
     """A `manifest.sig.json` that is not the envelope this module writes."""
+
+
+@dataclass(frozen=True)
+class SignedFile:
+    """What a signature is over, as the problems name it: the manifest or a deployment record."""
+
+    name: str = "manifest"
+    file: str = "manifest.json"
+    signature_file: str = "manifest.sig.json"
+    unverified: str = "signature does not verify with the release key"
+
+
+MANIFEST = SignedFile()
 
 
 @dataclass(frozen=True)
@@ -58,16 +72,16 @@ class SignatureEnvelope:
         return json.dumps(self.to_dict(), sort_keys=True, indent=2).encode() + b"\n"
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "SignatureEnvelope":
+    def from_bytes(cls, data: bytes, file: str = MANIFEST.signature_file) -> "SignatureEnvelope":
         try:
             document = json.loads(data)
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise EnvelopeError(f"manifest.sig.json is not valid JSON: {error}") from error
+            raise EnvelopeError(f"{file} is not valid JSON: {error}") from error
         if not isinstance(document, dict):
-            raise EnvelopeError("manifest.sig.json is not a JSON object")
+            raise EnvelopeError(f"{file} is not a JSON object")
         for name in ENVELOPE_FIELDS:
             if not isinstance(document.get(name), str) or not document[name]:
-                raise EnvelopeError(f"manifest.sig.json field {name} is missing or not a string")
+                raise EnvelopeError(f"{file} field {name} is missing or not a string")
         return cls(
             key_id=document["keyId"],
             requested_key_id=document["requestedKeyId"],
@@ -97,19 +111,24 @@ def sign_manifest(kms: Any, key_id: str, manifest_bytes: bytes) -> SignatureEnve
 
 
 def verify_manifest(
-    kms: Any, expected_key_id: str, manifest_bytes: bytes, envelope: SignatureEnvelope
+    kms: Any,
+    expected_key_id: str,
+    manifest_bytes: bytes,
+    envelope: SignatureEnvelope,
+    signed: SignedFile = MANIFEST,
 ) -> list[str]:
     """Every reason the envelope does not prove the manifest was signed by the expected key.
 
     An empty list means KMS verified the signature with `expected_key_id`, which the stage
-    configured; the envelope's own key id is only compared, never used to verify.
+    configured; the envelope's own key id is only compared, never used to verify. `signed` names
+    another signed file (a deployment record) in the problems.
     """
     problems = []
     digest = hashlib.sha256(manifest_bytes)
     if envelope.manifest_sha256 != digest.hexdigest():
         problems.append(
-            f"manifest.sig.json is for manifest sha256 {envelope.manifest_sha256}, "
-            f"manifest.json has sha256 {digest.hexdigest()}"
+            f"{signed.signature_file} is for {signed.name} sha256 {envelope.manifest_sha256}, "
+            f"{signed.file} has sha256 {digest.hexdigest()}"
         )
     if (envelope.signing_algorithm, envelope.message_type) != (SIGNING_ALGORITHM, MESSAGE_TYPE):
         problems.append(
@@ -121,17 +140,17 @@ def verify_manifest(
     other_key = envelope.key_id != trusted_arn
     if other_key:
         problems.append(
-            f"manifest signed by another key: {envelope.key_id}, this stage trusts "
+            f"{signed.name} signed by another key: {envelope.key_id}, this stage trusts "
             f"{expected_key_id} ({trusted_arn})"
         )
     try:
         signature = base64.b64decode(envelope.signature, validate=True)
     except (binascii.Error, ValueError):
-        return [*problems, "manifest.sig.json signature is not base64"]
+        return [*problems, f"{signed.signature_file} signature is not base64"]
     if not signature:
-        return [*problems, "manifest.sig.json signature is empty"]
+        return [*problems, f"{signed.signature_file} signature is empty"]
     if not _kms_verifies(kms, expected_key_id, digest.digest(), signature) and not other_key:
-        problems.append(f"signature does not verify with the release key {expected_key_id}")
+        problems.append(f"{signed.unverified} {expected_key_id}")
     return problems
 
 

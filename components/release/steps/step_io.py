@@ -24,6 +24,8 @@ _ESCAPE_SEQUENCE = re.compile(
 _ACTIONS = {
     "ListActionExecutions": "codepipeline",
     "GetObject": "s3",
+    "CopyObject": "s3",
+    "PutObject": "s3",
     "Sign": "kms",
     "Verify": "kms",
     "DescribeKey": "kms",
@@ -32,6 +34,7 @@ _ACTIONS = {
     "ScanSbom": "inspector-scan",
     "GetAlias": "lambda",
     "GetFunctionConfiguration": "lambda",
+    "DescribeAlarms": "cloudwatch",
 }
 """IAM prefix of each call the steps make, so an AccessDenied names the action to grant."""
 
@@ -50,6 +53,8 @@ class Clients:
     ecr: Any
     inspector_scan: Any
     lambda_: Any
+    cloudwatch: Any = None
+    """Only the publish step watches alarms (the bake)."""
 
     @classmethod
     def default(cls) -> "Clients":
@@ -64,6 +69,7 @@ class Clients:
             ecr=session.client("ecr"),
             inspector_scan=session.client("inspector-scan"),
             lambda_=session.client("lambda"),
+            cloudwatch=session.client("cloudwatch"),
         )
 
 
@@ -99,6 +105,11 @@ def names(environ: Mapping[str, str], name: str) -> list[str]:
     if any(not item for item in items) or len(set(items)) != len(items):
         raise StepError(f"environment variable {name} is not a comma list of distinct names")
     return items
+
+
+def optional_names(environ: Mapping[str, str], name: str) -> list[str]:
+    """A comma list that may be empty (unset or blank): no blanks, no duplicates otherwise."""
+    return names(environ, name) if optional(environ, name) else []
 
 
 def describe_client_error(error: ClientError) -> str:

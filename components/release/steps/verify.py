@@ -4,6 +4,11 @@ Runs as the verifier role (read, `kms:Verify`, nothing else). It re-finds this e
 artifacts from CodePipeline, re-hashes the objects the Deploy action reads, verifies the manifest's
 signature with the key the stage trusts, and checks that the manifest is this execution's, this
 revision's, and the one the approval request showed. Every difference is reported, one per line.
+
+With `UPSTREAM_STACK` set, the release was promoted from another environment (`promotion.py`): the
+upstream's signed deployment record, not this stack's key, vouches for the manifest; the manifest's
+revision and execution are the upstream build's and are not compared with this execution; and the
+image stays in the upstream's registry (`IMAGE_REGISTRY_ID`).
 """
 
 import os
@@ -27,10 +32,20 @@ from .pipeline_artifacts import (
     read_member,
     read_object,
 )
-from .release_artifact import identity_problems, read_signed_release
+from .promotion import PromotionSettings, read_promoted_release, write_variables
+from .release_artifact import (
+    TAMPERED,
+    VARIABLES_FILE,
+    artifact_problems,
+    identity_problems,
+    read_signed_release,
+)
 from .step_io import Clients, StepError, names, optional, refuse, required, run_step, safe
 
 STEP = "verify"
+ALTERED = (
+    "artifact altered between environments: {name} has sha256 {sha256}, the manifest says {signed}"
+)
 
 
 @dataclass(frozen=True)
@@ -38,28 +53,35 @@ class VerifySettings:
     """The step's environment, set by the stack on the project and the pipeline action."""
 
     pipeline: str
-    commit_id: str
+    commit_id: str | None
+    """This execution's revision; None in promotion mode (the manifest's is the upstream build's)."""
     execution_id: str
-    signing_key_id: str
+    signing_key_id: str | None
+    """The key that signs this stack's manifests; None in promotion mode."""
     release_artifact: str
     deploy_artifacts: list[str]
     approved_manifest_sha256: str | None
     image_artifact: str | None
     image_repository: str | None
+    image_registry_id: str | None = None
+    promotion: PromotionSettings | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> "VerifySettings":
         image_artifact = optional(environ, "IMAGE_ARTIFACT") or None
+        promotion = PromotionSettings.from_environ(environ)
         return cls(
             pipeline=required(environ, "PIPELINE_NAME"),
-            commit_id=required(environ, "COMMIT_ID"),
+            commit_id=None if promotion else required(environ, "COMMIT_ID"),
             execution_id=required(environ, "EXECUTION_ID"),
-            signing_key_id=required(environ, "SIGNING_KEY_ID"),
+            signing_key_id=None if promotion else required(environ, "SIGNING_KEY_ID"),
             release_artifact=required(environ, "RELEASE_ARTIFACT"),
             deploy_artifacts=names(environ, "DEPLOY_ARTIFACTS"),
             approved_manifest_sha256=optional(environ, "APPROVED_MANIFEST_SHA256").lower() or None,
             image_artifact=image_artifact,
             image_repository=required(environ, "IMAGE_REPOSITORY") if image_artifact else None,
+            image_registry_id=optional(environ, "IMAGE_REGISTRY_ID") or None,
+            promotion=promotion,
         )
 
 
@@ -84,9 +106,21 @@ def verify_release(settings: VerifySettings, clients: Clients) -> int:
     execution = find_execution_artifacts(
         clients.codepipeline, settings.pipeline, settings.execution_id
     )
-    release = read_signed_release(
-        clients.s3, clients.kms, execution, settings.release_artifact, settings.signing_key_id
-    )
+    promotion, record = settings.promotion, None
+    if promotion is None:
+        release = read_signed_release(
+            clients.s3,
+            clients.kms,
+            execution,
+            settings.release_artifact,
+            settings.signing_key_id or "",
+        )
+    else:
+        if promotion.output_directory is not None:
+            (promotion.output_directory / VARIABLES_FILE).unlink(missing_ok=True)
+        release, record = read_promoted_release(
+            clients.s3, clients.kms, execution, settings.release_artifact, promotion
+        )
     problems = list(release.problems)
     manifest, digest = release.manifest, release.manifest_sha256
     approved = settings.approved_manifest_sha256
@@ -95,14 +129,14 @@ def verify_release(settings: VerifySettings, clients: Clients) -> int:
             f"not the release that was approved: manifest sha256 {digest}, "
             f"the approval showed {approved}"
         )
-    if manifest is not None:
+    if manifest is not None and promotion is None:
         problems += identity_problems(
             manifest, settings.pipeline, settings.execution_id, settings.commit_id
         )
-        if manifest.scan_verdict == "fail":
-            problems.append(
-                "the signed vulnerability scan verdict is fail: a failing release never deploys"
-            )
+    if manifest is not None and manifest.scan_verdict == "fail":
+        problems.append(
+            "the signed vulnerability scan verdict is fail: a failing release never deploys"
+        )
     objects: dict[str, ArtifactObject] = {}
     for name in settings.deploy_artifacts:
         location = execution.location(name)
@@ -110,7 +144,8 @@ def verify_release(settings: VerifySettings, clients: Clients) -> int:
             problems.append(f"artifact {name} not found in execution {settings.execution_id}")
             continue
         objects[name] = read_object(clients.s3, location, keep=name == settings.image_artifact)
-        problems += _artifact_problems(manifest, name, objects[name])
+        altered = TAMPERED if promotion is None else ALTERED
+        problems += artifact_problems(manifest, objects[name], altered)
     image_digest = None
     if settings.image_artifact and settings.image_repository:
         image_digest, image_problems = _image_problems(
@@ -120,24 +155,20 @@ def verify_release(settings: VerifySettings, clients: Clients) -> int:
     if problems:
         return refuse(STEP, problems)
     assert manifest is not None  # no problems means the manifest was read
+    if promotion is not None and record is not None:
+        write_variables(promotion, release, record)
+        print(
+            f"verified promoted release: {safe(settings.pipeline)} {safe(manifest.commit_id)} "
+            f"manifest sha256 {digest} from {safe(record.stack)} execution "
+            f"{safe(record.pipeline_execution_id)}, {len(settings.deploy_artifacts)} artifacts, "
+            f"image {safe(image_digest or 'none')}"
+        )
+        return 0
     print(
         f"verified: {safe(settings.pipeline)} {safe(manifest.commit_id)} manifest sha256 {digest}, "
         f"{len(settings.deploy_artifacts)} artifacts, image {safe(image_digest or 'none')}"
     )
     return 0
-
-
-def _artifact_problems(
-    manifest: ReleaseManifest | None, name: str, artifact: ArtifactObject
-) -> list[str]:
-    if manifest is None:
-        return []  # already refused: nothing signed to compare with
-    signed = manifest.artifacts.get(name)
-    if signed is None:
-        return [f"artifact {name} is not in the signed manifest"]
-    if signed["sha256"] != artifact.sha256:
-        return [f"tampered artifact {name}: sha256 {artifact.sha256}, signed {signed['sha256']}"]
-    return []
 
 
 def _image_problems(
@@ -170,8 +201,12 @@ def _image_problems(
         reference.require_repository(repository)
     except ImageRefused as error:
         return reference.digest, [*problems, str(error)]
-    if find_image(clients.ecr, repository, digest) is None:
-        problems.append(f"image {digest} not found in ECR repository {repository}")
+    registry = settings.image_registry_id
+    if registry is not None and reference.registry_id != registry:
+        problems.append(f"image {reference.uri} is not in registry {registry}")
+    elif find_image(clients.ecr, repository, digest, registry) is None:
+        where = f" of registry {registry}" if registry else ""
+        problems.append(f"image {digest} not found in ECR repository {repository}{where}")
     return digest, problems
 
 

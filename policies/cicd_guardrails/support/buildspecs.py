@@ -31,6 +31,9 @@ BUILD_PROJECT = "aws:codebuild/project:Project"
 DEFAULT_BUILDSPEC = "buildspec.yml"
 S3_ARN_PREFIX = "arn:"
 SIGN_MODULE = "release_steps.sign"
+PUBLISH_MODULE = "release_steps.publish"
+SIGNING_MODULES = (SIGN_MODULE, PUBLISH_MODULE)
+"""The stack-owned steps that sign: release manifests (sign) and deployment records (publish)."""
 VERIFY_MODULE = "release_steps.verify"
 PHASE_COMMAND_KEYS = ("commands", "finally")
 
@@ -144,6 +147,10 @@ def classify_buildspec(value: Any) -> Buildspec:
     return _classify_text(value)
 
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where PyYAML has it: the step buildspecs are ~85 KB each."""
+
+
 @lru_cache(maxsize=1024)
 def _classify_text(text: str) -> Buildspec:
     """Parsed once per text: three policies read the same step buildspecs."""
@@ -151,7 +158,7 @@ def _classify_text(text: str) -> Buildspec:
     if "\n" not in stripped and stripped.startswith(S3_ARN_PREFIX):
         return Buildspec(BuildspecKind.S3_OBJECT, text)
     try:
-        document = yaml.safe_load(text)
+        document = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError:
         return Buildspec(BuildspecKind.UNREADABLE, text)
     if isinstance(document, str) and "\n" not in stripped:

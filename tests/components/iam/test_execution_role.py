@@ -11,9 +11,9 @@ from tests.support.service_fixtures import (
     TAGS,
     actions_of,
     as_list,
+    building_settings,
     names_of,
     platform_names,
-    stack_settings,
     statement_by_sid,
     statements,
 )
@@ -26,7 +26,7 @@ START = "codepipeline:StartPipelineExecution"
 def execution_role(
     stack: str, principals: tuple[str, ...] = (), vpc_endpoints: tuple[str, ...] = ()
 ):
-    settings = stack_settings(stack)
+    settings = building_settings(stack)
     service = settings.service(settings.default_service)
     names = names_of(service, stack)
     args = ExecutionRoleArgs(

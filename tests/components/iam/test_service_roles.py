@@ -1,7 +1,10 @@
 """The service roles on their own: four roles, each trusted only by its service for its resource."""
 
+import dataclasses
+
 import pytest
 
+from components.config import PlatformSettings
 from components.iam.service_roles import ServiceRoles, ServiceRolesArgs
 from components.service_pipeline import service_role_grants
 from components.targets import target_for
@@ -10,9 +13,9 @@ from tests.support.service_fixtures import (
     TAGS,
     actions_of,
     as_list,
+    building_settings,
     names_of,
     service_of,
-    stack_settings,
     statement_by_sid,
     statements,
 )
@@ -22,8 +25,8 @@ ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 PLATFORMS = ["Server", "ECS", "Lambda"]
 
 
-def roles(platform: str, stack: str = "prod"):
-    settings = stack_settings(stack)
+def roles(platform: str, stack: str = "prod", settings: PlatformSettings | None = None):
+    settings = settings or building_settings(stack)
     service = next(s for s in settings.services if s.compute_platform == platform)
     names = names_of(service, stack)
     holder = {}
@@ -151,7 +154,8 @@ def test_the_deploying_role_reads_exactly_the_rollback_alarms(platform):
 
 
 def test_deploy_role_reads_no_alarms_without_alarm_rollback():
-    _, _, policies, names, settings = roles("Server", "dev")
+    without = dataclasses.replace(building_settings("dev"), alarm_rollback=False, promote_to=())
+    _, _, policies, names, settings = roles("Server", "dev", without)
     assert settings.alarm_rollback is False
     assert "cloudwatch:DescribeAlarms" not in actions_of(policies[names.deploy_role.name])
 

@@ -83,15 +83,24 @@ def test_the_prod_dashboard_shows_every_alarm_and_service(prod_run):
     for service in ("web", "api", "worker"):
         svc = names.service(service, service)
         assert f"{service}: failed executions" in {w["properties"]["title"] for w in found}
-        assert svc.failure_rule_name in body and svc.build_project_name in body
+        assert svc.failure_rule_name in body
+        # prod promotes what staging baked: nothing is built there, so no build graphs.
+        assert svc.build_project_name not in body
         assert svc.deployment_alarm("x").removesuffix("-x") in body
+
+
+def test_a_stack_that_builds_graphs_its_builds():
+    body = next(r for r in run_program(PROJECT_DIR, "dev").resources if r.type == DASHBOARD)
+    names = PlatformNames("guarded-delivery", "dev", FIXTURE_ACCOUNT_ID, FIXTURE_REGION)
+    for service in ("web", "api", "worker"):
+        assert names.service(service, service).build_project_name in body.inputs["dashboardBody"]
 
 
 def test_the_dashboard_waits_for_the_rules_projects_and_alarms_it_shows(prod_run):
     graph = DependencyGraph(prod_run)
     (dashboard,) = [r for r in prod_run if r.type == DASHBOARD]
     waits = graph.waits_for(dashboard.urn)
-    shown_types = (ALARM, "aws:codebuild/project:Project")
+    shown_types = (ALARM,)
     assert {r.urn for r in prod_run if r.type in shown_types} <= waits
     failure_rules = {r.urn for r in prod_run if r.name.endswith("-monitoring-failed-executions")}
     assert len(failure_rules) == 3 and failure_rules <= waits

@@ -257,5 +257,13 @@ def test_the_prod_approval_action_carries_the_request_and_the_pipeline_link():
     prod_web = PlatformNames(
         "guarded-delivery", "prod", FIXTURE_ACCOUNT_ID, FIXTURE_REGION
     ).service("web", "MyDemoRepo")
-    assert approval["configuration"]["CustomData"] == approval_request(WEB, "prod", RELEASE_SUMMARY)
+    # prod promotes: the request names the release staging deployed and baked, and its digests.
+    assert approval["configuration"]["CustomData"] == (
+        "Approve releasing web (prod): the release of web deployed and baked in staging, to EC2 "
+        "instances tagged Name=MyDemoInstance-prod by CodeDeployDefault.OneAtATime. Commit "
+        "#{ReleaseVariables.COMMIT_ID}, signed manifest sha256 #{ReleaseVariables.MANIFEST_SHA256}, "
+        "vulnerability scan #{ReleaseVariables.SCAN_VERDICT}, deployed and baked in staging by "
+        "execution #{ReleaseVariables.UPSTREAM_EXECUTION_ID}. Check the execution's source revision "
+        "and build in the linked pipeline, then approve or reject."
+    )
     assert approval["configuration"]["ExternalEntityLink"] == prod_web.console_url

@@ -6,8 +6,9 @@ import json
 import pytest
 
 from components.config import ConnectionSource, ServiceSettings
+from components.release.promotion import ReleasePlan
 from components.release.release_names import RELEASE_STEPS, ReleaseNames
-from components.release.release_steps import release_stages
+from components.release.release_stages import release_stages
 from components.stages.origins import origin_for
 from components.stages.pipeline import Pipeline, PipelineArgs
 from components.targets import Deployment, target_for
@@ -52,7 +53,9 @@ def pipeline(
         repository_name=None if service.connection else names.repository_name,
         build_project_name=names.build_project_name,
         release=release_stages(
-            target, {step: ReleaseNames(names).project_name(step) for step in RELEASE_STEPS}
+            target,
+            ReleasePlan(upstream=None),
+            {step: ReleaseNames(names).project_name(step) for step in RELEASE_STEPS},
         ),
         deployment=deployment,
         rollback_alarms=rollback_alarms,

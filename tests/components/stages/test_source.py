@@ -102,7 +102,7 @@ def declared_with_connection() -> Any:
     web = services[0]
     del web["repositoryName"]
     web.update(connectionArn=CONNECTION, fullRepositoryId="my-org/web")
-    config["guarded-delivery:services"] = json.dumps(services)
+    config["guarded-delivery:services"] = json.dumps([web])
     return run_main("dev", config)
 
 

@@ -46,7 +46,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
-from cicd_guardrails.support.buildspecs import SIGN_MODULE, BuildProject, build_projects
+from cicd_guardrails.support.buildspecs import SIGNING_MODULES, BuildProject, build_projects
 from cicd_guardrails.support.iam.policy_model import (
     ALLOW,
     DENY,
@@ -62,6 +62,7 @@ from cicd_guardrails.support.pipeline_actions import PIPELINE
 from cicd_guardrails.support.wire import as_list, block, fail_undecided, is_unknown, plain, shown
 
 NAME = "kms-signing-key-restricted"
+SIGNING_STEPS = " or ".join(f"`python3 -m {module}`" for module in SIGNING_MODULES)
 KMS_KEY = "aws:kms/key:Key"
 KMS_GRANT = "aws:kms/grant:Grant"
 SIGN = "kms:Sign"
@@ -338,17 +339,17 @@ def _judge_signer_role(
 ) -> None:
     holding = [p for p in roles.projects if p.service_role == role]
     unknown_role = [p for p in roles.projects if is_unknown(p.service_role)]
-    signing = [p for p in holding if p.runs(SIGN_MODULE)]
-    others = [p for p in holding if p.runs(SIGN_MODULE) is False]
-    unknown_step = [p for p in holding if p.runs(SIGN_MODULE) is None]
+    signing = [p for p in holding if _signs(p)]
+    others = [p for p in holding if _signs(p) is False]
+    unknown_step = [p for p in holding if _signs(p) is None]
     # A project whose role or buildspec is not known yet may be another project holding the role,
     # or the signing step that holds it.
-    maybe_other = unknown_step + [p for p in unknown_role if p.runs(SIGN_MODULE) is not True]
-    maybe_signing = unknown_step + [p for p in unknown_role if p.runs(SIGN_MODULE) is not False]
+    maybe_other = unknown_step + [p for p in unknown_role if _signs(p) is not True]
+    maybe_signing = unknown_step + [p for p in unknown_role if _signs(p) is not False]
     for project in others:
         report(
             f"{label}: signer role {role!r} is also the serviceRole of build project "
-            f"'{project.resource.name}', whose buildspec does not run `python3 -m {SIGN_MODULE}` "
+            f"'{project.resource.name}', whose buildspec does not run {SIGNING_STEPS} "
             "(the build cannot sign); give the signing step a role of its own and let no other "
             "project use it",
             key.urn,
@@ -374,10 +375,18 @@ def _judge_signer_role(
         return
     report(
         f"{label}: signer role {role!r} is not the serviceRole of any CodeBuild project of the "
-        f"stack whose stack-owned (inline) buildspec runs `python3 -m {SIGN_MODULE}`; let only "
+        f"stack whose stack-owned (inline) buildspec runs {SIGNING_STEPS}; let only "
         "the signing step's role sign",
         key.urn,
     )
+
+
+def _signs(project: BuildProject) -> bool | None:
+    """Whether the project is a signing step: True, False, or None while its buildspec is unknown."""
+    verdicts = [project.runs(module) for module in SIGNING_MODULES]
+    if any(verdict is True for verdict in verdicts):
+        return True
+    return False if all(verdict is False for verdict in verdicts) else None
 
 
 def _pipeline_roles(resources: list[PolicyResource]) -> list[tuple[PolicyResource, list]]:

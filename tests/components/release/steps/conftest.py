@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from moto.server import ThreadedMotoServer
 
-from components.release.steps import confirm, sign, verify
+from components.release.steps import confirm, publish, sign, verify
+from components.release.steps.bake import Clock
 from tests.support.aws_test_account import DUMMY_CREDENTIALS, AwsTestAccount
 from tests.support.release_account import BUILD_FILES, ReleaseAccount, write_tree
 
@@ -104,3 +105,74 @@ def signed(release: ReleaseAccount, run_sign: Run, output: Path) -> Path:
     assert (code, err) == (0, ""), out + err
     release.record_release(output)
     return output
+
+
+class FakeClock:
+    """The bake's clock: `sleep` moves time on at once and runs what the test planned for then."""
+
+    def __init__(self) -> None:
+        self.time = 0.0
+        self.sleeps: list[float] = []
+        self.after_sleep: dict[int, Callable[[], None]] = {}
+        """Sleep number (1, 2, ...) -> what happens in the world during that sleep."""
+
+    def now(self) -> float:
+        return self.time
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.time += seconds
+        if len(self.sleeps) in self.after_sleep:
+            self.after_sleep[len(self.sleeps)]()
+
+    def clock(self) -> Clock:
+        return Clock(now=self.now, sleep=self.sleep)
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def downstream(release: ReleaseAccount) -> ReleaseAccount:
+    """The release account with staging (signing key, bucket), artifact keys and dev's alarms."""
+    release.add_downstream()
+    for alarm in ("api-5xx", "api-latency"):
+        release.create_alarm(alarm)
+    return release
+
+
+@pytest.fixture
+def run_publish(downstream: ReleaseAccount, fake_clock: FakeClock, capsys) -> Run:
+    """Run the publish step (dev's environment by default): (exit code, out, err)."""
+
+    def run(clients=None, **overrides: str) -> tuple[int, str, str]:
+        environ = downstream.publish_environ(**overrides)
+        code = publish.main([], environ, clients or downstream.clients(), fake_clock.clock())
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def run_promoted_verify(downstream: ReleaseAccount, capsys) -> Run:
+    """Run the verify step in promotion mode (staging's environment by default)."""
+
+    def run(clients=None, **overrides: str) -> tuple[int, str, str]:
+        environ = downstream.promoted_verify_environ(**overrides)
+        code = verify.main([], environ, clients or downstream.clients())
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def published(downstream: ReleaseAccount, signed: Path, run_publish: Run) -> Path:
+    """Dev's signed release (built, signed, deployed), baked and published to staging."""
+    downstream.queue_action_executions()
+    code, out, err = run_publish()
+    assert (code, err) == (0, ""), out + err
+    return signed

@@ -19,6 +19,7 @@ from tests.support.release_shapes import (
     ROOT_ARN,
     SIGNERS,
     algorithm_pin,
+    inline_buildspec,
     pipeline,
     project,
     role_arn,
@@ -27,6 +28,7 @@ from tests.support.release_shapes import (
     signer_fence,
     signing_key,
     signing_policy,
+    step_command,
     step_projects,
     verifier_allow,
 )
@@ -144,8 +146,9 @@ def test_a_signer_that_is_also_the_build_projects_role_is_refused():
         judge(None, projects),
         SIGNING,
         f"{KEY_LABEL}: signer role '{SIGNER}' is also the serviceRole of build project 'api-build', "
-        "whose buildspec does not run `python3 -m release_steps.sign` (the build cannot sign); give "
-        "the signing step a role of its own and let no other project use it",
+        "whose buildspec does not run `python3 -m release_steps.sign` or `python3 -m "
+        "release_steps.publish` (the build cannot sign); give the signing step a role of its own "
+        "and let no other project use it",
     )
 
 
@@ -172,8 +175,19 @@ def test_a_signer_role_no_signing_project_holds_is_refused():
         judge(None, projects),
         SIGNING,
         f"{KEY_LABEL}: signer role '{SIGNER}' is not the serviceRole of any CodeBuild project of "
-        "the stack whose stack-owned (inline) buildspec runs `python3 -m release_steps.sign`",
+        "the stack whose stack-owned (inline) buildspec runs `python3 -m release_steps.sign` or "
+        "`python3 -m release_steps.publish`",
     )
+
+
+def test_the_publishing_step_signs_deployment_records_as_the_signer():
+    publish = project(
+        "sign",
+        inline_buildspec(step_command("publish")),
+        name="guarded-delivery-prod-api-publish",
+    )
+    # The signer role is held by the publishing step alone: it is a signing step of the stack.
+    assert_no_violations(judge(None, step_projects(sign=publish)))
 
 
 def test_a_signing_project_reading_the_repository_buildspec_does_not_count():
