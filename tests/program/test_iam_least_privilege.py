@@ -22,6 +22,7 @@ from tests.support.service_fixtures import (
     all_stack_services,
     as_list,
     names_of,
+    platform_names,
     stack_settings,
     statements,
 )
@@ -120,16 +121,35 @@ def test_resources_are_ours(stack, service):
 @pytest.mark.parametrize(("stack", "service"), CASES, ids=CASE_IDS)
 def test_key_use_is_narrowed_to_our_alias_and_passrole_to_ecs_tasks(stack, service):
     names = names_of(service, stack)
+    settings = stack_settings(stack)
     signing_alias = StackReleaseNames(names.platform).signing_key_alias_name
+    # A promoted stack's verifier verifies with its upstream's key (same account: by alias).
+    upstream = settings.promote_from
+    trusted_alias = (
+        StackReleaseNames(platform_names(upstream)).signing_key_alias_name if upstream else None
+    )
     for role, statement in all_statements(stack, service.name):
         actions = as_list(statement["Action"])
-        if any(a.startswith("kms:") for a in actions):
-            assert as_list(statement["Resource"]) == [names.platform.key_arn_pattern], role
-            aliases = statement["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"]
-            signing = set(actions) & SIGNING_KEY_ACTIONS
-            assert aliases == (signing_alias if signing else names.platform.key_alias_name), role
-            if signing:
-                assert set(actions) <= SIGNING_KEY_ACTIONS | {"kms:DescribeKey"}, role
+        if not any(a.startswith("kms:") for a in actions):
+            continue
+        conditions = statement["Condition"]
+        if "kms:ViaService" in conditions.get("StringEquals", {}):
+            # Reading a promoted release: decrypt only, only through S3, only the upstream's keys.
+            assert actions == ["kms:Decrypt"], role
+            assert conditions["StringEquals"]["kms:ViaService"] == "s3.us-east-1.amazonaws.com"
+            assert as_list(statement["Resource"]) == [platform_names(upstream).key_arn_pattern]
+            continue
+        assert as_list(statement["Resource"]) == [names.platform.key_arn_pattern], role
+        aliases = conditions["ForAnyValue:StringEquals"]["kms:ResourceAliases"]
+        signing = set(actions) & SIGNING_KEY_ACTIONS
+        if "kms:Sign" in signing:
+            assert aliases == signing_alias, role
+        elif signing:
+            assert aliases == (trusted_alias or signing_alias), role
+        else:
+            assert aliases == names.platform.key_alias_name, role
+        if signing:
+            assert set(actions) <= SIGNING_KEY_ACTIONS | {"kms:DescribeKey"}, role
         if "iam:PassRole" in actions:
             condition = statement["Condition"]["StringEquals"]
             assert condition == {"iam:PassedToService": "ecs-tasks.amazonaws.com"}, role
@@ -139,6 +159,9 @@ def test_key_use_is_narrowed_to_our_alias_and_passrole_to_ecs_tasks(stack, servi
 def test_build_role_only_logs_reports_artifacts_key_and_repository(stack, service):
     names = names_of(service, stack)
     policies, _ = declared_documents(stack, service.name)
+    if stack_settings(stack).promotes:
+        assert names.build_role.name not in policies, "a stack that promotes never builds"
+        return
     granted = {
         (action, resource)
         for statement in statements(policies[names.build_role.name])

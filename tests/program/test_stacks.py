@@ -24,8 +24,8 @@ STACKS = ("dev", "staging", "prod")
 TAG_KEYS = {"project", "environment", "service", "managed-by"}
 
 SHARED = {
-    "aws:kms/key:Key": 2,  # artifacts, release signing
-    "aws:kms/alias:Alias": 2,
+    "aws:kms/key:Key": 1,  # artifacts (the release-signing key where anything signs: SIGNING)
+    "aws:kms/alias:Alias": 1,
     "aws:cloudwatch/logGroup:LogGroup": 1,  # the release steps' log group
     "guarded-delivery:release:ReleaseSigning": 1,
     "aws:s3/bucket:Bucket": 1,
@@ -42,45 +42,68 @@ SHARED = {
     "guarded-delivery:monitoring:NotificationTopic": 1,
     "aws:cloudwatch/dashboard:Dashboard": 1,
 }
+SIGNING = {"aws:kms/key:Key": 1, "aws:kms/alias:Alias": 1}
+# Every service, built or promoted: deploy, pipeline, events, execution and verifier roles, the
+# verify step, failure rules and the PipelineFailure alarm.
 PER_SERVICE = {
-    "aws:iam/role:Role": 7,  # build, deploy, pipeline, events, execution, signer, verifier
-    "aws:iam/rolePolicy:RolePolicy": 7,
-    "aws:codecommit/repository:Repository": 1,
-    "aws:codebuild/project:Project": 3,  # build, and the stack-owned sign and verify steps
-    "aws:codebuild/reportGroup:ReportGroup": 1,
-    "aws:cloudwatch/logGroup:LogGroup": 1,
-    "aws:cloudwatch/logMetricFilter:LogMetricFilter": 1,
+    "aws:iam/role:Role": 5,
+    "aws:iam/rolePolicy:RolePolicy": 5,
+    "aws:codebuild/project:Project": 1,  # verify
     "aws:codedeploy/application:Application": 1,
     "aws:codedeploy/deploymentGroup:DeploymentGroup": 1,
     "aws:codepipeline/pipeline:Pipeline": 1,
-    "aws:cloudwatch/eventRule:EventRule": 3,  # start on push, failed execution, failed action
+    "aws:cloudwatch/eventRule:EventRule": 3,  # the start, failed execution, failed action
     "aws:cloudwatch/eventTarget:EventTarget": 3,
-    "aws:cloudwatch/metricAlarm:MetricAlarm": 3,  # PipelineFailure, FailedBuilds, ERROR lines
+    "aws:cloudwatch/metricAlarm:MetricAlarm": 1,  # PipelineFailure
     "guarded-delivery:roles:ServiceRoles": 1,
     "guarded-delivery:service_pipeline:ServicePipeline": 1,
-    "guarded-delivery:source:Source": 1,
-    "guarded-delivery:source:PushTrigger": 1,
-    "guarded-delivery:build:Build": 1,
     "guarded-delivery:deploy:Deploy": 1,
     "guarded-delivery:pipeline:Pipeline": 1,
     "guarded-delivery:execution_role:ExecutionRole": 1,
     "guarded-delivery:monitoring:ServiceMonitoring": 1,
     "guarded-delivery:release:ReleaseSteps": 1,
 }
-# ECS services build their image: a repository and the image step with its own role.
-RELEASE_EXTRAS = {
-    "ECS": {
-        "aws:ecr/repository:Repository": 1,
-        "aws:ecr/repositoryPolicy:RepositoryPolicy": 1,
-        "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
-        "guarded-delivery:release:ImageRepository": 1,
-        "aws:codebuild/project:Project": 1,
-        "aws:iam/role:Role": 1,
-        "aws:iam/rolePolicy:RolePolicy": 1,
-    },
-    "Lambda": {"aws:codebuild/project:Project": 1},  # the confirm step after the deploy
-    "Server": {},
+# A stack that builds: the repository, its build (role, project, logs, reports, build alarms) and the
+# signing step with its role; ECS services also build their image.
+BUILT = {
+    "aws:iam/role:Role": 2,  # build, signer
+    "aws:iam/rolePolicy:RolePolicy": 2,
+    "aws:codecommit/repository:Repository": 1,
+    "aws:codebuild/project:Project": 2,  # build, sign
+    "aws:codebuild/reportGroup:ReportGroup": 1,
+    "aws:cloudwatch/logGroup:LogGroup": 1,
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": 1,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": 2,  # FailedBuilds, ERROR lines
+    "guarded-delivery:source:Source": 1,
+    "guarded-delivery:source:PushTrigger": 1,
+    "guarded-delivery:build:Build": 1,
 }
+BUILT_IMAGE = {
+    "aws:ecr/repository:Repository": 1,
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": 1,
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
+    "guarded-delivery:release:ImageRepository": 1,
+    "aws:codebuild/project:Project": 1,
+    "aws:iam/role:Role": 1,
+    "aws:iam/rolePolicy:RolePolicy": 1,
+}
+# A stack that promotes: the admission step; the bus it receives publications on (shared).
+PROMOTED = {"aws:codebuild/project:Project": 1}
+PROMOTIONS_BUS = {
+    "aws:cloudwatch/eventBus:EventBus": 1,
+    "aws:cloudwatch/eventBusPolicy:EventBusPolicy": 1,
+    "guarded-delivery:release:PromotionBus": 1,
+}
+# A stack that publishes: the publish step (as the signer: its role where the stack does not build),
+# and, shared, the bucket's events, the forwarder role and one forwarding rule per service and target.
+PUBLISHING_SHARED = {
+    "aws:s3/bucketNotification:BucketNotification": 1,
+    "aws:iam/role:Role": 1,
+    "aws:iam/rolePolicy:RolePolicy": 1,
+    "guarded-delivery:release:ReleasePublication": 1,
+}
+FORWARDING = {"aws:cloudwatch/eventRule:EventRule": 1, "aws:cloudwatch/eventTarget:EventTarget": 1}
+CONFIRM = {"aws:codebuild/project:Project": 1}  # Lambda: the deployed code matches the package
 # Alarms (and for Server an instance-failure rule) that stop and roll back a deployment.
 ROLLBACK_ALARMS = {
     "Server": {
@@ -105,23 +128,39 @@ COMPLIANCE = {
     "aws:cloudwatch/eventTarget:EventTarget": 1,
     "guarded-delivery:compliance:Compliance": 1,
 }
-# What each seeded stack holds: its services' platforms, alarm rollback on/off, email subscribers.
+PLATFORMS = ("Server", "ECS", "Lambda")
+# What each seeded stack holds: alarm rollback, email subscribers, whether it builds (else promotes),
+# how many stacks it publishes to. Every stack runs one service of each platform.
 SEEDS = {
-    "dev": (("Server",), False, 1 - 1),
-    "staging": (("Server", "ECS"), True, 1),
-    "prod": (("Server", "ECS", "Lambda"), True, 1),
+    "dev": (True, 0, True, 1),
+    "staging": (True, 1, False, 1),
+    "prod": (True, 1, False, 0),
 }
 COMPLIANCE_STACKS = ("prod",)
 
 
 def expected_counts(stack: str) -> Counter:
-    platforms, rollback, emails = SEEDS[stack]
+    rollback, emails, builds, targets = SEEDS[stack]
     counts = Counter(SHARED)
     counts["aws:sns/topicSubscription:TopicSubscription"] = emails
-    for platform in platforms:
+    if builds or targets:
+        counts.update(SIGNING)
+    if not builds:
+        counts.update(PROMOTIONS_BUS)
+    if targets:
+        counts.update(PUBLISHING_SHARED)
+    for platform in PLATFORMS:
         counts.update(PER_SERVICE)
-        counts.update(RELEASE_EXTRAS[platform])
+        counts.update(BUILT if builds else PROMOTED)
+        if builds and platform == "ECS":
+            counts.update(BUILT_IMAGE)
+        if targets:
+            counts["aws:codebuild/project:Project"] += 1  # publish
+            counts.update({key: value * targets for key, value in FORWARDING.items()})
+            if not builds:
+                counts.update({"aws:iam/role:Role": 1, "aws:iam/rolePolicy:RolePolicy": 1})
         if platform == "Lambda":
+            counts.update(CONFIRM)
             counts.subtract(NOT_IN_LAMBDA)
         if rollback:
             counts.update(ROLLBACK_ALARMS[platform])
@@ -182,7 +221,7 @@ def test_key_rotates_with_the_stack_deletion_window_and_names_the_roles_that_use
         for r in declared(stack).of_type("aws:iam/role:Role")
         # The release steps' roles use the key through IAM (the root statement delegates to it).
         if not r.inputs["name"].endswith(
-            ("-execution", "-events", "-signer", "-verifier", "-image")
+            ("-execution", "-events", "-signer", "-verifier", "-image", "-promotion-forwarder")
         )
     }
     assert {arn.rsplit("/", 1)[1] for arn in users["Principal"]["AWS"]} == declared_service_roles
@@ -248,12 +287,18 @@ def test_pipelines_are_v2_with_encrypted_artifacts_and_approval_where_configured
         assert store["encryptionKey"] == {"type": "KMS", "id": names(stack).key_alias_arn}
         assert store["location"] == names(stack).artifact_bucket_name
         stages = [stage["name"] for stage in inputs["stages"]]
-        assert stages[:2] == ["Source", "Build"] and stages[-1] in ("Deploy", "Confirm")
+        # A stack that builds makes and signs the release; one that promotes admits its upstream's.
+        made = ["Build", "Sign"] if not settings(stack).promotes else ["Admit"]
+        assert stages[0] == "Source" and all(step in stages for step in made), stages
+        assert "Build" not in stages or not settings(stack).promotes
         assert stages[stages.index("Deploy") - 1] == "Verify", stages
-        assert stages.index("Sign") < stages.index("Verify"), stages
+        assert stages.index(made[-1]) < stages.index("Verify"), stages
         assert ("Approval" in stages) is settings(stack).manual_approval
         if "Approval" in stages:
-            assert stages.index("Sign") < stages.index("Approval") < stages.index("Verify")
+            assert stages.index(made[-1]) < stages.index("Approval") < stages.index("Verify")
+        assert ("Publish" in stages) is bool(settings(stack).promote_to)
+        if "Publish" in stages:
+            assert stages[-1] == "Publish" and stages.index("Deploy") < stages.index("Publish")
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -342,17 +387,9 @@ def test_prod_alone_protects_and_retains_key_bucket_and_repositories(stack):
     kept = {o.typ for o in registered if o.protect and o.retain_on_delete}
     loose = {o.typ for o in registered if o.protect != o.retain_on_delete}
     if settings(stack).protect_resources:
-        assert kept == {
-            "aws:kms/key:Key",
-            "aws:s3/bucket:Bucket",
-            "aws:codecommit/repository:Repository",
-            "aws:ecr/repository:Repository",
-        }
-        keys = [o for o in registered if o.typ == "aws:kms/key:Key"]
-        assert len(keys) == 2 and all(o.protect for o in keys)
-        repositories = [o for o in registered if o.typ == "aws:codecommit/repository:Repository"]
-        assert len(repositories) == len(settings(stack).services)
-        assert all(o.protect for o in repositories)
+        # prod promotes: no repository or image repository of its own, and nothing signs there.
+        assert kept == {"aws:kms/key:Key", "aws:s3/bucket:Bucket"}
+        assert all(o.protect for o in registered if o.typ == "aws:kms/key:Key")
     else:
         assert kept == set()
     assert loose == set()
@@ -368,7 +405,11 @@ def test_environments_differ_for_real():
     ):
         assert len({getattr(s, field) for s in (dev, staging, prod)}) == 3, field
     assert (dev.manual_approval, prod.manual_approval) == (False, True)
-    assert (dev.alarm_rollback, prod.alarm_rollback) == (False, True)
+    # dev publishes to staging after a bake that watches its rollback alarms.
+    assert (dev.alarm_rollback, prod.alarm_rollback) == (True, True)
+    assert (dev.promote_from, staging.promote_from, prod.promote_from) == ("", "dev", "staging")
+    assert [t.stack for t in dev.promote_to] == ["staging"]
+    assert [t.stack for t in staging.promote_to] == ["prod"] and prod.promote_to == ()
     assert (dev.protect_resources, prod.protect_resources) == (False, True)
     assert dev.service("web").deployment_config == "CodeDeployDefault.AllAtOnce"
     assert "Canary" in prod.service("api").deployment_config
