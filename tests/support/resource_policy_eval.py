@@ -33,6 +33,7 @@ class Caller:
         return {
             "aws:PrincipalArn": self.principal_arn,
             "aws:PrincipalAccount": self.account,
+            "aws:SecureTransport": "true",
             **self.context,
         }
 
@@ -94,6 +95,7 @@ def _condition_holds(operator: str, key: str, expected: Any, caller: Caller) -> 
         if not present:
             return True
     match = {
+        "Bool": lambda v: v.lower() in (w.lower() for w in wanted),
         "StringEquals": lambda v: v in wanted,
         "ArnEquals": lambda v: v in wanted,
         "StringLike": lambda v: any(fnmatch.fnmatchcase(v, w) for w in wanted),
