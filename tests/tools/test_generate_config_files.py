@@ -57,7 +57,7 @@ def test_check_names_each_drifted_file_changes_nothing_and_a_run_repairs_them(tm
     repo = copy_of_the_repo(tmp_path)
     edit(repo / "README.md", "| `buildImage` | string |", "| `buildImage` | text |")
     edit(repo / "Pulumi.yaml", "    default: 90\n", "    default: 14\n")
-    edit(repo / "Pulumi.dev.yaml", f"{NS}:alarmRollback: false", f"{NS}:alarmRollback: true")
+    edit(repo / "Pulumi.dev.yaml", "    - 192.0.2.0/24\n", "    - 192.0.2.0/25\n")
     before = {path: path.read_text() for path in repo.rglob("*") if path.is_file()}
 
     assert main(["--check"], repo=repo) == 1
@@ -73,13 +73,15 @@ def test_check_names_each_drifted_file_changes_nothing_and_a_run_repairs_them(tm
     assert (repo / "README.md").read_text() == (REPO / "README.md").read_text()
     assert (repo / "Pulumi.yaml").read_text() == (REPO / "Pulumi.yaml").read_text()
     dev = json.loads((repo / "policies" / "config" / "dev.json").read_text())
-    assert dev["codedeploy-auto-rollback"] == {"requireAlarmRollback": True}
+    assert dev["execution-role-ip-restricted"]["allowedCidrs"] == ["192.0.2.0/25"]
     assert dev["log-group-retention"] == {"minimumRetentionDays": 14}, "limits stay as written"
 
 
 def test_a_key_the_stack_leaves_out_is_copied_with_the_default_the_program_uses(tmp_path):
     repo = copy_of_the_repo(tmp_path)
-    edit(repo / "Pulumi.dev.yaml", f"  {NS}:alarmRollback: false\n", "")
+    edit(repo / "Pulumi.dev.yaml", f"  {NS}:alarmRollback: true\n", "")
+    config = repo / "policies" / "config" / "dev.json"
+    edit(config, '"requireAlarmRollback": true', '"requireAlarmRollback": false')
     assert main([], repo=repo) == 0
     dev = json.loads((repo / "policies" / "config" / "dev.json").read_text())
     assert dev["codedeploy-auto-rollback"]["requireAlarmRollback"] is True

@@ -189,8 +189,9 @@ def test_usage_errors_with_json_also_print_the_json_error_document(capsys):
     [
         (["qa"], "error: no stack file Pulumi.qa.yaml"),
         (
-            ["dev", "--service", "api"],
-            "error: --service 'api' is not a service of stack dev; its services: web",
+            ["dev", "--service", "billing"],
+            "error: --service 'billing' is not a service of stack dev; its services: web, api, "
+            "worker",
         ),
     ],
 )
