@@ -113,6 +113,12 @@ def signer_role(
         )
         if target.builds_image:
             statements.append(_read_images([release.image_repository_arn]))
+    if plan.publishes:
+        # Before vouching for a release, the publish step re-verifies it: this stack's manifest
+        # signature, or the upstream's deployment record of a promoted release.
+        statements.append(_verify_with_trusted_key(release, plan))
+        if plan.upstream is not None:
+            statements.append(_verify_with_own_key(release))
     if plan.publishes and alarm_names:
         statements.append(
             statement(
@@ -166,6 +172,20 @@ def verifier_role(release: ReleaseNames, target: DeployTarget, plan: ReleasePlan
         )
         statements.append(_read_images([repository]))
     return RoleGrants(VERIFIER_PURPOSE, _trust(release, *steps), statements)
+
+
+def _verify_with_own_key(release: ReleaseNames) -> Statement:
+    return statement(
+        "Allow",
+        SIGNING_KEY_VERIFY_ACTIONS,
+        [release.service.platform.key_arn_pattern],
+        conditions={
+            "ForAnyValue:StringEquals": {
+                "kms:ResourceAliases": release.stack.signing_key_alias_name
+            }
+        },
+        sid="VerifyWithOwnReleaseKey",
+    )
 
 
 def _verify_with_trusted_key(release: ReleaseNames, plan: ReleasePlan) -> Statement:

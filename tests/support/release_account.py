@@ -5,6 +5,10 @@ it does not implement (`codepipeline.list_action_executions`, `inspector-scan.sc
 answered by botocore Stubbers on clients of the same server, which validate every answer against
 the service model. `ReleaseAccount` records the action executions of one pipeline execution as a
 real pipeline would, so each step finds its artifacts exactly as it does in CodeBuild.
+
+Promotion: `add_downstream()` adds the staging environment (its own signing key, artifact bucket and
+pipeline) to the same moto account; `record_sources()` records a downstream execution whose S3 source
+actions copied what the upstream published, as CodePipeline's S3 source action does.
 """
 
 import hashlib
@@ -34,6 +38,14 @@ SIGNING_ALIAS = "alias/guarded-delivery-dev-release-signing"
 OTHER_ALIAS = "alias/someone-elses-key"
 BUILD_ID = "guarded-delivery-dev-api-build:0d8e4a57-8a6d-4c6c-9a55-37a4c1b3bb01"
 FUNCTION, FUNCTION_ALIAS = "guarded-delivery-dev-api", "live"
+ARTIFACT_ALIAS = "alias/guarded-delivery-dev-artifacts"
+STAGING, PROD = "staging", "prod"
+STAGING_PIPELINE = "guarded-delivery-staging-api"
+STAGING_EXECUTION = "8d1f1f9e-2b1c-4d55-9e57-0a6c3b1f7a11"
+STAGING_BUCKET = "guarded-delivery-staging-artifacts"
+STAGING_ALIAS = "alias/guarded-delivery-staging-release-signing"
+STAGING_ARTIFACT_ALIAS = "alias/guarded-delivery-staging-artifacts"
+RELEASE_ARTIFACTS = ("BuildOutput", "ImageOutput", "ReleaseOutput")
 T0 = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
 
 BUILD_FILES: dict[str, str] = {
@@ -97,7 +109,12 @@ class ReleaseAccount:
             ecr=client("ecr"),
             inspector_scan=client("inspector-scan"),
             lambda_=client("lambda"),
+            cloudwatch=client("cloudwatch"),
         )
+
+    def arn(self, alias: str) -> str:
+        """The alias ARN of `alias` (what a stack configures as a key id)."""
+        return f"arn:aws:kms:{REGION}:{ACCOUNT}:{alias}"
 
     # Account ----------------------------------------------------------------------------------
     def create(self) -> "ReleaseAccount":
@@ -115,6 +132,37 @@ class ReleaseAccount:
         )
         self.image_digest = self.push_image(COMMIT)
         return self
+
+    def add_downstream(self) -> "ReleaseAccount":
+        """Artifact keys for dev and staging, and staging's signing key and artifact bucket."""
+        kms, s3 = self.aws.client("kms"), self.aws.client("s3")
+        for alias, usage in (
+            (STAGING_ALIAS, "SIGN_VERIFY"),
+            (ARTIFACT_ALIAS, "ENCRYPT_DECRYPT"),
+            (STAGING_ARTIFACT_ALIAS, "ENCRYPT_DECRYPT"),
+        ):
+            spec = "ECC_NIST_P256" if usage == "SIGN_VERIFY" else "SYMMETRIC_DEFAULT"
+            key = kms.create_key(KeySpec=spec, KeyUsage=usage)["KeyMetadata"]
+            kms.create_alias(AliasName=alias, TargetKeyId=key["KeyId"])
+            self.keys[alias] = key["Arn"]
+        s3.create_bucket(Bucket=STAGING_BUCKET)
+        s3.put_bucket_versioning(
+            Bucket=STAGING_BUCKET, VersioningConfiguration={"Status": "Enabled"}
+        )
+        return self
+
+    def create_alarm(self, name: str) -> None:
+        """A metric alarm of the stack (moto starts it in OK)."""
+        self.aws.client("cloudwatch").put_metric_alarm(
+            AlarmName=name,
+            Namespace="AWS/ApplicationELB",
+            MetricName="HTTPCode_Target_5XX_Count",
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=5,
+            ComparisonOperator="GreaterThanOrEqualToThreshold",
+        )
 
     def push_image(self, tag: str, layer: str = "1") -> str:
         """Push a small image manifest under `tag` and complete its scan; its digest."""
@@ -143,8 +191,11 @@ class ReleaseAccount:
         return digest
 
     # Artifacts and action executions ------------------------------------------------------------
-    def put_object(self, key: str, data: bytes) -> str:
-        return self.aws.client("s3").put_object(Bucket=BUCKET, Key=key, Body=data)["VersionId"]
+    def put_object(self, key: str, data: bytes, bucket: str = BUCKET) -> str:
+        return self.aws.client("s3").put_object(Bucket=bucket, Key=key, Body=data)["VersionId"]
+
+    def get_object(self, key: str, bucket: str = BUCKET) -> bytes:
+        return self.aws.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
 
     def record_action(
         self,
@@ -154,17 +205,20 @@ class ReleaseAccount:
         external_id: str | None = None,
         status: str = "Succeeded",
         updated: datetime | None = None,
+        execution: str = EXECUTION,
+        pipeline: str = PIPELINE,
+        bucket: str = BUCKET,
     ) -> dict[str, str]:
         """Store `outputs` as artifact objects and record the action execution that wrote them."""
         self._clock += 1
         when = updated or T0 + timedelta(minutes=self._clock)
         keys = {}
         for name, data in outputs.items():
-            keys[name] = f"{PIPELINE[:20]}/{name[:10]}/{action}-{self._clock}.zip"
-            self.put_object(keys[name], data)
+            keys[name] = f"{pipeline[:20]}/{name[:10]}/{action}-{self._clock}.zip"
+            self.put_object(keys[name], data, bucket)
         output: dict[str, Any] = {
             "outputArtifacts": [
-                {"name": name, "s3location": {"bucket": BUCKET, "key": key}}
+                {"name": name, "s3location": {"bucket": bucket, "key": key}}
                 for name, key in keys.items()
             ]
         }
@@ -172,7 +226,7 @@ class ReleaseAccount:
             output["executionResult"] = {"externalExecutionId": external_id}
         self.actions.append(
             {
-                "pipelineExecutionId": EXECUTION,
+                "pipelineExecutionId": execution,
                 "actionExecutionId": f"action-{self._clock}",
                 "stageName": stage,
                 "actionName": action,
@@ -189,22 +243,49 @@ class ReleaseAccount:
         self.record_action("Build", "Build", {"BuildOutput": data}, BUILD_ID, **options)
         return data
 
-    def record_image(self, image_uri: str | None = None) -> bytes:
+    def record_image(self, image_uri: str | None = None, **options: Any) -> bytes:
         detail = json.dumps({"ImageURI": image_uri or self.image_uri})
         data = zip_bytes({"imageDetail.json": detail})
-        self.record_action("Image", "Image", {"ImageOutput": data}, "image:6f1c")
+        self.record_action("Image", "Image", {"ImageOutput": data}, "image:6f1c", **options)
         return data
 
-    def record_release(self, output: Path, leave_out: tuple[str, ...] = ()) -> bytes:
+    def record_release(
+        self, output: Path, leave_out: tuple[str, ...] = (), **options: Any
+    ) -> bytes:
         """The sign step's output directory as the ReleaseOutput artifact (as CodeBuild zips it)."""
         files = {p.name: p.read_bytes() for p in output.iterdir() if p.name not in leave_out}
         data = zip_bytes(files)
-        self.record_action("Sign", "Sign", {"ReleaseOutput": data}, "sign:2a7e")
+        self.record_action("Sign", "Sign", {"ReleaseOutput": data}, "sign:2a7e", **options)
         return data
 
-    def artifact_key(self, name: str) -> str:
-        """The key of the newest recorded object of artifact `name`."""
+    def record_sources(
+        self,
+        execution: str = STAGING_EXECUTION,
+        published: str = STAGING,
+        source_bucket: str = BUCKET,
+        pipeline: str = STAGING_PIPELINE,
+    ) -> dict[str, bytes]:
+        """A downstream execution's S3 source actions: each copies what the upstream published
+        for `published` (`releases/api/<published>/<name>.zip` of `source_bucket`) into the
+        downstream's artifact store (staging's bucket)."""
+        copied = {}
+        for name in RELEASE_ARTIFACTS:
+            copied[name] = self.get_object(published_key(published, name), source_bucket)
+            self.record_action(
+                "Source",
+                f"Source{name[:-6]}",
+                {name: copied[name]},
+                execution=execution,
+                pipeline=pipeline,
+                bucket=STAGING_BUCKET,
+            )
+        return copied
+
+    def artifact_key(self, name: str, execution: str = EXECUTION) -> str:
+        """The key of the newest recorded object of artifact `name` in `execution`."""
         for action in reversed(self.actions):
+            if action["pipelineExecutionId"] != execution:
+                continue
             for artifact in action["output"].get("outputArtifacts", []):
                 if artifact["name"] == name:
                     return artifact["s3location"]["key"]
@@ -212,15 +293,18 @@ class ReleaseAccount:
 
     # Stubs --------------------------------------------------------------------------------------
     def queue_action_executions(
-        self, pages: list[list[dict]] | None = None, pipeline: str = PIPELINE
+        self,
+        pages: list[list[dict]] | None = None,
+        pipeline: str = PIPELINE,
+        execution: str = EXECUTION,
     ) -> None:
-        """One step run's ListActionExecutions answers (all recorded actions on one page)."""
-        pages = pages or [list(self.actions)]
+        """One step run's ListActionExecutions answers (the execution's actions on one page)."""
+        pages = pages or [[a for a in self.actions if a["pipelineExecutionId"] == execution]]
         stubber = self.aws.stub("codepipeline")
         for index, page in enumerate(pages):
             request: dict[str, Any] = {
                 "pipelineName": pipeline,
-                "filter": {"pipelineExecutionId": EXECUTION},
+                "filter": {"pipelineExecutionId": execution},
             }
             if index:
                 request["nextToken"] = f"page-{index}"
@@ -293,6 +377,46 @@ class ReleaseAccount:
             "FUNCTION_ALIAS": FUNCTION_ALIAS,
         }
         return _apply(environ, overrides)
+
+    def publish_environ(self, **overrides: str) -> dict[str, str]:
+        """Dev's publish step after its deploy: bake, then publish to staging."""
+        environ = {
+            "PIPELINE_NAME": PIPELINE,
+            "EXECUTION_ID": EXECUTION,
+            "STACK": STACK,
+            "SERVICE": SERVICE,
+            "SIGNING_KEY_ID": self.alias_arn,
+            "RELEASE_ARTIFACT": "ReleaseOutput",
+            "RELEASE_ARTIFACTS": "BuildOutput,ImageOutput",
+            "ALARM_NAMES": "api-5xx,api-latency",
+            "BAKE_MINUTES": "1",
+            "PUBLISH_BUCKET": BUCKET,
+            "PUBLISH_KEY_ID": self.arn(ARTIFACT_ALIAS),
+            "PUBLISH_TARGETS": STAGING,
+        }
+        return _apply(environ, overrides)
+
+    def promoted_verify_environ(self, **overrides: str) -> dict[str, str]:
+        """Staging's verify step in promotion mode: the release comes from dev."""
+        environ = {
+            "PIPELINE_NAME": STAGING_PIPELINE,
+            "EXECUTION_ID": STAGING_EXECUTION,
+            "STACK": STAGING,
+            "UPSTREAM_STACK": STACK,
+            "UPSTREAM_PIPELINE": PIPELINE,
+            "TRUSTED_KEY_ID": self.alias_arn,
+            "RELEASE_ARTIFACT": "ReleaseOutput",
+            "DEPLOY_ARTIFACTS": "BuildOutput,ImageOutput",
+            "IMAGE_ARTIFACT": "ImageOutput",
+            "IMAGE_REPOSITORY": IMAGE_REPOSITORY,
+            "IMAGE_REGISTRY_ID": ACCOUNT,
+        }
+        return _apply(environ, overrides)
+
+
+def published_key(target: str, artifact: str) -> str:
+    """Where dev publishes `artifact` for `target` in its artifact bucket."""
+    return f"releases/{SERVICE}/{target}/{artifact}.zip"
 
 
 def _apply(environ: dict[str, str], overrides: dict[str, str]) -> dict[str, str]:

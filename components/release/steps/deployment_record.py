@@ -99,6 +99,9 @@ class DeploymentRecord:
                 "promotedTo",
             )
         }
+        for key in ("stack", "service", "promotedTo"):  # they become S3 keys and zip paths
+            if not NAME.match(text[key]):
+                raise RecordError(f"{RECORD_FILE} field {key} is not a stack or service name")
         if not _HEX64.match(text["manifestSha256"]):
             raise RecordError(f"{RECORD_FILE} field manifestSha256 is not 64 lowercase hex digits")
         bake = document.get("bake")

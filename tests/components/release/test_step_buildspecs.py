@@ -14,11 +14,17 @@ from components.release.step_buildspecs import (
     STEPS_PACKAGE,
     confirm_buildspec,
     image_buildspec,
+    publish_buildspec,
     sign_buildspec,
     verify_buildspec,
 )
 
-PROGRAM_STEPS = {"sign": sign_buildspec, "verify": verify_buildspec, "confirm": confirm_buildspec}
+PROGRAM_STEPS = {
+    "sign": sign_buildspec,
+    "verify": verify_buildspec,
+    "confirm": confirm_buildspec,
+    "publish": publish_buildspec,
+}
 
 
 def write_steps_as_codebuild_would(buildspec: str, home: Path) -> None:
@@ -48,7 +54,8 @@ def test_the_step_package_runs_alone_with_boto3_only(tmp_path):
     write_steps_as_codebuild_would(verify_buildspec(), tmp_path)
     probe = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
-        f"import {STEPS_PACKAGE}.sign, {STEPS_PACKAGE}.verify, {STEPS_PACKAGE}.confirm;"
+        f"import {STEPS_PACKAGE}.sign, {STEPS_PACKAGE}.verify, {STEPS_PACKAGE}.confirm, "
+        f"{STEPS_PACKAGE}.publish;"
         "assert not any(m == 'components' or m.startswith('components.') for m in sys.modules)"
     )
     # -I: no PYTHONPATH, no current directory on the path, so the repository is out of reach.
