@@ -2,7 +2,9 @@
 
 Runs as the verifier role (read-only). Lambda reports each version's `CodeSha256` (base64 of the
 SHA-256 of the deployed zip); the signed manifest holds the package object's SHA-256 in hex. Every
-version the alias routes traffic to must match, so a stale weighted version is caught too.
+version the alias routes traffic to must match, so a stale weighted version is caught too. A release
+promoted from another environment (`UPSTREAM_STACK` set) is trusted through the upstream's signed
+deployment record, as the verify step trusts it (`promotion.py`).
 """
 
 import base64
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .pipeline_artifacts import find_execution_artifacts
+from .promotion import PromotionSettings, read_promoted_release
 from .release_artifact import identity_problems, read_signed_release
 from .step_io import Clients, StepError, refuse, required, run_step, safe
 
@@ -30,6 +33,8 @@ class ConfirmSettings:
     package_artifact: str
     function_name: str
     function_alias: str
+    promotion: PromotionSettings | None = None
+    """Set for a release another environment deployed, baked and published to this one."""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> "ConfirmSettings":
@@ -41,6 +46,7 @@ class ConfirmSettings:
             package_artifact=required(environ, "PACKAGE_ARTIFACT"),
             function_name=required(environ, "FUNCTION_NAME"),
             function_alias=required(environ, "FUNCTION_ALIAS"),
+            promotion=PromotionSettings.from_environ(environ),
         )
 
 
@@ -70,13 +76,21 @@ def confirm_deployment(settings: ConfirmSettings, clients: Clients) -> int:
     execution = find_execution_artifacts(
         clients.codepipeline, settings.pipeline, settings.execution_id
     )
-    release = read_signed_release(
-        clients.s3, clients.kms, execution, settings.release_artifact, settings.signing_key_id
-    )
+    if settings.promotion is None:
+        release = read_signed_release(
+            clients.s3, clients.kms, execution, settings.release_artifact, settings.signing_key_id
+        )
+    else:
+        release, _ = read_promoted_release(
+            clients.s3, clients.kms, execution, settings.release_artifact, settings.promotion
+        )
     problems, manifest = list(release.problems), release.manifest
     package = None
     if manifest is not None:
-        problems += identity_problems(manifest, settings.pipeline, settings.execution_id)
+        if settings.promotion is None:
+            # A promoted manifest names the upstream's pipeline and execution, vouched for by the
+            # upstream's record instead.
+            problems += identity_problems(manifest, settings.pipeline, settings.execution_id)
         package = manifest.artifacts.get(settings.package_artifact)
         if package is None:
             problems.append(f"artifact {settings.package_artifact} is not in the signed manifest")

@@ -5,7 +5,16 @@ import hashlib
 
 import pytest
 
-from tests.support.release_account import BUILD_FILES, FUNCTION, FUNCTION_ALIAS, zip_bytes
+from tests.support.release_account import (
+    BUILD_FILES,
+    FUNCTION,
+    FUNCTION_ALIAS,
+    STACK,
+    STAGING,
+    STAGING_EXECUTION,
+    STAGING_PIPELINE,
+    zip_bytes,
+)
 
 
 @pytest.fixture
@@ -94,3 +103,46 @@ def test_confirm_refuses_an_unsigned_release(release, lambda_release, run_confir
 
     assert code == 1
     assert err.splitlines()[1:] == ["  - unsigned: artifact ReleaseOutput has no manifest.sig.json"]
+
+
+def test_a_promoted_release_is_confirmed_through_the_upstreams_record(
+    downstream, published, run_confirm
+):
+    """Staging deploys what dev published: confirm trusts dev's record, then checks the code."""
+    copied = downstream.record_sources(STAGING_EXECUTION)
+    downstream.queue_action_executions(pipeline=STAGING_PIPELINE, execution=STAGING_EXECUTION)
+    package = copied["BuildOutput"]
+    deploy(downstream, package)
+    promoted = {
+        "PIPELINE_NAME": STAGING_PIPELINE,
+        "EXECUTION_ID": STAGING_EXECUTION,
+        "STACK": STAGING,
+        "UPSTREAM_STACK": STACK,
+        "UPSTREAM_PIPELINE": downstream.confirm_environ()["PIPELINE_NAME"],
+        "TRUSTED_KEY_ID": downstream.alias_arn,
+    }
+
+    code, out, err = run_confirm(**promoted)
+
+    assert (code, err) == (0, ""), out + err
+    assert f"(CodeSha256 {code_sha256(package)})" in out
+
+
+def test_a_promoted_release_without_the_upstreams_record_is_refused(
+    downstream, published, run_confirm
+):
+    copied = downstream.record_sources(STAGING_EXECUTION)
+    downstream.queue_action_executions(pipeline=STAGING_PIPELINE, execution=STAGING_EXECUTION)
+    deploy(downstream, copied["BuildOutput"])
+
+    code, out, err = run_confirm(
+        PIPELINE_NAME=STAGING_PIPELINE,
+        EXECUTION_ID=STAGING_EXECUTION,
+        STACK=STAGING,
+        UPSTREAM_STACK=STACK,
+        UPSTREAM_PIPELINE="guarded-delivery-qa-api",
+        TRUSTED_KEY_ID=downstream.alias_arn,
+    )
+
+    assert code == 1
+    assert "deployment record of pipeline" in err and "the upstream pipeline is" in err
