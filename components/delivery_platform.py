@@ -67,16 +67,22 @@ class ServiceOutputs:
     """This repository's command explaining the latest failed execution."""
 
     @classmethod
-    def of(cls, names: ServiceNames, topic_arn: str) -> "ServiceOutputs":
+    def of(cls, names: ServiceNames, topic_arn: str, builds: bool = True) -> "ServiceOutputs":
+        """`builds`: the service's build log group; else (promoted) the release steps' group."""
         region = names.platform.region
+        log_group = (
+            names.log_group_name
+            if builds
+            else StackReleaseNames(names.platform).steps_log_group_name
+        )
         return cls(
             pipeline_name=names.pipeline_name,
             pipeline_arn=names.pipeline_arn,
             console_url=names.console_url,
-            build_log_group=names.log_group_name,
+            build_log_group=log_group,
             topic_arn=topic_arn,
             logs_command=(
-                f"aws logs filter-log-events --log-group-name {names.log_group_name} "
+                f"aws logs filter-log-events --log-group-name {log_group} "
                 f"--filter-pattern ERROR --region {region}"
             ),
             pipeline_state_command=(
@@ -294,7 +300,9 @@ class DeliveryPlatform(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.pipelines[service.name] = pipeline
-        self.service_outputs[service.name] = ServiceOutputs.of(names, platform_names.topic_arn)
+        self.service_outputs[service.name] = ServiceOutputs.of(
+            names, platform_names.topic_arn, builds=self.plan.builds
+        )
         return ServicePanel(
             service_name=service.name,
             failure_rule_name=monitoring.failure_rule_name,
