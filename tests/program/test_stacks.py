@@ -444,9 +444,10 @@ def test_stack_outputs_give_the_exact_troubleshooting_commands():
 
     outputs = run_program(PROJECT_DIR, "staging").outputs
     api = outputs["services"]["api"]
+    # staging promotes (it has no build): its step logs are what explains a failed run.
     assert api["logsCommand"] == (
-        "aws logs filter-log-events --log-group-name /aws/codebuild/guarded-delivery-staging-api-build "
-        "--filter-pattern ERROR --region us-east-1"
+        "aws logs filter-log-events --log-group-name "
+        "/aws/codebuild/guarded-delivery-staging-release-steps --filter-pattern ERROR --region us-east-1"
     )
     assert api["pipelineStateCommand"] == (
         "aws codepipeline get-pipeline-state --name guarded-delivery-staging-api --region us-east-1"
