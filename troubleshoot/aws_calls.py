@@ -1,8 +1,12 @@
 """Every AWS read goes through `AwsReader.call`: it records the equivalent CLI command and turns
-credential, permission and lookup failures into one-line `TroubleshootError`s."""
+credential, permission and lookup failures into one-line `TroubleshootError`s.
 
+`bin/releases` reads through the same reader with clients of its own services (`RegionalClients`).
+"""
+
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import boto3
 from botocore.client import BaseClient
@@ -16,11 +20,18 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
-from troubleshoot.cli_commands import cli_command
+from troubleshoot.cli_commands import CliSpelling, cli_command
 from troubleshoot.errors import TroubleshootError, from_client_error
 from troubleshoot.model import AwsStep
 
 SERVICES = ("sts", "codepipeline", "codebuild", "logs", "codedeploy", "cloudwatch")
+
+
+class RegionalClients(Protocol):
+    """Clients of one region: `region`, and one boto3 client attribute per service name called."""
+
+    @property
+    def region(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -54,18 +65,32 @@ def default_region() -> str | None:
 class AwsReader:
     """Makes the calls and keeps, in order, the CLI command behind each of them."""
 
-    clients: AwsClients
+    clients: RegionalClients
     steps: list[AwsStep] = field(default_factory=list)
+    """Shared by the readers of several regions when one command reads them all."""
 
-    def call(self, service: str, operation: str, purpose: str, **params: Any) -> dict[str, Any]:
+    def call(
+        self,
+        service: str,
+        operation: str,
+        purpose: str,
+        *,
+        handled_errors: Collection[str] = (),
+        cli: CliSpelling | None = None,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """The answer without ResponseMetadata; an AWS error whose code is in `handled_errors` is
+        raised as botocore's ClientError for the caller to judge, every other one as one line."""
         client: BaseClient = getattr(self.clients, service)
         paginated = client.can_paginate(operation)
-        command = cli_command(service, operation, params, self.clients.region, paginated)
+        command = cli_command(service, operation, params, self.clients.region, paginated, cli)
         if not self.steps or self.steps[-1].command != command:  # a next page is the same command
             self.steps.append(AwsStep(purpose=purpose, command=command))
         try:
             response = getattr(client, operation)(**params)
         except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in handled_errors:
+                raise
             raise from_client_error(error, service, purpose) from None
         except (NoCredentialsError, PartialCredentialsError):
             raise TroubleshootError(

@@ -14,16 +14,19 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError
 from rich.console import Console
 
+from components.release.steps.step_io import safe
 from troubleshoot.arguments import parse_arguments
-from troubleshoot.aws_calls import AwsClients, AwsReader, default_region
+from troubleshoot.aws_calls import AwsClients, AwsReader
 from troubleshoot.errors import TroubleshootError
 from troubleshoot.explain import explain
 from troubleshoot.model import Target, Verdict
 from troubleshoot.report_json import dumps, json_document
 from troubleshoot.report_text import print_report
 from troubleshoot.targets import (
+    caller_account,
     load_stack_config,
     select_service,
+    stack_region,
     target_from_outputs,
     target_from_stack_config,
 )
@@ -46,12 +49,12 @@ def main(
         target, reader = _resolve(args, clients_for_region, project_dir)
         explanation = explain(reader, target, args.execution)
     except TroubleshootError as error:
-        return _fail(str(error), args.json)
+        return fail(str(error), args.json)
     exit_code = EXIT_FAILED if explanation.verdict is Verdict.FAILED else EXIT_OK
     if args.json:
         print(dumps(json_document(explanation, exit_code)))
     else:
-        print_report(_console(), explanation)
+        print_report(terminal_console(), explanation)
     return exit_code
 
 
@@ -65,25 +68,18 @@ def _resolve(
             return target, AwsReader(clients_for_region(target.region))
         config = load_stack_config(project_dir, args.stack)
         service = select_service(config, args.service)
-        region = args.region or config.region or default_region()
-        if not region:
-            raise TroubleshootError(
-                f"no AWS region: Pulumi.{args.stack}.yaml sets no aws:region; pass --region R"
-            )
-        reader = AwsReader(clients_for_region(region))
-        identity = reader.call(
-            "sts", "get_caller_identity", "find the account the resource names contain"
-        )
-        partition = identity["Arn"].split(":")[1]
+        reader = AwsReader(clients_for_region(stack_region(config, args.region)))
+        account, partition = caller_account(reader)
         target = target_from_stack_config(
-            config, service.name, identity["Account"], partition, region
+            config, service.name, account, partition, reader.clients.region
         )
         return target, reader
     except BotoCoreError as error:  # e.g. a profile that does not exist, before any call
         raise TroubleshootError(f"AWS configuration: {error}") from None
 
 
-def _console() -> Console:
+def terminal_console() -> Console:
+    """Rich console for reports: never wrapped when piped, no markup, emoji or highlighting."""
     # Piped output is never wrapped: other tools and logs read it whole.
     width = None if sys.stdout.isatty() else UNWRAPPED_WIDTH
     # Log lines and AWS messages are data: "[Container]" is no markup and ":x:" no emoji.
@@ -93,8 +89,9 @@ def _console() -> Console:
     return Console(**plain)
 
 
-def _fail(message: str, as_json: bool) -> int:
-    line = " ".join(message.split())
+def fail(message: str, as_json: bool) -> int:
+    """An exit-2 error as one line on stderr (and, with --json, the JSON error document)."""
+    line = safe(" ".join(message.split()))
     if as_json:
         print(dumps({"error": line, "exitCode": EXIT_ERROR}))
     print(f"error: {line}", file=sys.stderr)

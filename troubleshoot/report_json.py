@@ -10,7 +10,7 @@ from troubleshoot.model import Explanation
 
 
 def json_document(explanation: Explanation, exit_code: int) -> dict[str, Any]:
-    document = _plain(explanation)
+    document = plain(explanation)
     for action, model in zip(document["failedActions"], explanation.failed_actions, strict=True):
         if model.deployment:
             action["deployment"]["firedAlarms"] = [
@@ -24,10 +24,11 @@ def dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, sort_keys=False)
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A model value as JSON values: dataclass fields in camelCase, enums by value, times in UTC."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
-            _camel(field.name): _plain(getattr(value, field.name))
+            _camel(field.name): plain(getattr(value, field.name))
             for field in dataclasses.fields(value)
         }
     if isinstance(value, Enum):
@@ -35,9 +36,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
+        return [plain(item) for item in value]
     if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: plain(item) for key, item in value.items()}
     return value
 
 

@@ -15,10 +15,12 @@ from components.config import ConfigError, PlatformSettings, ServiceSettings, pa
 from components.shared.naming import PlatformNames
 from offline_preview.errors import PreviewError
 from offline_preview.project import load_project
+from troubleshoot.aws_calls import AwsReader, default_region
 from troubleshoot.errors import TroubleshootError
 from troubleshoot.model import Target
 
 REGION_KEY = "aws:region"
+STACK_FILE_PREFIX, STACK_FILE_SUFFIX = "Pulumi.", ".yaml"
 
 
 @dataclass(frozen=True)
@@ -31,12 +33,25 @@ class StackConfig:
     region: str | None
 
 
+def project_stacks(project_dir: Path) -> list[str]:
+    """The stacks that have a `Pulumi.<stack>.yaml` in the project, sorted."""
+    return sorted(
+        path.name[len(STACK_FILE_PREFIX) : -len(STACK_FILE_SUFFIX)]
+        for path in project_dir.glob(f"{STACK_FILE_PREFIX}*{STACK_FILE_SUFFIX}")
+        if path.is_file()
+    )
+
+
 def load_stack_config(project_dir: Path, stack: str) -> StackConfig:
-    """Pulumi.yaml + Pulumi.<stack>.yaml, read and validated as `pulumi preview` would."""
+    """Pulumi.yaml + Pulumi.<stack>.yaml, read and validated as `pulumi preview` would; an unknown
+    stack's error lists the stacks the project has."""
     try:
         project = load_project(project_dir, stack)
     except PreviewError as error:
-        raise TroubleshootError(str(error)) from None
+        known = project_stacks(project_dir)
+        unknown = known and stack.rsplit("/", 1)[-1] not in known
+        stacks = f"; stacks of this project: {', '.join(known)}" if unknown else ""
+        raise TroubleshootError(f"{error}{stacks}") from None
     prefix = f"{project.name}:"
     raw = {
         key[len(prefix) :]: value for key, value in project.config.items() if key.startswith(prefix)
@@ -47,6 +62,24 @@ def load_stack_config(project_dir: Path, stack: str) -> StackConfig:
         raise TroubleshootError(f"Pulumi.{stack}.yaml: {error}") from None
     region = project.config.get(REGION_KEY)
     return StackConfig(project.name, stack, settings, str(region) if region else None)
+
+
+def stack_region(config: StackConfig, given: str | None) -> str:
+    """`--region`, else the stack's aws:region, else the user's AWS configuration."""
+    region = given or config.region or default_region()
+    if not region:
+        raise TroubleshootError(
+            f"no AWS region: Pulumi.{config.stack}.yaml sets no aws:region; pass --region R"
+        )
+    return region
+
+
+def caller_account(reader: AwsReader) -> tuple[str, str]:
+    """The account id and partition of the credentials, which every resource name contains."""
+    identity = reader.call(
+        "sts", "get_caller_identity", "find the account the resource names contain"
+    )
+    return identity["Account"], identity["Arn"].split(":")[1]
 
 
 def select_service(config: StackConfig, service: str | None) -> ServiceSettings:

@@ -12,6 +12,8 @@ import boto3
 from botocore.client import BaseClient
 from botocore.stub import Stubber
 
+from releases.aws_clients import SERVICES as RELEASE_SERVICES
+from releases.aws_clients import ReleaseClients
 from troubleshoot.aws_calls import SERVICES, AwsClients
 
 REGION = "us-east-1"
@@ -52,6 +54,11 @@ class AwsTestAccount:
     def clients_for_region(self, region: str) -> AwsClients:
         assert region == REGION, f"the command asked for region {region}"
         return AwsClients(region, **{name: self.client(name) for name in SERVICES})
+
+    def release_clients_for_region(self, region: str) -> ReleaseClients:
+        """The clients `bin/releases` reads with (sts, codepipeline, s3, kms)."""
+        assert region == REGION, f"the command asked for region {region}"
+        return ReleaseClients(region, **{name: self.client(name) for name in RELEASE_SERVICES})
 
     def assert_all_stubs_used(self) -> None:
         for stubber in self.stubbers.values():
