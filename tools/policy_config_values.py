@@ -1,7 +1,8 @@
 """The values `policies/config/<stack>.json` shares with `Pulumi.<stack>.yaml`, taken from the stack file.
 
-The pack must judge a stack by what that stack declares for its allowed networks and for alarm
-rollback, so those values are copies; they are copied from the checked settings (defaults applied), so
+The pack must judge a stack by what that stack declares for its allowed networks, for alarm
+rollback and for promotion (a stack with `promoteFrom` must not build from source), so those values
+are copies; they are copied from the checked settings (defaults applied), so
 a key a stack leaves out gets the value the program uses. The other policy settings are limits the
 pack enforces whatever the stack says (minimum retention, minimum deletion window, whether privileged
 builds are accepted): copying the stack's value would make each limit follow what it should limit,
@@ -49,6 +50,12 @@ SHARED_VALUES = (
         "requireAlarmRollback",
         lambda settings: settings.alarm_rollback,
         "alarmRollback",
+    ),
+    SharedValue(
+        "codepipeline-promoted-no-source-build",
+        "promotedStack",
+        lambda settings: settings.promotes,
+        "promoteFrom",
     ),
 )
 

@@ -34,6 +34,12 @@ POLICY_MODULES = (
     "cicd_guardrails.rules.cloudwatch.alarm_actions",
     "cicd_guardrails.rules.codecommit.repository_encryption",
     "cicd_guardrails.rules.ecr.repository_hardening",
+    # Promotion between stacks and accounts: a stack that promotes never builds from source (advisory;
+    # mandatory where a stack promotes, through its config), and what a stack grants another account
+    # names exact roles and lets them only decrypt through S3 or verify (mandatory).
+    "cicd_guardrails.rules.codepipeline.promoted_no_source_build",
+    "cicd_guardrails.rules.iam.cross_account_principals",
+    "cicd_guardrails.rules.kms.cross_account_key",
 )
 
 Policy = ResourceValidationPolicy | StackValidationPolicy

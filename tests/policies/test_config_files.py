@@ -79,3 +79,19 @@ def test_artifact_verification_is_required_outside_dev(env, required):
 def test_prod_makes_the_ecr_repository_policy_mandatory():
     assert policy_config("prod")["ecr-repository-hardened"]["enforcementLevel"] == "mandatory"
     assert "ecr-repository-hardened" not in policy_config("dev")
+
+
+PROMOTED_POLICY = "codepipeline-promoted-no-source-build"
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_promoted_stack_equals_whether_the_stack_file_promotes(env):
+    promotes = bool(stack_config(env).get("guarded-delivery:promoteFrom"))
+    assert policy_config(env)[PROMOTED_POLICY]["promotedStack"] is promotes
+
+
+@pytest.mark.parametrize(
+    ("env", "level"), [("dev", None), ("staging", "mandatory"), ("prod", "mandatory")]
+)
+def test_no_source_build_is_mandatory_where_a_stack_promotes(env, level):
+    assert policy_config(env)[PROMOTED_POLICY].get("enforcementLevel") == level

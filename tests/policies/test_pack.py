@@ -19,6 +19,8 @@ CORE_POLICIES = (
     "codepipeline-artifact-verification",
     "kms-signing-key-restricted",
     "codepipeline-no-mutable-image-tag",
+    "resource-policy-cross-account-exact-principals",
+    "kms-key-cross-account-limited",
 )
 POLICIES = all_policies()
 METADATA = all_metadata()

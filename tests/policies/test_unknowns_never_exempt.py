@@ -18,7 +18,12 @@ from cicd_guardrails.rules.codepipeline.artifact_verification import (
     POLICIES as VERIFICATION_POLICIES,
 )
 from cicd_guardrails.rules.codepipeline.image_by_digest import POLICIES as IMAGE_POLICIES
+from cicd_guardrails.rules.codepipeline.promoted_no_source_build import (
+    POLICIES as PROMOTED_POLICIES,
+)
 from cicd_guardrails.rules.ecr.repository_hardening import POLICIES as ECR_POLICIES
+from cicd_guardrails.rules.iam.cross_account_principals import POLICIES as PRINCIPAL_POLICIES
+from cicd_guardrails.rules.kms.cross_account_key import POLICIES as CROSS_ACCOUNT_KEY_POLICIES
 from cicd_guardrails.rules.kms.key_lifecycle import KMS_KEY_ROTATION
 from cicd_guardrails.rules.kms.signing_key import POLICIES as SIGNING_POLICIES
 from cicd_guardrails.rules.s3.bucket_encryption import POLICIES as S3_POLICIES
@@ -32,13 +37,27 @@ from tests.support.analyzer_harness import (
     resource,
 )
 from tests.support.release_shapes import (
+    DOWNSTREAM_ROOT,
+    PROMOTED_STAGES,
+    SOURCE,
     algorithm_pin,
+    artifact_bucket_policy,
+    artifact_key,
+    artifact_key_statements,
+    cross_account_stack,
+    document,
+    downstream_decrypt,
+    downstream_object_read,
     pipeline,
     project,
+    promoted_projects,
+    s3_source,
     signer_allow,
     signing_key,
     signing_policy,
+    stage,
     step_projects,
+    tls_deny,
 )
 
 BUCKET = "aws:s3/bucket:Bucket"
@@ -416,4 +435,59 @@ def test_an_unknown_repository_key_is_customer_managed_but_an_unknown_type_is_un
         analyze(ECR_POLICIES, [repository({"encryptionType": "AES256"})]),
         ecr,
         "encryptionConfigurations[0].encryptionType is 'AES256'",
+    )
+
+
+# --- promotion: an unknown source, document, own account or key usage is undecided, its twin judged --
+
+
+def test_an_unknown_source_provider_in_a_promoted_stack_is_undecided_and_codecommit_refused():
+    promoted = "codepipeline-promoted-no-source-build"
+    config = {promoted: {"promotedStack": True}}
+    source = s3_source("BuildOutput")
+    source["provider"] = UNKNOWN
+    unknown = pipeline([stage("Source", source), *PROMOTED_STAGES[1:]])
+    result = analyze(PROMOTED_POLICIES, [*promoted_projects(), unknown], config)
+    assert not result.of(promoted)
+    assert_skipped(result, promoted, "stages[0].actions[0].owner or provider")
+    codecommit = pipeline([SOURCE, *PROMOTED_STAGES[1:]])
+    assert_violation(
+        analyze(PROMOTED_POLICIES, [*promoted_projects(), codecommit], config),
+        promoted,
+        "stages[0].actions[0] ('Source') is a source action with provider 'CodeCommit'",
+    )
+
+
+def test_an_unknown_bucket_policy_or_own_account_is_undecided_and_a_known_root_refused():
+    exact = "resource-policy-cross-account-exact-principals"
+    result = analyze(
+        PRINCIPAL_POLICIES, cross_account_stack(bucket_policy=artifact_bucket_policy(UNKNOWN))
+    )
+    assert not result.of(exact)
+    assert_skipped(result, exact, "artifacts-bucket-policy.policy")
+    rooted = artifact_bucket_policy(
+        document(tls_deny(), downstream_object_read({"AWS": DOWNSTREAM_ROOT}))
+    )
+    unknown_role = analyze(PRINCIPAL_POLICIES, [pipeline(role=UNKNOWN), rooted])
+    assert not unknown_role.of(exact)
+    assert_skipped(unknown_role, exact, "api.roleArn")
+    assert_violation(
+        analyze(PRINCIPAL_POLICIES, [pipeline(), rooted]),
+        exact,
+        f"lets another account in through the account root '{DOWNSTREAM_ROOT}'",
+    )
+
+
+def test_an_unknown_key_usage_is_undecided_and_a_known_encrypt_grant_refused():
+    limited = "kms-key-cross-account-limited"
+    statements = [*artifact_key_statements()[:-1], downstream_decrypt(actions=["kms:Encrypt"])]
+    unknown = artifact_key(document(*statements), key_usage=UNKNOWN)
+    result = analyze(CROSS_ACCOUNT_KEY_POLICIES, cross_account_stack(artifact_key=unknown))
+    assert not result.of(limited)
+    assert_skipped(result, limited, "(the key's keyUsage)")
+    known = artifact_key(document(*statements))
+    assert_violation(
+        analyze(CROSS_ACCOUNT_KEY_POLICIES, cross_account_stack(artifact_key=known)),
+        limited,
+        "on this ENCRYPT_DECRYPT key kms:Encrypt",
     )

@@ -128,6 +128,7 @@ def test_shared_values_are_set_from_the_settings_and_every_other_key_is_kept():
         },
         "log-group-retention": {"minimumRetentionDays": 400},
         "codedeploy-auto-rollback": {"requireAlarmRollback": False},
+        "codepipeline-promoted-no-source-build": {"promotedStack": True},
     }
     assert policy_config["execution-role-ip-restricted"]["allowedCidrs"] == ["10.0.0.0/8"]
 
@@ -140,3 +141,12 @@ def test_each_shared_value_names_a_stack_key_and_a_policy_property(shared):
     policies = {policy.name: policy for policy in all_policies()}
     schema = policies[shared.policy].config_schema
     assert schema is not None and shared.property in schema.properties
+
+
+def test_promoted_stack_follows_promote_from(tmp_path):
+    repo = copy_of_the_repo(tmp_path)
+    edit(repo / "Pulumi.staging.yaml", f"  {NS}:promoteFrom: dev\n", "")
+    assert main([], repo=repo) == 0
+    staging = json.loads((repo / "policies" / "config" / "staging.json").read_text())
+    entry = staging["codepipeline-promoted-no-source-build"]
+    assert entry == {"enforcementLevel": "mandatory", "promotedStack": False}

@@ -1,0 +1,163 @@
+"""`resource-policy-cross-account-exact-principals`: another account gets in only as named roles.
+
+Promotion makes stacks grant each other access across accounts: an upstream's artifact bucket, artifact
+key, signing key and image repositories let the downstream's roles read, decrypt through S3, verify
+and pull. An account root (`arn:aws:iam::X:root`, or the bare id `X`) in such a grant delegates to
+every IAM policy of account X, `*` to anyone (a condition narrows it, but names no one), and IAM takes
+no wildcard inside a principal ARN; so every **Allow** of these resource policies whose AWS principal
+belongs to another account than the stack's own names exact IAM role (or user) ARNs:
+
+- KMS key policies (`aws:kms/key:Key` `policy`, `aws:kms/keyPolicy:KeyPolicy`);
+- S3 bucket policies (`aws:s3/bucketPolicy:BucketPolicy`);
+- ECR repository policies (`aws:ecr/repositoryPolicy:RepositoryPolicy`);
+- EventBridge bus policies (`aws:cloudwatch/eventBusPolicy:EventBusPolicy`).
+
+Refused: `*` and `{"AWS": "*"}` with or without conditions, an Allow with NotPrincipal, another
+account's root, a principal ARN with a wildcard or policy variable (or a wildcard account), a
+CanonicalUser, anything else that is not a role or user ARN of that account. Accepted: any principal
+of the stack's own account (its root with `kms:*` keeps a key manageable; the repository's
+`AccountPullsThroughIam`), service principals, every Deny (the bucket's TLS deny, the signing key's
+fence), and one exception: in an **event bus** policy, another account's root whose statement pins
+`aws:PrincipalArn` to exact role ARNs (`ArnEquals` or `StringEquals`, no `IfExists`). A role named as
+principal must exist when the policy is saved, and the upstream's forwarder role may not exist yet;
+the pin admits that role (and only it) as exactly, whichever stack is created first.
+
+The stack's own accounts come from the role ARNs its pipelines and projects run with
+(`support/iam/accounts.py`); a principal whose account cannot be told from them yet is reported as
+undecided, never passed. A stack policy, for that reason. Documents are read with
+`support/iam/policy_model.py`; a document not known at preview leaves that resource undecided.
+"""
+
+from pulumi_policy import ReportViolation, StackValidationArgs, StackValidationPolicy
+from pulumi_policy.proxy import UnknownValueError
+
+from cicd_guardrails.support.iam.accounts import (
+    ROLE_ARN_RE,
+    Principal,
+    PrincipalKind,
+    StackAccounts,
+    classify_principal,
+    stack_accounts,
+)
+from cicd_guardrails.support.iam.policy_model import (
+    ALLOW,
+    PolicyDocumentError,
+    Statement,
+    parse_policy_document,
+)
+from cicd_guardrails.support.iam.resource_policies import (
+    EVENT_BUS_POLICY,
+    ResourcePolicy,
+    resource_policies,
+)
+from cicd_guardrails.support.metadata import policy_fields
+from cicd_guardrails.support.wire import fail_undecided
+
+NAME = "resource-policy-cross-account-exact-principals"
+PRINCIPAL_ARN = "aws:PrincipalArn"
+PIN_OPERATORS = ("ArnEquals", "StringEquals")
+FIX = (
+    "name the downstream role ARNs (arn:aws:iam::<account>:role/<name>), derived from names, "
+    "never an account root or *"
+)
+BUS_HINT = (
+    " (an event bus policy may name another account's root only with a Condition "
+    '{"ArnEquals": {"aws:PrincipalArn": [<the exact role ARNs of that account>]}})'
+)
+
+
+def validate_cross_account_principals(args: StackValidationArgs, report: ReportViolation) -> None:
+    accounts = stack_accounts(args.resources)
+    undecided: list[str] = []
+    for policy in resource_policies(args.resources):
+        try:
+            document = parse_policy_document(policy.document)
+        except UnknownValueError:
+            undecided.append(policy.path)
+            continue
+        except PolicyDocumentError as error:
+            report(
+                f"{policy.label}: policy {error}; fix the document so that AWS (and this policy) "
+                "can read who it lets in",
+                policy.resource.urn,
+            )
+            continue
+        for statement in document.statements:
+            if statement.effect == ALLOW:
+                _judge_statement(policy, statement, accounts, report, undecided)
+    if undecided:
+        fail_undecided(NAME, list(dict.fromkeys(undecided)))
+
+
+def _judge_statement(
+    policy: ResourcePolicy,
+    statement: Statement,
+    accounts: StackAccounts,
+    report: ReportViolation,
+    undecided: list[str],
+) -> None:
+    head = f"{policy.label}: policy {statement.label}"
+    if statement.not_principal:
+        named = ", ".join(value for _, value in statement.principals) or "no one"
+        report(
+            f"{head} allows every principal but those its NotPrincipal names ({named}), i.e. "
+            f"every other account; {FIX}",
+            policy.resource.urn,
+        )
+        return
+    for principal_type, value in statement.principals:
+        principal = classify_principal(principal_type, value)
+        if principal is None or principal.exact:
+            continue  # a service principal, or an exact role or user ARN of any account
+        if principal.kind is PrincipalKind.EVERYONE:
+            narrowed = (
+                ", a Condition narrowing who but naming no one" if statement.conditions else ""
+            )
+            report(f"{head} allows {principal.described()}{narrowed}; {FIX}", policy.resource.urn)
+            continue
+        own = accounts.owns(principal.account)
+        if own:
+            continue
+        if own is None:
+            reasons = "; ".join(accounts.undecided_paths())
+            undecided.append(
+                f"{policy.path} {statement.label} ({principal.value!r}: whether account "
+                f"{principal.account} is the stack's own: {reasons})"
+            )
+            continue
+        if _bus_exception(policy, statement, principal):
+            continue
+        hint = (
+            BUS_HINT
+            if policy.resource.resource_type == EVENT_BUS_POLICY
+            and principal.kind is PrincipalKind.ACCOUNT_ROOT
+            else ""
+        )
+        report(
+            f"{head} lets another account in through {principal.described()}, not an exact role "
+            f"ARN (the stack's own account: {accounts.shown()}){hint}; {FIX}",
+            policy.resource.urn,
+        )
+
+
+def _bus_exception(policy: ResourcePolicy, statement: Statement, principal: Principal) -> bool:
+    """Another account's root on an event bus, pinned by aws:PrincipalArn to exact role ARNs."""
+    if policy.resource.resource_type != EVENT_BUS_POLICY:
+        return False
+    if principal.kind is not PrincipalKind.ACCOUNT_ROOT:
+        return False
+    return any(
+        condition.operator in PIN_OPERATORS
+        and condition.key_is(PRINCIPAL_ARN)
+        and condition.values
+        and all(isinstance(v, str) and ROLE_ARN_RE.match(v) for v in condition.values)
+        for condition in statement.conditions
+    )
+
+
+RESOURCE_POLICY_CROSS_ACCOUNT_EXACT_PRINCIPALS = StackValidationPolicy(
+    **policy_fields(NAME),
+    validate=validate_cross_account_principals,
+)
+
+POLICIES = [RESOURCE_POLICY_CROSS_ACCOUNT_EXACT_PRINCIPALS]

@@ -1,0 +1,218 @@
+"""`kms-key-cross-account-limited`: another account may only decrypt through S3, or only verify.
+
+An upstream stack lets its downstreams read what it published: their pipeline roles read the objects
+from the artifact bucket, which S3 decrypts with the artifact key on their behalf, and their verifier
+roles check the release signatures with the signing key. That is all another account needs, so in a
+key policy (`aws:kms/key:Key` `policy`, `aws:kms/keyPolicy:KeyPolicy`) an Allow whose principals
+include another account's (any AWS principal outside the stack's own accounts, `*`, or an Allow with
+NotPrincipal) may grant:
+
+- on an encryption key (`keyUsage` ENCRYPT_DECRYPT, the default): `kms:Decrypt` and nothing else (no
+  wildcard, no NotAction), and only under a `kms:ViaService` condition (`StringEquals` or
+  `StringLike`, not `...IfExists`, which also matches direct calls) whose every value is
+  `s3.<region>.amazonaws.com`, so the grant decrypts objects read through S3 and no ciphertext handed
+  to KMS directly, and never encrypts, re-encrypts, generates data keys or creates grants;
+- on a signing key (SIGN_VERIFY): `kms:Verify`, `kms:GetPublicKey` and `kms:DescribeKey`, never
+  `kms:Sign`;
+- on a key of any other usage (HMAC, key agreement): nothing.
+
+Who is another account is `resource-policy-cross-account-exact-principals`'s reading
+(`support/iam/accounts.py`): the stack's own accounts are those of its pipelines' and projects' roles;
+a principal whose account cannot be told yet makes the statement undecided if it grants more than the
+above, never passed. A `KeyPolicy` takes its key's usage from the `aws:kms/key:Key` its `keyId` was
+computed from (the engine's property dependencies); not found, or not known, is undecided. A stack
+policy; documents are read with `support/iam/policy_model.py`.
+"""
+
+import re
+from typing import Any
+
+from pulumi_policy import ReportViolation, StackValidationArgs, StackValidationPolicy
+from pulumi_policy.proxy import UnknownValueError
+
+from cicd_guardrails.support.iam.accounts import (
+    PrincipalKind,
+    StackAccounts,
+    classify_principal,
+    stack_accounts,
+)
+from cicd_guardrails.support.iam.policy_model import (
+    ALLOW,
+    PolicyDocumentError,
+    Statement,
+    parse_policy_document,
+)
+from cicd_guardrails.support.iam.resource_policies import (
+    KEY_POLICY_TYPES,
+    KMS_KEY,
+    ResourcePolicy,
+    resource_policies,
+)
+from cicd_guardrails.support.metadata import policy_fields
+from cicd_guardrails.support.wire import fail_undecided, is_unknown, plain
+
+NAME = "kms-key-cross-account-limited"
+ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT"
+SIGN_VERIFY = "SIGN_VERIFY"
+DECRYPT = "kms:Decrypt"
+VERIFY_ACTIONS = ("kms:Verify", "kms:GetPublicKey", "kms:DescribeKey")
+VIA_SERVICE = "kms:ViaService"
+VIA_OPERATORS = ("StringEquals", "StringLike")
+S3_ENDPOINT_RE = re.compile(r"^s3\.[a-z]{2}(?:-[a-z]+)+-\d+\.amazonaws\.com(?:\.cn)?$")
+KEY_ID = "keyId"
+DECRYPT_FIX = (
+    'grant another account only kms:Decrypt, with {"StringEquals": {"kms:ViaService": '
+    '"s3.<region>.amazonaws.com"}}, so it decrypts the published objects through S3 and nothing '
+    "else"
+)
+VERIFY_FIX = "grant another account only kms:Verify, kms:GetPublicKey and kms:DescribeKey"
+OTHER_FIX = "grant another account nothing on this key"
+
+
+def validate_cross_account_keys(args: StackValidationArgs, report: ReportViolation) -> None:
+    accounts = stack_accounts(args.resources)
+    undecided: list[str] = []
+    for policy in resource_policies(args.resources, KEY_POLICY_TYPES):
+        try:
+            document = parse_policy_document(policy.document)
+        except UnknownValueError:
+            undecided.append(policy.path)
+            continue
+        except PolicyDocumentError as error:
+            report(
+                f"{policy.label}: policy {error}; fix the document so that KMS (and this policy) "
+                "can read what it grants other accounts",
+                policy.resource.urn,
+            )
+            continue
+        for statement in document.statements:
+            if statement.effect == ALLOW:
+                _judge_statement(policy, statement, accounts, report, undecided)
+    if undecided:
+        fail_undecided(NAME, list(dict.fromkeys(undecided)))
+
+
+def _judge_statement(
+    policy: ResourcePolicy,
+    statement: Statement,
+    accounts: StackAccounts,
+    report: ReportViolation,
+    undecided: list[str],
+) -> None:
+    foreign, maybe = _other_accounts(statement, accounts)
+    if not foreign and not maybe:
+        return
+    usage = _key_usage(policy)
+    where = f"{policy.path} {statement.label}"
+    if usage is None:
+        undecided.append(f"{where} (the key's keyUsage)")
+        return
+    problems = _problems(statement, usage)
+    if not problems:
+        return
+    if not foreign:
+        reasons = "; ".join(accounts.undecided_paths())
+        undecided.append(
+            f"{where} ({', '.join(maybe)}: whether of the stack's own account: {reasons})"
+        )
+        return
+    fix = {ENCRYPT_DECRYPT: DECRYPT_FIX, SIGN_VERIFY: VERIFY_FIX}.get(usage, OTHER_FIX)
+    report(
+        f"{policy.label}: policy {statement.label} grants another account "
+        f"({', '.join(foreign)}) on this {usage} key {', '.join(problems)}; {fix}",
+        policy.resource.urn,
+    )
+
+
+def _other_accounts(statement: Statement, accounts: StackAccounts) -> tuple[list[str], list[str]]:
+    """The statement's principals of another account, and those that may be (values, as shown)."""
+    if statement.not_principal:
+        return ["every principal but those its NotPrincipal names"], []
+    foreign: list[str] = []
+    maybe: list[str] = []
+    for principal_type, value in statement.principals:
+        principal = classify_principal(principal_type, value)
+        if principal is None:
+            continue
+        if principal.kind is PrincipalKind.EVERYONE:
+            foreign.append('"*"')
+            continue
+        own = accounts.owns(principal.account)
+        if own is False:
+            foreign.append(repr(value))
+        elif own is None:
+            maybe.append(repr(value))
+    return foreign, maybe
+
+
+def _problems(statement: Statement, usage: str) -> list[str]:
+    """What the statement grants beyond what another account may have on a key of `usage`."""
+    if usage == ENCRYPT_DECRYPT:
+        allowed: tuple[str, ...] = (DECRYPT,)
+    elif usage == SIGN_VERIFY:
+        allowed = VERIFY_ACTIONS
+    else:
+        allowed = ()
+    if statement.not_action:
+        excluded = ", ".join(statement.action_patterns) or "nothing"
+        problems = [f"every action but those its NotAction names ({excluded})"]
+    else:
+        wanted = {action.lower() for action in allowed}
+        beyond = [a for a in statement.action_patterns if a.lower() not in wanted]
+        problems = [f"the wildcard action {a!r}" if "*" in a or "?" in a else a for a in beyond]
+    if usage == ENCRYPT_DECRYPT and not problems:
+        via = _via_s3_problem(statement)
+        if via:
+            problems.append(via)
+    return problems
+
+
+def _via_s3_problem(statement: Statement) -> str:
+    """Why the statement's kms:ViaService condition does not limit it to S3 (empty when it does)."""
+    conditions = [c for c in statement.conditions if c.key_is(VIA_SERVICE)]
+    if any(
+        c.operator in VIA_OPERATORS
+        and c.values
+        and all(isinstance(v, str) and S3_ENDPOINT_RE.match(v) for v in c.values)
+        for c in conditions
+    ):
+        return ""
+    if not conditions:
+        return (
+            f"{DECRYPT} under no {VIA_SERVICE} condition, so it decrypts any ciphertext of this "
+            "key handed to KMS directly"
+        )
+    shown = "; ".join(f"{c.operator} {list(c.values)}" for c in conditions)
+    return (
+        f"{DECRYPT} under a {VIA_SERVICE} condition ({shown}) that does not limit it to S3 "
+        "(StringEquals or StringLike naming only s3.<region>.amazonaws.com)"
+    )
+
+
+def _key_usage(policy: ResourcePolicy) -> str | None:
+    """The key's usage (upper case), None when it is not known or the key is not found."""
+    if policy.resource.resource_type == KMS_KEY:
+        return _usage_of(policy.props)
+    linked = [
+        key
+        for key in policy.resource.property_dependencies.get(KEY_ID, [])
+        if key.resource_type == KMS_KEY
+    ]
+    if len(linked) != 1:
+        return None
+    return _usage_of(plain(linked[0].props))
+
+
+def _usage_of(props: dict[str, Any]) -> str | None:
+    usage = props.get("keyUsage")
+    if is_unknown(usage):
+        return None
+    return str(usage or ENCRYPT_DECRYPT).upper()
+
+
+KMS_KEY_CROSS_ACCOUNT_LIMITED = StackValidationPolicy(
+    **policy_fields(NAME),
+    validate=validate_cross_account_keys,
+)
+
+POLICIES = [KMS_KEY_CROSS_ACCOUNT_LIMITED]
