@@ -11,6 +11,13 @@ CORE_GUARDRAILS = (
     "logs-and-notifications-kms",
     "execution-role-ip-restricted",
     "codedeploy-auto-rollback",
+    # what flows through the pipe, and across accounts
+    "codepipeline-artifact-verification",
+    "kms-signing-key-restricted",
+    "codepipeline-no-mutable-image-tag",
+    "codepipeline-promoted-no-source-build",
+    "resource-policy-cross-account-exact-principals",
+    "kms-key-cross-account-limited",
 )
 
 
