@@ -61,8 +61,8 @@ def test_recorded_availability_zones_shape_the_program():
     document = assert_reached_the_policies(
         run(example, "--lookups", EXAMPLES / example / "lookups.yaml")
     )
-    # The program declares one subnet per zone inside an apply, so the registration order follows
-    # which callback the runtime runs first (it varies on a loaded machine): compare the set.
+    # One subnet per recorded zone. The SDK sends registrations asynchronously, so the order in
+    # which they reach the monitor varies on a loaded machine: compare the set.
     subnets = [r["name"] for r in document["resources"] if r["type"] == "aws:ec2/subnet:Subnet"]
     assert sorted(subnets) == [
         "vpc-subnet-us-west-2a",
