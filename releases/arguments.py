@@ -1,11 +1,10 @@
 """The command line: which stacks, which service, how far back, and how to print."""
 
 import argparse
-import sys
 
 from offline_preview.arguments import OneLineArgumentParser
-from offline_preview.aws_regions import region_problem
 from releases.executions import DEFAULT_LIMIT
+from troubleshoot.arguments import add_json_option, parse_with_region
 
 PROG = "bin/releases"
 MAX_EXECUTIONS_BOUND = 10_000
@@ -42,19 +41,14 @@ def build_parser() -> OneLineArgumentParser:
         default=DEFAULT_LIMIT,
         help=f"look for the latest Succeeded execution among the newest N (default {DEFAULT_LIMIT})",
     )
-    parser.add_argument(
-        "--json", action="store_true", help="print one JSON document instead of text"
-    )
+    add_json_option(parser)
     return parser
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     """Parsed arguments; a bad value exits 2 with one line naming the option."""
     parser = build_parser()
-    parser.json_errors = "--json" in (sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(argv)
-    if args.region and region_problem(args.region):
-        parser.error(f"--region {region_problem(args.region)}")
+    args = parse_with_region(parser, argv)
     if not 1 <= args.max_executions <= MAX_EXECUTIONS_BOUND:
         parser.error(f"--max-executions must be between 1 and {MAX_EXECUTIONS_BOUND}")
     return args

@@ -43,22 +43,36 @@ def build_parser() -> OneLineArgumentParser:
         help="AWS region (default: the outputs' pipeline ARN, else the stack's aws:region, "
         "else your AWS configuration)",
     )
+    add_json_option(parser)
+    return parser
+
+
+def add_json_option(parser: OneLineArgumentParser) -> None:
+    """`--json`, as every operator command has it."""
     parser.add_argument(
         "--json", action="store_true", help="print one JSON document instead of text"
     )
-    return parser
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     """Parsed arguments; a bad value exits 2 with one line naming the option."""
     parser = build_parser()
-    parser.json_errors = "--json" in (sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(argv)
-    if args.region and region_problem(args.region):
-        parser.error(f"--region {region_problem(args.region)}")
+    args = parse_with_region(parser, argv)
     if args.execution and not EXECUTION_ID.match(args.execution):
         parser.error(
             f"--execution {args.execution!r} is not a pipeline execution id "
             "(a UUID, as `aws codepipeline list-pipeline-executions` shows)"
         )
+    return args
+
+
+def parse_with_region(parser: OneLineArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """`argv` (default: this process's) parsed by `parser`, whose `--region` must name an AWS region.
+
+    With `--json` among the arguments, a usage error is also the JSON error document on stdout.
+    """
+    parser.json_errors = "--json" in (sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
+    if args.region and region_problem(args.region):
+        parser.error(f"--region {region_problem(args.region)}")
     return args

@@ -2,18 +2,20 @@
 traceback; Ctrl-C is one line and 130."""
 
 import json
-import os
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.support.aws_test_account import DUMMY_CREDENTIALS
+from tests.support.entry_points import (
+    REPO,
+    assert_no_credentials_error,
+    assert_usage_error_is_one_line,
+    run_with_test_credentials,
+    run_without_credentials,
+)
 from tests.support.release_scenarios import ACCOUNT, EXECUTIONS
 
-REPO = Path(__file__).resolve().parents[2]
 CHAIN = ["dev", "staging", "prod"]
 STAGING_KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/guarded-delivery-staging-release-signing"
 DENIED = (
@@ -146,13 +148,7 @@ def test_a_bad_stack_file_is_one_line(project, run_releases):
 def test_usage_errors_are_one_line(argv, message, capsys):
     from releases.cli import main
 
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
-
-    err = capsys.readouterr().err
-    assert exit_info.value.code == 2
-    assert err.startswith("bin/releases: error: ") and message in err
-    assert err.endswith("; see bin/releases --help\n") and err.count("\n") == 1
+    assert_usage_error_is_one_line("releases", main, argv, message, capsys)
 
 
 def test_ctrl_c_is_one_line_and_130(aws, history, run_releases, monkeypatch):
@@ -167,45 +163,17 @@ def test_ctrl_c_is_one_line_and_130(aws, history, run_releases, monkeypatch):
 
 
 def test_no_credentials_is_one_line_from_the_real_entry_point(moto_endpoint, tmp_path):
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith("AWS_")
-    } | {
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        # Should a credential be found after all, the request goes to the test server, not to AWS.
-        "AWS_ENDPOINT_URL": moto_endpoint,
-        "PYTHONPATH": str(REPO),
-    }
+    command = [sys.executable, "-m", "releases", "dev"]
 
-    result = subprocess.run(
-        [sys.executable, "-m", "releases", "dev"],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-    assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr.startswith("error: no AWS credentials found: configure them")
-    assert result.stderr.count("\n") == 1
+    assert_no_credentials_error(run_without_credentials(command, moto_endpoint, tmp_path))
 
 
 def test_the_real_entry_point_reads_the_endpoint_and_credentials_from_the_environment(
     moto_endpoint, aws, tmp_path
 ):
     """Against moto alone (no stubs): the pipeline does not exist there, so nothing is deployed."""
-    environment = dict(os.environ) | DUMMY_CREDENTIALS
-    environment |= {"AWS_ENDPOINT_URL": moto_endpoint, "PYTHONPATH": str(REPO)}
-
-    result = subprocess.run(
-        [REPO / "bin" / "releases", "dev", "--service", "web"],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = run_with_test_credentials(
+        [REPO / "bin" / "releases", "dev", "--service", "web"], moto_endpoint, tmp_path
     )
 
     assert (result.returncode, result.stderr) == (1, "")

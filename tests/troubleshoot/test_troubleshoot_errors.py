@@ -1,14 +1,16 @@
 """Usage, credential, permission and lookup problems: exit 2 and one line, never a traceback."""
 
 import json
-import os
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from tests.support.aws_test_account import DUMMY_CREDENTIALS
+from tests.support.entry_points import (
+    assert_no_credentials_error,
+    assert_usage_error_is_one_line,
+    run_with_test_credentials,
+    run_without_credentials,
+)
 from tests.support.troubleshoot_scenarios import (
     BUILD_ID,
     DEV_PIPELINE,
@@ -20,7 +22,6 @@ from tests.support.troubleshoot_scenarios import (
     stub_state,
 )
 
-REPO = Path(__file__).resolve().parents[2]
 DENIED = (
     "User: arn:aws:sts::123456789012:assumed-role/developer/alice is not authorized to perform: "
     f"codepipeline:GetPipelineState on resource: arn:aws:codepipeline:us-east-1:123456789012:{DEV_PIPELINE} "
@@ -101,30 +102,9 @@ def test_a_pipeline_that_does_not_exist_is_one_line(aws, run_command):
 
 
 def test_no_credentials_is_one_line_from_the_real_entry_point(moto_endpoint, tmp_path):
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith("AWS_")
-    } | {
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        # Should a credential be found after all, the request goes to the test server, not to AWS.
-        "AWS_ENDPOINT_URL": moto_endpoint,
-        "PYTHONPATH": str(REPO),
-    }
+    command = [sys.executable, "-m", "troubleshoot", "dev"]
 
-    result = subprocess.run(
-        [sys.executable, "-m", "troubleshoot", "dev"],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-    assert result.returncode == 2
-    assert result.stdout == ""
-    assert result.stderr.startswith("error: no AWS credentials found: configure them")
-    assert result.stderr.count("\n") == 1
+    assert_no_credentials_error(run_without_credentials(command, moto_endpoint, tmp_path))
 
 
 def test_the_real_entry_point_reads_the_endpoint_and_credentials_from_the_environment(
@@ -133,16 +113,8 @@ def test_the_real_entry_point_reads_the_endpoint_and_credentials_from_the_enviro
     from tests.support.troubleshoot_scenarios import seed_pipeline_that_succeeded
 
     seed_pipeline_that_succeeded(aws)
-    environment = dict(os.environ) | DUMMY_CREDENTIALS
-    environment |= {"AWS_ENDPOINT_URL": moto_endpoint, "PYTHONPATH": str(REPO)}
-
-    result = subprocess.run(
-        [sys.executable, "-m", "troubleshoot", "dev"],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = run_with_test_credentials(
+        [sys.executable, "-m", "troubleshoot", "dev"], moto_endpoint, tmp_path
     )
 
     assert (result.returncode, result.stderr) == (0, "")
@@ -164,13 +136,7 @@ def test_the_real_entry_point_reads_the_endpoint_and_credentials_from_the_enviro
 def test_usage_errors_are_one_line(argv, message, capsys):
     from troubleshoot.cli import main
 
-    with pytest.raises(SystemExit) as exit_info:
-        main(argv)
-
-    err = capsys.readouterr().err
-    assert exit_info.value.code == 2
-    assert err.startswith("bin/troubleshoot: error: ") and message in err
-    assert err.endswith("; see bin/troubleshoot --help\n") and err.count("\n") == 1
+    assert_usage_error_is_one_line("troubleshoot", main, argv, message, capsys)
 
 
 def test_usage_errors_with_json_also_print_the_json_error_document(capsys):

@@ -8,7 +8,6 @@ deployment record, as the verify step trusts it (`promotion.py`).
 """
 
 import base64
-import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from typing import Any
 from .pipeline_artifacts import find_execution_artifacts
 from .promotion import PromotionSettings, read_promoted_release
 from .release_artifact import identity_problems, read_signed_release
-from .step_io import Clients, StepError, refuse, required, run_step, safe
+from .step_io import Clients, refuse, required, run_env_step, safe
 
 STEP = "confirm"
 
@@ -56,15 +55,9 @@ def main(
     clients: Clients | None = None,
 ) -> int:
     """Confirm the deployed code; 0 it is the signed package, 1 it is not, 2 error."""
-    environ = os.environ if environ is None else environ
-
-    def body() -> int:
-        if argv:
-            raise StepError(f"usage: release_steps.{STEP} takes no arguments (settings are env)")
-        settings = ConfirmSettings.from_environ(environ)
-        return confirm_deployment(settings, clients or Clients.default())
-
-    return run_step(STEP, body)
+    return run_env_step(
+        STEP, argv, environ, clients, ConfirmSettings.from_environ, confirm_deployment
+    )
 
 
 def signed_code_sha256(hex_digest: str) -> str:

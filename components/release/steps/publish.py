@@ -10,7 +10,6 @@ bucket, byte-for-byte copies of the exact object versions it checked and, last, 
 the downstream pipeline starts from that last object, so it never sees half a publication.
 """
 
-import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -50,7 +49,7 @@ from .step_io import (
     optional_names,
     refuse,
     required,
-    run_step,
+    run_env_step,
     safe,
 )
 
@@ -128,18 +127,14 @@ def main(
     clock: Clock | None = None,
 ) -> int:
     """Bake and publish; 0 published (or nothing to publish), 1 refused, 2 error."""
-    environ = os.environ if environ is None else environ
 
-    def body() -> int:
-        if argv:
-            raise StepError(f"usage: release_steps.{STEP} takes no arguments (settings are env)")
-        settings = PublishSettings.from_environ(environ)
+    def run(settings: PublishSettings, clients: Clients) -> int:
         try:
-            return publish_release(settings, clients or Clients.default(), clock or Clock())
+            return publish_release(settings, clients, clock or Clock())
         except ArtifactError as error:
             return refuse(STEP, [str(error), "nothing was published"])
 
-    return run_step(STEP, body)
+    return run_env_step(STEP, argv, environ, clients, PublishSettings.from_environ, run)
 
 
 def publish_release(settings: PublishSettings, clients: Clients, clock: Clock) -> int:

@@ -4,12 +4,13 @@ A step's output lands in CodeBuild logs and on the terminals of whoever reads th
 from outside (AWS answers, file contents, environment values) is printed through `safe()`.
 """
 
+import os
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
@@ -37,6 +38,9 @@ _ACTIONS = {
     "DescribeAlarms": "cloudwatch",
 }
 """IAM prefix of each call the steps make, so an AccessDenied names the action to grant."""
+
+Settings = TypeVar("Settings")
+"""A step's settings, read from its environment (`ConfirmSettings`, `VerifySettings`, ...)."""
 
 
 class StepError(Exception):
@@ -150,3 +154,27 @@ def run_step(step: str, body: Callable[[], int]) -> int:
         message, code = f"unexpected {type(error).__name__}: {error}", EXIT_ERROR
     print(f"{step}: error: {safe(message)}", file=sys.stderr)
     return code
+
+
+def run_env_step(
+    step: str,
+    argv: Sequence[str] | None,
+    environ: Mapping[str, str] | None,
+    clients: Clients | None,
+    read_settings: Callable[[Mapping[str, str]], Settings],
+    run: Callable[[Settings, Clients], int],
+) -> int:
+    """Run a step that takes no arguments: its settings are environment variables.
+
+    `read_settings` reads them from `environ` (`os.environ` when None); `run` runs the step with them
+    and `clients` (those of the default session when None); every error ends as `run_step` ends it.
+    """
+    environment = os.environ if environ is None else environ
+
+    def body() -> int:
+        if argv:
+            raise StepError(f"usage: release_steps.{step} takes no arguments (settings are env)")
+        settings = read_settings(environment)
+        return run(settings, clients or Clients.default())
+
+    return run_step(step, body)

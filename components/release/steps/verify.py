@@ -11,7 +11,6 @@ revision and execution are the upstream build's and are not compared with this e
 image stays in the upstream's registry (`IMAGE_REGISTRY_ID`).
 """
 
-import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from .release_artifact import (
     identity_problems,
     read_signed_release,
 )
-from .step_io import Clients, StepError, names, optional, refuse, required, run_step, safe
+from .step_io import Clients, names, optional, refuse, required, run_env_step, safe
 
 STEP = "verify"
 ALTERED = (
@@ -91,15 +90,7 @@ def main(
     clients: Clients | None = None,
 ) -> int:
     """Verify the release before the deploy; 0 verified, 1 refused, 2 error."""
-    environ = os.environ if environ is None else environ
-
-    def body() -> int:
-        if argv:
-            raise StepError(f"usage: release_steps.{STEP} takes no arguments (settings are env)")
-        settings = VerifySettings.from_environ(environ)
-        return verify_release(settings, clients or Clients.default())
-
-    return run_step(STEP, body)
+    return run_env_step(STEP, argv, environ, clients, VerifySettings.from_environ, verify_release)
 
 
 def verify_release(settings: VerifySettings, clients: Clients) -> int:

@@ -29,29 +29,20 @@ undecided, never passed. A stack policy, for that reason. Documents are read wit
 """
 
 from pulumi_policy import ReportViolation, StackValidationArgs, StackValidationPolicy
-from pulumi_policy.proxy import UnknownValueError
 
 from cicd_guardrails.support.iam.accounts import (
     ROLE_ARN_RE,
     Principal,
     PrincipalKind,
-    StackAccounts,
     classify_principal,
-    stack_accounts,
 )
-from cicd_guardrails.support.iam.policy_model import (
-    ALLOW,
-    PolicyDocumentError,
-    Statement,
-    parse_policy_document,
-)
+from cicd_guardrails.support.iam.allow_statements import Judging, judge_allow_statements
+from cicd_guardrails.support.iam.policy_model import Statement
 from cicd_guardrails.support.iam.resource_policies import (
     EVENT_BUS_POLICY,
     ResourcePolicy,
-    resource_policies,
 )
 from cicd_guardrails.support.metadata import policy_fields
-from cicd_guardrails.support.wire import fail_undecided
 
 NAME = "resource-policy-cross-account-exact-principals"
 PRINCIPAL_ARN = "aws:PrincipalArn"
@@ -67,39 +58,20 @@ BUS_HINT = (
 
 
 def validate_cross_account_principals(args: StackValidationArgs, report: ReportViolation) -> None:
-    accounts = stack_accounts(args.resources)
-    undecided: list[str] = []
-    for policy in resource_policies(args.resources):
-        try:
-            document = parse_policy_document(policy.document)
-        except UnknownValueError:
-            undecided.append(policy.path)
-            continue
-        except PolicyDocumentError as error:
-            report(
-                f"{policy.label}: policy {error}; fix the document so that AWS (and this policy) "
-                "can read who it lets in",
-                policy.resource.urn,
-            )
-            continue
-        for statement in document.statements:
-            if statement.effect == ALLOW:
-                _judge_statement(policy, statement, accounts, report, undecided)
-    if undecided:
-        fail_undecided(NAME, list(dict.fromkeys(undecided)))
+    judge_allow_statements(
+        NAME,
+        args,
+        report,
+        _judge_statement,
+        "fix the document so that AWS (and this policy) can read who it lets in",
+    )
 
 
-def _judge_statement(
-    policy: ResourcePolicy,
-    statement: Statement,
-    accounts: StackAccounts,
-    report: ReportViolation,
-    undecided: list[str],
-) -> None:
+def _judge_statement(policy: ResourcePolicy, statement: Statement, judging: Judging) -> None:
     head = f"{policy.label}: policy {statement.label}"
     if statement.not_principal:
         named = ", ".join(value for _, value in statement.principals) or "no one"
-        report(
+        judging.report(
             f"{head} allows every principal but those its NotPrincipal names ({named}), i.e. "
             f"every other account; {FIX}",
             policy.resource.urn,
@@ -113,14 +85,16 @@ def _judge_statement(
             narrowed = (
                 ", a Condition narrowing who but naming no one" if statement.conditions else ""
             )
-            report(f"{head} allows {principal.described()}{narrowed}; {FIX}", policy.resource.urn)
+            judging.report(
+                f"{head} allows {principal.described()}{narrowed}; {FIX}", policy.resource.urn
+            )
             continue
-        own = accounts.owns(principal.account)
+        own = judging.accounts.owns(principal.account)
         if own:
             continue
         if own is None:
-            reasons = "; ".join(accounts.undecided_paths())
-            undecided.append(
+            reasons = "; ".join(judging.accounts.undecided_paths())
+            judging.undecided.append(
                 f"{policy.path} {statement.label} ({principal.value!r}: whether account "
                 f"{principal.account} is the stack's own: {reasons})"
             )
@@ -133,9 +107,9 @@ def _judge_statement(
             and principal.kind is PrincipalKind.ACCOUNT_ROOT
             else ""
         )
-        report(
+        judging.report(
             f"{head} lets another account in through {principal.described()}, not an exact role "
-            f"ARN (the stack's own account: {accounts.shown()}){hint}; {FIX}",
+            f"ARN (the stack's own account: {judging.accounts.shown()}){hint}; {FIX}",
             policy.resource.urn,
         )
 

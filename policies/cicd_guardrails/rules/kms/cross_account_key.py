@@ -28,28 +28,21 @@ import re
 from typing import Any
 
 from pulumi_policy import ReportViolation, StackValidationArgs, StackValidationPolicy
-from pulumi_policy.proxy import UnknownValueError
 
 from cicd_guardrails.support.iam.accounts import (
     PrincipalKind,
     StackAccounts,
     classify_principal,
-    stack_accounts,
 )
-from cicd_guardrails.support.iam.policy_model import (
-    ALLOW,
-    PolicyDocumentError,
-    Statement,
-    parse_policy_document,
-)
+from cicd_guardrails.support.iam.allow_statements import Judging, judge_allow_statements
+from cicd_guardrails.support.iam.policy_model import Statement
 from cicd_guardrails.support.iam.resource_policies import (
     KEY_POLICY_TYPES,
     KMS_KEY,
     ResourcePolicy,
-    resource_policies,
 )
 from cicd_guardrails.support.metadata import policy_fields
-from cicd_guardrails.support.wire import fail_undecided, is_unknown, plain
+from cicd_guardrails.support.wire import is_unknown, plain
 
 NAME = "kms-key-cross-account-limited"
 ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT"
@@ -70,54 +63,36 @@ OTHER_FIX = "grant another account nothing on this key"
 
 
 def validate_cross_account_keys(args: StackValidationArgs, report: ReportViolation) -> None:
-    accounts = stack_accounts(args.resources)
-    undecided: list[str] = []
-    for policy in resource_policies(args.resources, KEY_POLICY_TYPES):
-        try:
-            document = parse_policy_document(policy.document)
-        except UnknownValueError:
-            undecided.append(policy.path)
-            continue
-        except PolicyDocumentError as error:
-            report(
-                f"{policy.label}: policy {error}; fix the document so that KMS (and this policy) "
-                "can read what it grants other accounts",
-                policy.resource.urn,
-            )
-            continue
-        for statement in document.statements:
-            if statement.effect == ALLOW:
-                _judge_statement(policy, statement, accounts, report, undecided)
-    if undecided:
-        fail_undecided(NAME, list(dict.fromkeys(undecided)))
+    judge_allow_statements(
+        NAME,
+        args,
+        report,
+        _judge_statement,
+        "fix the document so that KMS (and this policy) can read what it grants other accounts",
+        KEY_POLICY_TYPES,
+    )
 
 
-def _judge_statement(
-    policy: ResourcePolicy,
-    statement: Statement,
-    accounts: StackAccounts,
-    report: ReportViolation,
-    undecided: list[str],
-) -> None:
-    foreign, maybe = _other_accounts(statement, accounts)
+def _judge_statement(policy: ResourcePolicy, statement: Statement, judging: Judging) -> None:
+    foreign, maybe = _other_accounts(statement, judging.accounts)
     if not foreign and not maybe:
         return
     usage = _key_usage(policy)
     where = f"{policy.path} {statement.label}"
     if usage is None:
-        undecided.append(f"{where} (the key's keyUsage)")
+        judging.undecided.append(f"{where} (the key's keyUsage)")
         return
     problems = _problems(statement, usage)
     if not problems:
         return
     if not foreign:
-        reasons = "; ".join(accounts.undecided_paths())
-        undecided.append(
+        reasons = "; ".join(judging.accounts.undecided_paths())
+        judging.undecided.append(
             f"{where} ({', '.join(maybe)}: whether of the stack's own account: {reasons})"
         )
         return
     fix = {ENCRYPT_DECRYPT: DECRYPT_FIX, SIGN_VERIFY: VERIFY_FIX}.get(usage, OTHER_FIX)
-    report(
+    judging.report(
         f"{policy.label}: policy {statement.label} grants another account "
         f"({', '.join(foreign)}) on this {usage} key {', '.join(problems)}; {fix}",
         policy.resource.urn,

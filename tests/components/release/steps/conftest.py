@@ -1,47 +1,36 @@
-"""A moto server for the session, a fresh release account per test, and the steps run in-process."""
+"""The moto server and test account (`tests/support/moto_server.py`), a fresh release account per
+test, and the steps run in-process."""
 
-import logging
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from components.release.steps import confirm, publish, sign, verify
 from components.release.steps.bake import Clock
-from tests.support.aws_test_account import DUMMY_CREDENTIALS, AwsTestAccount
+from tests.support.aws_test_account import AwsTestAccount
+from tests.support.moto_server import aws, moto_endpoint
 from tests.support.release_account import BUILD_FILES, ReleaseAccount, write_tree
+
+__all__ = [
+    "aws",
+    "downstream",
+    "fake_clock",
+    "moto_endpoint",
+    "output",
+    "published",
+    "release",
+    "run_confirm",
+    "run_promoted_verify",
+    "run_publish",
+    "run_sign",
+    "run_verify",
+    "signed",
+    "source",
+]
 
 NO_WAIT = ("--scan-timeout", "0", "--scan-interval", "0")
 Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in DUMMY_CREDENTIALS.items():
-            patch.setenv(key, value)
-        patch.delenv("AWS_PROFILE", raising=False)
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        try:
-            yield f"http://{host}:{port}"
-        finally:
-            server.stop()
-
-
-@pytest.fixture
-def aws(moto_endpoint: str) -> Iterator[AwsTestAccount]:
-    """An empty account per test (moto's reset API)."""
-    request = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST", data=b"")
-    urllib.request.urlopen(request).close()
-    account = AwsTestAccount(moto_endpoint)
-    yield account
-    for stubber in account.stubbers.values():
-        stubber.deactivate()
 
 
 @pytest.fixture
