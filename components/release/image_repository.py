@@ -7,7 +7,10 @@ and the signing step reads that scan before it signs. The repository policy lets
 role push (an explicit Deny for every other principal, so an admin's `ecr:*` does not either) and the
 account's principals pull (the account root delegates to IAM: the task execution roles that run the
 service need `ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer` in their own policies, as AWS's
-`AmazonECSTaskExecutionRolePolicy` grants).
+`AmazonECSTaskExecutionRolePolicy` grants). A downstream stack's task execution role pulls by digest
+across accounts with the repository policy's grant alone: ECR decrypts the layers itself through the
+KMS grant it adds to the key when the repository is created ("Encryption at rest", ECR user guide), so
+the key policy gives other accounts nothing for images.
 """
 
 import json
