@@ -41,6 +41,33 @@ def check_promote_from(root: FieldReader, stack: str, settings: Mapping[str, Any
         )
 
 
+SOURCE_KEYS = ("repositoryName", "connectionArn", "fullRepositoryId", "branch", "buildspec")
+"""What a service builds from: meaningless in a stack that promotes (it never builds)."""
+
+
+def check_no_sources_when_promoted(reader: FieldReader, raw_services: Any, upstream: Any) -> None:
+    """A promoted stack's services name no repository: their releases come from the upstream.
+
+    Checked before the services' own rules, so a source key is refused for being there at all.
+    """
+    if not upstream or not isinstance(upstream, str) or not isinstance(raw_services, list):
+        return
+    for index, item in enumerate(raw_services):
+        if not isinstance(item, Mapping):
+            continue
+        for key in SOURCE_KEYS:
+            if key in item:
+                raise (
+                    reader.item(index)
+                    .key(key)
+                    .error(
+                        item[key],
+                        f"only applies to a stack that builds; this stack promotes from {upstream} "
+                        "(its releases come from there): remove it",
+                    )
+                )
+
+
 def read_promote_to(
     reader: FieldReader, value: Any, stack: str, settings: Mapping[str, Any]
 ) -> tuple[PromotionTarget, ...]:

@@ -16,7 +16,11 @@ from components.config.allowed import MIN_PREFIX_LENGTH
 from components.config.fields import FieldReader
 from components.config.keys import KEYS_BY_NAME, STACK_KEYS, TOP_LEVEL_KEYS, ConfigKey
 from components.config.model import PlatformSettings, ServiceSettings
-from components.config.promotion_rules import check_promote_from, read_promote_to
+from components.config.promotion_rules import (
+    check_no_sources_when_promoted,
+    check_promote_from,
+    read_promote_to,
+)
 from components.config.service_rules import read_services
 
 IPV4_MAPPED = ipaddress.ip_network("::ffff:0.0.0.0/96")
@@ -33,6 +37,9 @@ def read_platform(root: FieldReader, raw: Mapping[str, Any], stack: str) -> Plat
     """All settings of one stack; the first broken rule raises."""
     raw = root.mapping(dict(raw), TOP_LEVEL_KEYS)
     allowed_cidrs = _cidrs(root.key("allowedCidrs"), raw.get("allowedCidrs"))
+    check_no_sources_when_promoted(
+        root.key("services"), raw.get("services"), raw.get("promoteFrom")
+    )
     services = read_services(root.key("services"), raw.get("services"))
     default_service = _default_service(root.key("defaultService"), raw, services)
     by_kind = {

@@ -179,7 +179,7 @@ def test_build_role_only_logs_reports_artifacts_key_and_repository(stack, servic
             (f"codebuild:{a}", names.report_group_arn)
             for a in ("CreateReport", "UpdateReport", "BatchPutTestCases", "BatchPutCodeCoverages")
         },
-        ("codecommit:GitPull", names.repository_arn),
+        *([("codecommit:GitPull", names.repository_arn)] if service.connection is None else []),
         *{
             (f"s3:{a}", platform.artifact_objects_arn)
             for a in ("GetObject", "GetObjectVersion", "PutObject")

@@ -104,6 +104,19 @@ PUBLISHING_SHARED = {
 }
 FORWARDING = {"aws:cloudwatch/eventRule:EventRule": 1, "aws:cloudwatch/eventTarget:EventTarget": 1}
 CONFIRM = {"aws:codebuild/project:Project": 1}  # Lambda: the deployed code matches the package
+# A CodeConnections source: no repository of ours, and the pipeline's own V2 trigger starts it (no
+# push rule, no events role).
+NOT_WITH_A_CONNECTION = {
+    "aws:codecommit/repository:Repository": 1,
+    "guarded-delivery:source:Source": 1,
+    "guarded-delivery:source:PushTrigger": 1,
+    "aws:cloudwatch/eventRule:EventRule": 1,
+    "aws:cloudwatch/eventTarget:EventTarget": 1,
+    "aws:iam/role:Role": 1,
+    "aws:iam/rolePolicy:RolePolicy": 1,
+}
+CONNECTION_SOURCES = {"dev": ("ECS",)}
+"""The platforms whose service reads its repository through CodeConnections, per stack."""
 # Alarms (and for Server an instance-failure rule) that stop and roll back a deployment.
 ROLLBACK_ALARMS = {
     "Server": {
@@ -159,6 +172,8 @@ def expected_counts(stack: str) -> Counter:
             counts.update({key: value * targets for key, value in FORWARDING.items()})
             if not builds:
                 counts.update({"aws:iam/role:Role": 1, "aws:iam/rolePolicy:RolePolicy": 1})
+        if platform in CONNECTION_SOURCES.get(stack, ()):
+            counts.subtract(NOT_WITH_A_CONNECTION)
         if platform == "Lambda":
             counts.update(CONFIRM)
             counts.subtract(NOT_IN_LAMBDA)

@@ -13,7 +13,10 @@ NS = "guarded-delivery"
 
 
 def prod() -> dict[str, Any]:
-    return copy.deepcopy(stack_settings_raw("prod"))
+    """prod's settings as a stack that builds: the service source rules apply there."""
+    raw = copy.deepcopy(stack_settings_raw("prod"))
+    raw.pop("promoteFrom")
+    return raw
 
 
 def error_for(raw: dict[str, Any]) -> str:
@@ -120,7 +123,7 @@ CASES = [
     ("services.2.lambda", {"functionName": "f", "aliasName": "$LATEST"}, f"{NS}:services[2].lambda.aliasName", ["'$LATEST'"]),
     ("services.1.name", "web", f"{NS}:services[1].name", ["'web'", "used by another service"]),
     ("services.1.name", "Api_Service", f"{NS}:services[1].name", ["lowercase"]),
-    ("services.1.repositoryName", "MyDemoRepo", f"{NS}:services[1].repositoryName", ["used by another service"]),
+    ("services.1.repositoryName", "web", f"{NS}:services[1].repositoryName", ["used by another service"]),
     ("services.1.repositoryName", "repo.git", f"{NS}:services[1].repositoryName", ["not ending in .git"]),
     ("services.1.branch", "../main", f"{NS}:services[1].branch", ["git branch name"]),
     ("services.1.buildspec", "/etc/passwd", f"{NS}:services[1].buildspec", ["relative path"]),
@@ -230,7 +233,11 @@ def test_a_connection_source_replaces_the_codecommit_repository():
     ("keys", "message"),
     [
         (
-            {"connectionArn": CONNECTION, "fullRepositoryId": "my-org/web"},
+            {
+                "repositoryName": "MyDemoRepo",
+                "connectionArn": CONNECTION,
+                "fullRepositoryId": "my-org/web",
+            },
             f"{NS}:services[0].repositoryName: 'MyDemoRepo' names a CodeCommit repository, but "
             "connectionArn sets a CodeConnections source; keep one of them",
         ),

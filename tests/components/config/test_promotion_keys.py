@@ -83,3 +83,14 @@ def test_a_release_from_another_account_needs_the_upstream_key_arn():
 )
 def test_bad_promotion_settings_are_refused_naming_the_key(changes, stack, expected):
     assert expected in error_for(staging(**changes), stack)
+
+
+@pytest.mark.parametrize("key", ["repositoryName", "connectionArn", "branch", "buildspec"])
+def test_a_promoted_stack_names_no_source_for_its_services(key):
+    raw = staging()
+    raw["services"][0][key] = "main" if key == "branch" else "x"
+    assert error_for(raw).startswith(f"guarded-delivery:services[0].{key}: ")
+    assert error_for(raw).endswith(
+        "only applies to a stack that builds; this stack promotes from dev (its releases come "
+        "from there): remove it"
+    )
