@@ -15,10 +15,11 @@ from typing import Any
 
 from botocore import xform_name
 
-# The AWS CLI calls CodeDeploy `aws deploy` and S3's API `aws s3api` (AWS CLI Command Reference).
-CLI_SERVICE_NAMES = {"codedeploy": "deploy", "s3": "s3api"}
+# The AWS CLI calls CodeDeploy `aws deploy`, S3's API `aws s3api` and AWS Config `aws configservice`
+# (AWS CLI Command Reference).
+CLI_SERVICE_NAMES = {"codedeploy": "deploy", "s3": "s3api", "config": "configservice"}
 PAGE_SIZE_MEMBERS = frozenset({"maxResults", "limit", "MaxRecords"})
-PAGE_TOKEN_MEMBERS = frozenset({"nextToken", "NextToken"})
+PAGE_TOKEN_MEMBERS = frozenset({"nextToken", "NextToken", "Marker"})
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,20 @@ def _option(member: str, value: Any) -> list[str]:
     if isinstance(value, bool):
         return [name if value else f"--no-{name[2:]}"]
     if isinstance(value, (list, tuple)):
-        return [name, *(shlex.quote(str(item)) for item in value)]
+        return [name, *(shlex.quote(_item(item)) for item in value)]
     if isinstance(value, Mapping):
-        shorthand = ",".join(f"{key}={item}" for key, item in value.items())
-        return [name, shlex.quote(shorthand)]
+        return [name, shlex.quote(_shorthand(value))]
     return [name, shlex.quote(str(value))]
+
+
+def _item(item: Any) -> str:
+    """A list member: a structure in shorthand (`Name=tag:Name,Values=web`), else the value."""
+    return _shorthand(item) if isinstance(item, Mapping) else str(item)
+
+
+def _shorthand(value: Mapping[str, Any]) -> str:
+    """`key=value,...`; a list member's values joined by commas (`Values=a,b`)."""
+    return ",".join(
+        f"{key}={','.join(map(str, item)) if isinstance(item, (list, tuple)) else item}"
+        for key, item in value.items()
+    )

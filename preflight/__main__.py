@@ -1,0 +1,7 @@
+"""`python -m preflight STACK [--service NAME] [--region R] [--account ID] [--json]`."""
+
+import sys
+
+from preflight.cli import main
+
+sys.exit(main())
