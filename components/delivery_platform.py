@@ -226,6 +226,7 @@ class DeliveryPlatform(pulumi.ComponentResource):
                 names=names,
                 key_alias_arn=self.artifact_store.key_alias_arn,
                 tags=shared_tags,
+                rule_names=topic_rule_names(settings, names),
                 email_addresses=settings.notification_emails,
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -331,6 +332,24 @@ class DeliveryPlatform(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+
+def topic_rule_names(settings: PlatformSettings, names: PlatformNames) -> list[str]:
+    """Every EventBridge rule this stack declares with the topic as its target, by exact name.
+
+    Each service's failed-execution and failed-action rules (`ServiceMonitoring`), its target's
+    rollback rules when deployments roll back on alarms (Server: the failed-instance rule), and the
+    compliance findings rule; the topic policy lets EventBridge publish for these and no others.
+    """
+    rules: list[str] = []
+    for service in settings.services:
+        service_names = names.service(service.name, service.repository_name)
+        rules.extend(service_names.topic_rule_names)
+        if settings.alarm_rollback:
+            rules.extend(target_for(service).topic_rule_names(service_names))
+    if settings.compliance_rules:
+        rules.append(names.compliance_findings_rule_name)
+    return rules
 
 
 def deployment_alarm_arns(

@@ -29,11 +29,20 @@ def statement(
     conditions: Conditions | None = None,
     sid: str | None = None,
     principal: Principal | None = None,
+    not_resources: Iterable[str] | None = None,
 ) -> dict[str, Any]:
-    """One statement; `resources=None` is for trust policies, which have no Resource element."""
+    """One statement; `resources=None` is for trust policies, which have no Resource element.
+
+    `not_resources` instead of `resources`: a Deny of everything but those ARNs (a bucket policy
+    exempting one prefix of its own bucket).
+    """
     built: dict[str, Any] = {"Effect": effect, "Action": _sorted_unique(actions)}
+    if resources is not None and not_resources is not None:
+        raise ValueError("a statement has Resource or NotResource, not both")
     if resources is not None:
         built["Resource"] = _sorted_unique(resources)
+    if not_resources is not None:
+        built["NotResource"] = _sorted_unique(not_resources)
     if principal is not None:
         built["Principal"] = _normalised_principal(principal)
     if conditions:
@@ -47,12 +56,19 @@ def statement(
 
 
 def service_assume_role_policy(
-    service_principal: str, account_id: str, source_arn: str | Sequence[str] | None = None
+    service_principal: str,
+    account_id: str | None,
+    source_arn: str | Sequence[str] | None = None,
 ) -> str:
-    """Trust policy for an AWS service, bound to our account (and resources) against confused deputies."""
-    conditions: dict[str, dict[str, str | Sequence[str]]] = {
-        "StringEquals": {"aws:SourceAccount": account_id}
-    }
+    """Trust policy for an AWS service, bound to our account (and resources) against confused deputies.
+
+    `account_id=None` (and no `source_arn`) only for a service that documents neither key for the
+    role it assumes (CodePipeline, `stages/pipeline.py`): a condition on a key the service does not
+    send makes AssumeRole fail.
+    """
+    conditions: dict[str, dict[str, str | Sequence[str]]] = {}
+    if account_id is not None:
+        conditions["StringEquals"] = {"aws:SourceAccount": account_id}
     if source_arn is not None:
         conditions["ArnLike"] = {"aws:SourceArn": source_arn}
     return policy_document(
@@ -61,7 +77,7 @@ def service_assume_role_policy(
                 "Allow",
                 ["sts:AssumeRole"],
                 None,
-                conditions=conditions,
+                conditions=conditions or None,
                 sid="AssumedOnlyByOurService",
                 principal={"Service": service_principal},
             )

@@ -280,9 +280,23 @@ def bucket_policy(names: PlatformNames, grants: Sequence[Statement] = ()) -> str
     The key's own ARN is only known after it exists, so pinning it would make this document unknown on
     a first preview; instead uploads are limited to our alias or keys of our account and region, which
     stops the real threat (objects encrypted under a key someone else controls).
+
+    The build cache prefix (`build-cache/*`) is the one exception to "the upload names aws:kms": AWS
+    does not document the SSE headers of CodeBuild's cache uploads, and a Deny on a header CodeBuild
+    does not send would refuse every cache upload. An upload without SSE headers is encrypted by the
+    bucket's default encryption (SSE-KMS with our key, `_declare_bucket`), so exempting the prefix
+    keeps the guarantee. `...IfExists` cannot serve the prefix: on a missing key it is true, and the
+    Deny would refuse the headerless upload. So the cache has its own Denies, each true only when its
+    header is present and wrong (`Null: false` and a negated match).
     """
     bucket_and_objects = [names.artifact_bucket_arn, names.artifact_objects_arn]
+    cache = [names.build_cache_objects_arn]
     everyone = "*"
+    sse, sse_key = (
+        "s3:x-amz-server-side-encryption",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id",
+    )
+    our_keys = [names.key_alias_arn, names.key_arn_pattern]
     return policy_document(
         [
             statement(
@@ -296,24 +310,35 @@ def bucket_policy(names: PlatformNames, grants: Sequence[Statement] = ()) -> str
             statement(
                 "Deny",
                 ["s3:PutObject"],
-                [names.artifact_objects_arn],
-                conditions={"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}},
+                None,
+                conditions={"StringNotEquals": {sse: "aws:kms"}},
                 sid="DenyUploadsNotEncryptedWithKms",
+                principal=everyone,
+                not_resources=cache,
+            ),
+            statement(
+                "Deny",
+                ["s3:PutObject"],
+                None,
+                conditions={"StringNotLikeIfExists": {sse_key: our_keys}},
+                sid="DenyUploadsWithForeignKey",
+                principal=everyone,
+                not_resources=cache,
+            ),
+            statement(
+                "Deny",
+                ["s3:PutObject"],
+                cache,
+                conditions={"Null": {sse: "false"}, "StringNotEquals": {sse: "aws:kms"}},
+                sid="DenyCacheUploadsNotKms",
                 principal=everyone,
             ),
             statement(
                 "Deny",
                 ["s3:PutObject"],
-                [names.artifact_objects_arn],
-                conditions={
-                    "StringNotLikeIfExists": {
-                        "s3:x-amz-server-side-encryption-aws-kms-key-id": [
-                            names.key_alias_arn,
-                            names.key_arn_pattern,
-                        ]
-                    }
-                },
-                sid="DenyUploadsWithForeignKey",
+                cache,
+                conditions={"Null": {sse_key: "false"}, "StringNotLike": {sse_key: our_keys}},
+                sid="DenyCacheUploadsWithForeignKey",
                 principal=everyone,
             ),
             *grants,

@@ -15,6 +15,8 @@ BUCKET_NAME_LIMIT = 63
 IAM_ROLE_NAME_LIMIT = 64
 EVENT_RULE_NAME_LIMIT = 64
 CODEBUILD_NAME_LIMIT = 150
+REPORT_GROUP_NAME_LIMIT = 128
+"""CreateReportGroup, `name`: "Maximum length of 128" (AWS CodeBuild API Reference)."""
 CODEPIPELINE_NAME_LIMIT = 100
 CODEDEPLOY_NAME_LIMIT = 100
 CODECOMMIT_NAME_LIMIT = 100
@@ -22,7 +24,11 @@ SNS_TOPIC_NAME_LIMIT = 256
 DASHBOARD_NAME_LIMIT = 255
 CONFIG_RULE_NAME_LIMIT = 128
 KMS_ALIAS_NAME_LIMIT = 256
+ALARM_NAME_LIMIT = 255
+METRIC_FILTER_NAME_LIMIT = 512
 HASH_LENGTH = 8
+BUILD_CACHE_PREFIX = "build-cache"
+"""CodeBuild's S3 cache lives in the artifact bucket under `build-cache/<service>`."""
 
 _NOT_NAME_CHARS = re.compile(r"[^a-z0-9-]+")
 
@@ -33,6 +39,23 @@ def bounded(name: str, limit: int) -> str:
         return name
     digest = hashlib.sha256(name.encode()).hexdigest()[:HASH_LENGTH]
     return f"{name[: limit - HASH_LENGTH - 1].rstrip('-')}-{digest}"
+
+
+def bounded_after(head: str, name: str, limit: int) -> str:
+    """Like `bounded`, but a shortened name still starts with `head` whole.
+
+    For names a policy grants by the pattern `<head>*` (the topic policy's `alarm:<prefix>-*`):
+    `bounded` could cut into the head and the name would fall outside the grant.
+    """
+    if not name.startswith(head):
+        raise ValueError(f"{name!r} does not start with {head!r}")
+    if len(head) + HASH_LENGTH + 1 > limit:
+        raise ValueError(f"{head!r} leaves no room for a hash within {limit} characters")
+    shortened = bounded(name, limit)
+    if shortened.startswith(head):
+        return shortened
+    digest = hashlib.sha256(name.encode()).hexdigest()[:HASH_LENGTH]
+    return f"{name[: limit - HASH_LENGTH - 1]}-{digest}"
 
 
 def name_part(value: str) -> str:
@@ -96,6 +119,11 @@ class PlatformNames:
         return f"{self.artifact_bucket_arn}/*"
 
     @property
+    def build_cache_objects_arn(self) -> str:
+        """Every service's S3 build cache (`build-cache/<service>/...`)."""
+        return f"{self.artifact_bucket_arn}/{BUILD_CACHE_PREFIX}/*"
+
+    @property
     def topic_name(self) -> str:
         return bounded(f"{self.prefix}-notifications", SNS_TOPIC_NAME_LIMIT)
 
@@ -119,6 +147,15 @@ class PlatformNames:
     def compliance_rule_name(self, identifier: str) -> str:
         """`<prefix>-<managed rule>`, e.g. `...-sns-encrypted-kms` for `SNS_ENCRYPTED_KMS`."""
         return bounded(f"{self.prefix}-{name_part(identifier)}", CONFIG_RULE_NAME_LIMIT)
+
+    @property
+    def alarm_arn_pattern(self) -> str:
+        """Every alarm of this stack (`ServiceNames._alarm` keeps this head in shortened names)."""
+        return self.arn("cloudwatch", f"alarm:{self.prefix}-*")
+
+    def rule_arn(self, rule_name: str) -> str:
+        """An EventBridge rule on the account's default event bus."""
+        return self.arn("events", f"rule/{rule_name}")
 
     @property
     def compliance_findings_rule_name(self) -> str:
@@ -194,8 +231,10 @@ class ServiceNames:
 
     @property
     def report_group_name(self) -> str:
-        """`<project>-<report>`: the name CodeBuild itself uses for a buildspec report called `tests`."""
-        return bounded(f"{self.build_project_name}-tests", CODEBUILD_NAME_LIMIT)
+        """`<project>-tests`: the name CodeBuild itself gives a buildspec report called `tests`. The
+        default buildspec names the group by its ARN, so a name shortened to the report-group limit
+        (128, shorter than a project's 150) is still the one the builds report to."""
+        return bounded(f"{self.build_project_name}-tests", REPORT_GROUP_NAME_LIMIT)
 
     @property
     def report_group_arn(self) -> str:
@@ -294,15 +333,15 @@ class ServiceNames:
     # Monitoring
     @property
     def failed_builds_alarm(self) -> str:
-        return f"{self.prefix}-failed-builds"
+        return self._alarm("failed-builds")
 
     @property
     def build_errors_alarm(self) -> str:
-        return f"{self.prefix}-build-log-errors"
+        return self._alarm("build-log-errors")
 
     @property
     def build_errors_metric_filter(self) -> str:
-        return f"{self.prefix}-build-log-errors"
+        return bounded(f"{self.prefix}-build-log-errors", METRIC_FILTER_NAME_LIMIT)
 
     @property
     def failure_rule_name(self) -> str:
@@ -315,7 +354,7 @@ class ServiceNames:
     @property
     def pipeline_failure_alarm(self) -> str:
         """Counts the failed-execution rule's matches (CodePipeline publishes no failure metric)."""
-        return f"{self.prefix}-pipeline-failure"
+        return self._alarm("pipeline-failure")
 
     def execution_console_url(self, execution_id: str) -> str:
         """One execution's timeline in the CodePipeline console."""
@@ -327,7 +366,19 @@ class ServiceNames:
 
     def deployment_alarm(self, purpose: str) -> str:
         """Name of an alarm that stops and rolls back a deployment, e.g. `deployment_alarm("5xx")`."""
-        return f"{self.prefix}-deploy-{name_part(purpose)}"
+        return self._alarm(f"deploy-{name_part(purpose)}")
+
+    @property
+    def topic_rule_names(self) -> tuple[str, ...]:
+        """This service's monitoring rules that publish to the topic (failed executions, actions)."""
+        return (self.failure_rule_name, self.action_failure_rule_name)
+
+    def _alarm(self, purpose: str) -> str:
+        """`<prefix>-<purpose>`; shortened past 255 characters, always starting `<project>-<stack>-`:
+        the topic policy lets CloudWatch publish for alarms by that pattern (`alarm_name_pattern`)."""
+        return bounded_after(
+            f"{self.platform.prefix}-", f"{self.prefix}-{purpose}", ALARM_NAME_LIMIT
+        )
 
     def alarm_arn(self, alarm_name: str) -> str:
         return self.platform.arn("cloudwatch", f"alarm:{alarm_name}")

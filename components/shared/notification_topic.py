@@ -30,6 +30,9 @@ class NotificationTopicArgs:
     """KMS key (alias reference, known at preview) encrypting the topic; its key policy must let
     events.amazonaws.com and cloudwatch.amazonaws.com use it (see `artifact_store.key_policy`)."""
     tags: Mapping[str, str]
+    rule_names: Sequence[str]
+    """Every EventBridge rule of the stack that targets the topic (`delivery_platform.topic_rule_names`):
+    the topic policy lets EventBridge publish for exactly these."""
     email_addresses: Sequence[str] = ()
     """Email subscribers (each must confirm the subscription mail); none by default."""
 
@@ -56,7 +59,10 @@ class NotificationTopic(pulumi.ComponentResource):
         )
         topic = reference(names.topic_arn, self.topic)
         self.policy = aws.sns.TopicPolicy(
-            f"{name}-topic-policy", arn=topic, policy=topic_policy(names), opts=child
+            f"{name}-topic-policy",
+            arn=topic,
+            policy=topic_policy(names, args.rule_names),
+            opts=child,
         )
         self.subscriptions = [
             aws.sns.TopicSubscription(
@@ -73,8 +79,22 @@ class NotificationTopic(pulumi.ComponentResource):
         self.register_outputs({"topic_arn": self.topic_arn})
 
 
-def topic_policy(names: PlatformNames) -> str:
-    """EventBridge rules and CloudWatch alarms of this stack may publish; nobody else via the policy."""
+SNS_POLICY_LIMIT_BYTES = 30 * 1024
+"""SNS's limit on a topic policy ("Maximum size of a topic policy: 30 KB")."""
+
+
+def topic_policy(names: PlatformNames, rule_names: Sequence[str]) -> str:
+    """EventBridge rules and CloudWatch alarms of this stack may publish; nobody else via the policy.
+
+    Rules are named one by one (`ArnEquals`), not by `rule/<prefix>-*`: a rule name is at most 64
+    characters, so with a long project or stack name `bounded` shortens it to a head and a hash that
+    no longer starts with `<project>-<stack>-`, and SNS would refuse its messages, silently. At 60
+    services (three rules each) the list stays well under SNS's 30 KB (tests/program/
+    test_name_patterns.py). Alarm names may be 255 characters, so they keep the `<project>-<stack>-`
+    head even when shortened (`ServiceNames._alarm`) and are granted by that pattern.
+    """
+    if not rule_names:
+        raise ValueError("the topic policy needs the rules that publish to the topic")
     same_account = {"aws:SourceAccount": names.account_id}
     return policy_document(
         [
@@ -84,7 +104,7 @@ def topic_policy(names: PlatformNames) -> str:
                 [names.topic_arn],
                 conditions={
                     "StringEquals": same_account,
-                    "ArnLike": {"aws:SourceArn": names.arn("events", f"rule/{names.prefix}-*")},
+                    "ArnEquals": {"aws:SourceArn": [names.rule_arn(rule) for rule in rule_names]},
                 },
                 sid="OurFailureRulesPublish",
                 principal={"Service": EVENTS_PRINCIPAL},
@@ -95,9 +115,7 @@ def topic_policy(names: PlatformNames) -> str:
                 [names.topic_arn],
                 conditions={
                     "StringEquals": same_account,
-                    "ArnLike": {
-                        "aws:SourceArn": names.arn("cloudwatch", f"alarm:{names.prefix}-*")
-                    },
+                    "ArnLike": {"aws:SourceArn": names.alarm_arn_pattern},
                 },
                 sid="OurAlarmsPublish",
                 principal={"Service": ALARMS_PRINCIPAL},

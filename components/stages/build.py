@@ -20,7 +20,7 @@ from components.shared.artifact_grants import (
     artifact_statements,
     kms_use_statement,
 )
-from components.shared.naming import ServiceNames
+from components.shared.naming import BUILD_CACHE_PREFIX, ServiceNames
 from components.shared.references import reference
 from components.stages.buildspec import DEFAULT_BUILDSPEC_PATH, default_buildspec
 from components.stages.origins import Origin
@@ -29,7 +29,7 @@ from components.targets import DeployTarget
 
 ENVIRONMENT_TYPE = "LINUX_CONTAINER"
 QUEUED_TIMEOUT_MINUTES = 60
-CACHE_PREFIX = "build-cache"
+CACHE_PREFIX = BUILD_CACHE_PREFIX
 """S3 cache lives in the artifact bucket (encrypted with our key) under `build-cache/<service>`."""
 LOCAL_CACHE_MODES = ("LOCAL_SOURCE_CACHE", "LOCAL_CUSTOM_CACHE")
 DOCKER_LAYER_CACHE = "LOCAL_DOCKER_LAYER_CACHE"
@@ -154,12 +154,14 @@ class Build(pulumi.ComponentResource):
 def build_cache(args: BuildArgs) -> aws.codebuild.ProjectCacheArgs:
     """The project cache for the configured mode."""
     if args.cache == "s3":
-        # The bucket policy refuses uploads without the `aws:kms` SSE header. CodeBuild encrypts
-        # what it writes to S3 with the project's `encryptionKey` (AWS CodeBuild user guide, "Data
-        # encryption": "Build artifacts, such as a cache, logs ... are encrypted"; aws/aws-cdk#4182:
-        # CodeBuild uses the project's key, not the pipeline's), and that key is ours, so the cache
-        # upload meets both SSE statements. AWS does not document the cache request's headers; if
-        # cache uploads are refused (AccessDenied in the build log's cache phase), use `local`.
+        # AWS documents which headers CodeBuild's cache uploads carry nowhere ("Data encryption"
+        # says a cache is encrypted, not how it is asked for). So the cache does not depend on
+        # them: the bucket policy exempts `build-cache/*` from DenyUploadsNotEncryptedWithKms,
+        # and the bucket's default encryption (SSE-KMS with our key, bucket key on) encrypts an
+        # upload without SSE headers with our key. A cache upload that does name SSE must still
+        # name aws:kms and a key of ours (DenyCacheUploadsNotKms, DenyCacheUploadsWithForeignKey),
+        # so nothing under the prefix can be stored unencrypted or under someone else's key.
+        # Proven by tests/components/shared/test_artifact_store.py (resource policy evaluation).
         location = pulumi.Output.concat(
             args.bucket_name, f"/{CACHE_PREFIX}/{args.names.service_name}"
         )

@@ -147,13 +147,17 @@ def pipeline_role(
 ) -> RoleGrants:
     """Run its own source, build, (approval) and deploy actions and move artifacts; nothing else.
 
-    CodePipeline's user guide ("Manage the CodePipeline service role", how-to-custom-role.html)
-    documents no aws:SourceArn/aws:SourceAccount for assuming its service role, unlike CodeBuild's and
-    CodeDeploy's confused-deputy guides. aws:SourceAccount binds it to our account; an aws:SourceArn
-    guess that CodePipeline does not send would make CreatePipeline fail to assume the role, so the
-    pipeline ARN is not added until AWS documents it.
+    Its trust names CodePipeline and no condition. AWS documents no aws:SourceAccount or
+    aws:SourceArn for CodePipeline assuming its service role: "Manage the CodePipeline service role"
+    (how-to-custom-role.html) lists none, "Create the CodePipeline service role (CLI)"
+    (pipelines-create-service-role-cli.html) gives a trust policy with no Condition, and CodePipeline
+    has no "Cross-service confused deputy prevention" page, unlike CodeBuild and CodeDeploy, whose
+    roles keep both keys. A condition on a key CodePipeline does not send would make CreatePipeline
+    fail with "not authorized to perform: sts:AssumeRole", so none is added until AWS documents one.
+    Only a principal allowed iam:PassRole on this role can give it to a pipeline, and its inline
+    policy reaches this service's resources only.
     """
-    trust = service_assume_role_policy(CODEPIPELINE_PRINCIPAL, names.platform.account_id)
+    trust = service_assume_role_policy(CODEPIPELINE_PRINCIPAL, account_id=None)
     statements = [
         *origin.pipeline_statements(names),
         *(pipeline_build_statements(names) if plan.builds else []),

@@ -89,6 +89,10 @@ class DeployTarget(ABC):
     def rollback_alarm_names(self, names: ServiceNames) -> tuple[str, ...]:
         """The alarms `declare_rollback_alarms` creates; the deploying role may read exactly these."""
 
+    def topic_rule_names(self, names: ServiceNames) -> tuple[str, ...]:
+        """The EventBridge rules `declare_rollback_alarms` creates that publish to the topic."""
+        return ()
+
     @abstractmethod
     def declare_rollback_alarms(self, inputs: AlarmInputs) -> list[MetricAlarm]:
         """Create the alarms (and anything they count) under `parent`, in `rollback_alarm_names` order."""

@@ -46,6 +46,9 @@ class ServerTarget(CodeDeployTarget):
     def rollback_alarm_names(self, names: ServiceNames) -> tuple[str, ...]:
         return (names.deployment_alarm("instance-failures"),)
 
+    def topic_rule_names(self, names: ServiceNames) -> tuple[str, ...]:
+        return (instance_failure_rule_name(names),)
+
     def declare_rollback_alarms(self, inputs: AlarmInputs) -> list[MetricAlarm]:
         names, tags, topic_arn = inputs.names, inputs.tags, inputs.topic_arn
         rule_name = instance_failure_rule_name(names)

@@ -5,7 +5,8 @@ evaluating the documents the program declares: an explicit Deny wins, else an Al
 action, resource and conditions all match, else nothing (IAM's "Policy evaluation logic"). A principal
 that is an account root (`arn:aws:iam::<acct>:root`) matches every caller of that account, but only
 through that account's IAM policies: reported as `ACCOUNT_DELEGATES`, never as a direct allow.
-Only the condition operators our documents use are understood; any other fails the test loudly.
+Only the condition operators our documents use are understood (and `NotResource`); any other fails
+the test loudly.
 """
 
 import fnmatch
@@ -25,7 +26,9 @@ class Caller:
 
     @property
     def account(self) -> str:
-        return self.principal_arn.split(":")[4]
+        """The caller's account; empty for an AWS service principal (`events.amazonaws.com`)."""
+        parts = self.principal_arn.split(":")
+        return parts[4] if len(parts) > 4 else ""
 
     @property
     def request_context(self) -> dict[str, str | list[str]]:
@@ -54,8 +57,10 @@ def _applies(statement: dict[str, Any], caller: Caller, action: str, resource: s
     actions = _listed(statement.get("Action", []))
     if not any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in actions):
         return False
-    resources = _listed(statement.get("Resource", "*"))
-    if not any(fnmatch.fnmatchcase(resource, r) for r in resources):
+    if "NotResource" in statement:
+        if any(fnmatch.fnmatchcase(resource, r) for r in _listed(statement["NotResource"])):
+            return False
+    elif not any(fnmatch.fnmatchcase(resource, r) for r in _listed(statement.get("Resource", "*"))):
         return False
     if not _principal_matches(statement.get("Principal"), caller):
         return False
@@ -71,6 +76,8 @@ def _principal_matches(principal: Any, caller: Caller) -> bool:
         return True
     if not isinstance(principal, dict):
         return False
+    if caller.principal_arn in _listed(principal.get("Service", [])):
+        return True
     for value in _listed(principal.get("AWS", [])):
         if value in ("*", caller.principal_arn, f"arn:aws:iam::{caller.account}:root"):
             return True
@@ -81,7 +88,8 @@ def _names_exactly(statement: dict[str, Any], caller: Caller) -> bool:
     principal = statement.get("Principal")
     if principal == "*":
         return True
-    return caller.principal_arn in _listed(principal.get("AWS", []))
+    named = [*_listed(principal.get("AWS", [])), *_listed(principal.get("Service", []))]
+    return caller.principal_arn in named
 
 
 def _condition_holds(operator: str, key: str, expected: Any, caller: Caller) -> bool:
@@ -90,6 +98,9 @@ def _condition_holds(operator: str, key: str, expected: Any, caller: Caller) -> 
     context = caller.request_context
     present = key in context
     values = _listed(context.get(key, []))
+    if operator == "Null":
+        # "true": the key is absent from the request; "false": it is present (IAM, Null operator).
+        return all((w.lower() == "true") != present for w in wanted)
     if base.endswith("IfExists"):
         base = base.removesuffix("IfExists")
         if not present:

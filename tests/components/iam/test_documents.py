@@ -65,3 +65,11 @@ def test_service_trust_policy_guards_against_confused_deputies():
         "StringEquals": {"aws:SourceAccount": "123456789012"},
         "ArnLike": {"aws:SourceArn": "arn:aws:codebuild:*:123456789012:project/x"},
     }
+
+
+def test_a_service_trust_without_documented_keys_has_no_condition():
+    (trust,) = json.loads(service_assume_role_policy("codepipeline.amazonaws.com", None))[
+        "Statement"
+    ]
+    assert trust["Principal"] == {"Service": "codepipeline.amazonaws.com"}
+    assert "Condition" not in trust

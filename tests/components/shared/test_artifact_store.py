@@ -10,6 +10,7 @@ from components.shared.naming import PlatformNames
 from components.shared.tagging import resource_tags
 from tests.support.mocked_program import FIXTURE_ACCOUNT_ID, FIXTURE_REGION, declare
 from tests.support.program_runs import recorded_options
+from tests.support.resource_policy_eval import DENY, Caller, evaluate
 
 NAMES = PlatformNames("guarded-delivery", "dev", FIXTURE_ACCOUNT_ID, FIXTURE_REGION)
 ROLE_ARNS = (
@@ -140,11 +141,66 @@ def test_bucket_policy_denies_plain_http_unencrypted_and_foreign_key_uploads(sto
     assert unencrypted["Condition"] == {
         "StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}
     }
+    assert unencrypted["NotResource"] == [f"{NAMES.artifact_bucket_arn}/build-cache/*"]
     foreign = policy["DenyUploadsWithForeignKey"]["Condition"]["StringNotLikeIfExists"]
     assert set(foreign["s3:x-amz-server-side-encryption-aws-kms-key-id"]) == {
         NAMES.key_alias_arn,
         f"arn:aws:kms:{FIXTURE_REGION}:{FIXTURE_ACCOUNT_ID}:key/*",
     }
+
+
+BUCKET = NAMES.artifact_bucket_arn
+OUR_KEY = (
+    f"arn:aws:kms:{FIXTURE_REGION}:{FIXTURE_ACCOUNT_ID}:key/11111111-2222-3333-4444-555555555555"
+)
+FOREIGN_KEY = "arn:aws:kms:us-east-1:999999999999:key/99999999-2222-3333-4444-555555555555"
+SSE, SSE_KEY = "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id"
+BUILD_ROLE = f"arn:aws:iam::{FIXTURE_ACCOUNT_ID}:role/guarded-delivery-dev-web-build"
+
+
+@pytest.mark.parametrize(
+    ("key", "headers", "denied"),
+    [
+        # The S3 cache: without SSE headers the bucket's default encryption (our key) applies.
+        ("build-cache/web/abc", {}, False),
+        ("build-cache/web/abc", {SSE: "aws:kms"}, False),
+        ("build-cache/web/abc", {SSE: "aws:kms", SSE_KEY: OUR_KEY}, False),
+        ("build-cache/web/abc", {SSE: "aws:kms", SSE_KEY: NAMES.key_alias_arn}, False),
+        ("build-cache/web/abc", {SSE: "aws:kms", SSE_KEY: FOREIGN_KEY}, True),
+        ("build-cache/web/abc", {SSE_KEY: FOREIGN_KEY}, True),
+        ("build-cache/web/abc", {SSE: "AES256"}, True),
+        # Everything else must name aws:kms, and a key of ours when it names one.
+        ("web/BuildOutput/abc.zip", {}, True),
+        ("web/BuildOutput/abc.zip", {SSE: "AES256"}, True),
+        ("web/BuildOutput/abc.zip", {SSE: "aws:kms", SSE_KEY: OUR_KEY}, False),
+        ("web/BuildOutput/abc.zip", {SSE: "aws:kms", SSE_KEY: FOREIGN_KEY}, True),
+        ("releases/web/prod/release.zip", {}, True),
+        ("build-cachex/web/abc", {}, True),
+    ],
+)
+def test_bucket_policy_lets_the_headerless_cache_upload_through_and_nothing_else(
+    store, key, headers, denied
+):
+    """Evaluated, not just read: the cache prefix is exempt from the header Deny only."""
+    document = store.of_type("aws:s3/bucketPolicy:BucketPolicy")[0].inputs["policy"]
+    caller = Caller(BUILD_ROLE, dict(headers))
+    answer = evaluate(document, caller, "s3:PutObject", f"{BUCKET}/{key}")
+    assert (answer == DENY) is denied, (key, headers, answer)
+
+
+def test_cache_uploads_over_plain_http_are_still_denied(store):
+    document = store.of_type("aws:s3/bucketPolicy:BucketPolicy")[0].inputs["policy"]
+    caller = Caller(BUILD_ROLE, {"aws:SecureTransport": "false"})
+    assert evaluate(document, caller, "s3:PutObject", f"{BUCKET}/build-cache/web/x") == DENY
+
+
+def test_the_bucket_default_encryption_is_our_key_with_bucket_key(store):
+    """What makes the headerless cache upload safe: S3 encrypts it with our key by default."""
+    (rule,) = store.of_type(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    )[0].inputs["rules"]
+    assert rule["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms"
+    assert rule["bucketKeyEnabled"] is True
 
 
 def test_lifecycle_expires_replaced_versions_and_stale_uploads(store):

@@ -18,6 +18,7 @@ NAMES = PlatformNames("guarded-delivery", "prod", FIXTURE_ACCOUNT_ID, FIXTURE_RE
 SERVICE = NAMES.service("web", "MyDemoRepo")
 TAGS = resource_tags("guarded-delivery", "prod", "web")
 EMAILS = ("oncall@example.com", "release@example.com")
+RULES = (SERVICE.failure_rule_name, SERVICE.action_failure_rule_name)
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +30,7 @@ def topic():
                 names=NAMES,
                 key_alias_arn=NAMES.key_alias_arn,
                 tags=resource_tags("guarded-delivery", "prod"),
+                rule_names=RULES,
                 email_addresses=EMAILS,
             ),
         )
@@ -56,15 +58,21 @@ def test_topic_policy_lets_only_our_rules_and_alarms_publish(topic):
     statements = {s["Sid"]: s for s in json.loads(document)["Statement"]}
     assert set(statements) == {"OurFailureRulesPublish", "OurAlarmsPublish"}
     for sid, service, source in (
-        ("OurFailureRulesPublish", "events.amazonaws.com", "arn:aws:events:us-east-1:123456789012:rule/guarded-delivery-prod-*"),
-        ("OurAlarmsPublish", "cloudwatch.amazonaws.com", "arn:aws:cloudwatch:us-east-1:123456789012:alarm:guarded-delivery-prod-*"),
+        # Rules by exact ARN: a shortened rule name loses the `<project>-<stack>-` head.
+        ("OurFailureRulesPublish", "events.amazonaws.com", {"ArnEquals": {"aws:SourceArn": [
+            "arn:aws:events:us-east-1:123456789012:rule/guarded-delivery-prod-web-action-failed",
+            "arn:aws:events:us-east-1:123456789012:rule/guarded-delivery-prod-web-failed",
+        ]}}),
+        ("OurAlarmsPublish", "cloudwatch.amazonaws.com", {"ArnLike": {"aws:SourceArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:guarded-delivery-prod-*"}}),
     ):  # fmt: skip
         publish = statements[sid]
         assert publish["Principal"] == {"Service": service}
         assert publish["Action"] == ["sns:Publish"]
         assert publish["Resource"] == [NAMES.topic_arn]
-        assert publish["Condition"]["StringEquals"] == {"aws:SourceAccount": FIXTURE_ACCOUNT_ID}
-        assert publish["Condition"]["ArnLike"] == {"aws:SourceArn": source}
+        assert publish["Condition"] == {
+            "StringEquals": {"aws:SourceAccount": FIXTURE_ACCOUNT_ID},
+            **source,
+        }
 
 
 def test_every_configured_email_is_subscribed(topic):
@@ -127,15 +135,12 @@ def test_error_lines_in_the_build_log_are_counted_and_alarmed(monitoring):
     assert alarm["alarmActions"] == [NAMES.topic_arn]
 
 
-def test_alarm_and_rule_names_fall_under_the_topic_policy_patterns(monitoring):
+def test_alarm_and_rule_names_fall_under_the_topic_policy_grants(monitoring):
     prefix = "guarded-delivery-prod-"
     for alarm in monitoring.of_type("aws:cloudwatch/metricAlarm:MetricAlarm"):
         assert alarm.inputs["name"].startswith(prefix)
-    assert (
-        monitoring.of_type("aws:cloudwatch/eventRule:EventRule")[0]
-        .inputs["name"]
-        .startswith(prefix)
-    )
+    declared = {r.inputs["name"] for r in monitoring.of_type("aws:cloudwatch/eventRule:EventRule")}
+    assert declared == set(SERVICE.topic_rule_names)
 
 
 def test_taggable_monitoring_resources_carry_service_tags(monitoring):
