@@ -14,6 +14,9 @@ from preflight.context import Context, error_code, tag_dict
 from preflight.model import Check, Status
 
 OLDER_STACK = "an older stack, or another project of the same name?"
+# Defaults from "Amazon EventBridge quotas" (300 rules per event bus, adjustable) and "IAM and AWS STS
+# quotas" (1,000 roles per account, adjustable); the applied value is read from Service Quotas by these
+# codes, and the documented default is used when Service Quotas does not answer for the code.
 EVENT_RULES_QUOTA = ("events", "L-244521F2", 300, "EventBridge rules per event bus")
 IAM_ROLES_QUOTA = ("iam", "L-FE177D64", 1000, "IAM roles per account")
 
