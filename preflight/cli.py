@@ -5,8 +5,6 @@ permission or AWS error (one line on stderr, never a traceback); 130 interrupted
 """
 
 import argparse
-import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,12 +30,12 @@ from preflight.plan import stack_plan
 from preflight.report_json import json_document
 from preflight.report_text import print_report
 from troubleshoot.aws_calls import AwsReader
-from troubleshoot.cli import fail, terminal_console
+from troubleshoot.cli import fail, interruptible, terminal_console
 from troubleshoot.errors import TroubleshootError
 from troubleshoot.report_json import dumps
 from troubleshoot.targets import load_stack_config, select_service, stack_region
 
-EXIT_OK, EXIT_FAILED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 0, 1, 2, 130, 141
+EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 """The Pulumi project whose stack files the checks read (this repository)."""
 CHECKS = (
@@ -59,28 +57,27 @@ def main(
     clients_for_region: ClientsForRegion = PreflightClients.for_region,
     project_dir: Path = PROJECT_DIR,
 ) -> int:
+    return interruptible(lambda: _main(argv, clients_for_region, project_dir))
+
+
+def _main(
+    argv: Sequence[str] | None, clients_for_region: ClientsForRegion, project_dir: Path
+) -> int:
+    args = parse_arguments(list(argv) if argv is not None else None)
     try:
-        args = parse_arguments(list(argv) if argv is not None else None)
-        try:
-            report = _run(args, clients_for_region, project_dir)
-        except TroubleshootError as error:
-            return fail(str(error), args.json)
-        except BotoCoreError as error:
-            return fail(f"AWS: {error}", args.json)
-        except Exception as error:  # a bug must still end in one line, not a traceback
-            return fail(f"unexpected {type(error).__name__}: {error}", args.json)
-        exit_code = EXIT_FAILED if report.failed else EXIT_OK
-        if args.json:
-            print(dumps(json_document(report, exit_code)))
-        else:
-            print_report(terminal_console(), report)
-        return exit_code
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:  # the reader went away (`| head`): nothing more to say to it
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_PIPE_CLOSED
+        report = _run(args, clients_for_region, project_dir)
+    except TroubleshootError as error:
+        return fail(str(error), args.json)
+    except BotoCoreError as error:
+        return fail(f"AWS: {error}", args.json)
+    except Exception as error:  # a bug must still end in one line, not a traceback
+        return fail(f"unexpected {type(error).__name__}: {error}", args.json)
+    exit_code = EXIT_FAILED if report.failed else EXIT_OK
+    if args.json:
+        print(dumps(json_document(report, exit_code)))
+    else:
+        print_report(terminal_console(), report)
+    return exit_code
 
 
 def _run(

@@ -6,8 +6,6 @@ traceback); 130 interrupted (Ctrl-C).
 """
 
 import argparse
-import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,12 +18,12 @@ from releases.release_reader import read_deployed
 from releases.report_json import json_document
 from releases.report_text import print_report
 from releases.stacks import ClientsForRegion, stacks_to_read
-from troubleshoot.cli import fail, terminal_console
+from troubleshoot.cli import fail, interruptible, terminal_console
 from troubleshoot.errors import TroubleshootError
 from troubleshoot.model import AwsStep
 from troubleshoot.report_json import dumps
 
-EXIT_OK, EXIT_NOT_VERIFIED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 0, 1, 2, 130, 141
+EXIT_OK, EXIT_NOT_VERIFIED, EXIT_ERROR = 0, 1, 2
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 """The Pulumi project whose stack files name the pipelines (this repository)."""
 
@@ -35,28 +33,27 @@ def main(
     clients_for_region: ClientsForRegion = ReleaseClients.for_region,
     project_dir: Path = PROJECT_DIR,
 ) -> int:
+    return interruptible(lambda: _main(argv, clients_for_region, project_dir))
+
+
+def _main(
+    argv: Sequence[str] | None, clients_for_region: ClientsForRegion, project_dir: Path
+) -> int:
+    args = parse_arguments(list(argv) if argv is not None else None)
     try:
-        args = parse_arguments(list(argv) if argv is not None else None)
-        try:
-            report = _read(args, clients_for_region, project_dir)
-        except TroubleshootError as error:
-            return fail(str(error), args.json)
-        except BotoCoreError as error:  # e.g. a body that stops half-way through
-            return fail(f"AWS: {error}", args.json)
-        except Exception as error:  # a bug must still end in one line, not a traceback
-            return fail(f"unexpected {type(error).__name__}: {error}", args.json)
-        exit_code = EXIT_OK if report.all_verified else EXIT_NOT_VERIFIED
-        if args.json:
-            print(dumps(json_document(report, exit_code)))
-        else:
-            print_report(terminal_console(), report)
-        return exit_code
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:  # the reader went away (`| head`): nothing more to say to it
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_PIPE_CLOSED
+        report = _read(args, clients_for_region, project_dir)
+    except TroubleshootError as error:
+        return fail(str(error), args.json)
+    except BotoCoreError as error:  # e.g. a body that stops half-way through
+        return fail(f"AWS: {error}", args.json)
+    except Exception as error:  # a bug must still end in one line, not a traceback
+        return fail(f"unexpected {type(error).__name__}: {error}", args.json)
+    exit_code = EXIT_OK if report.all_verified else EXIT_NOT_VERIFIED
+    if args.json:
+        print(dumps(json_document(report, exit_code)))
+    else:
+        print_report(terminal_console(), report)
+    return exit_code
 
 
 def _read(

@@ -2,6 +2,10 @@
 
 import sys
 
-from troubleshoot.cli import main
+try:
+    from troubleshoot.cli import main
+except KeyboardInterrupt:  # Ctrl-C while boto3 and rich load: the same one line as later on
+    print("interrupted", file=sys.stderr)
+    sys.exit(130)
 
 sys.exit(main())

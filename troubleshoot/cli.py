@@ -2,7 +2,9 @@
 
 Exit codes: 0 nothing failed (also: running, waiting for approval, never ran); 1 a failure was
 explained; 2 usage, config, credential, permission or lookup error (one line on stderr, never a
-traceback).
+traceback); 130 interrupted (Ctrl-C, one line); 141 the reader of stdout went away.
+
+`interruptible`, `fail` and `terminal_console` are shared by `bin/releases` and `bin/preflight`.
 """
 
 import argparse
@@ -31,7 +33,7 @@ from troubleshoot.targets import (
     target_from_stack_config,
 )
 
-EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 0, 1, 2, 130, 141
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 """The Pulumi project whose stack files name the pipelines (this repository)."""
 UNWRAPPED_WIDTH = 1000
@@ -44,12 +46,35 @@ def main(
     clients_for_region: ClientsForRegion = AwsClients.for_region,
     project_dir: Path = PROJECT_DIR,
 ) -> int:
+    return interruptible(lambda: _main(argv, clients_for_region, project_dir))
+
+
+def interruptible(run: Callable[[], int]) -> int:
+    """`run()`'s exit code; Ctrl-C at any moment, `--json` or not, is the one line `interrupted` on
+    stderr and exit 130 (nothing on stdout), and a reader of stdout that went away (`| head`) 141."""
+    try:
+        return run()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # nothing more to say to the reader; keep the exit-time flush quiet too
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
+
+
+def _main(
+    argv: Sequence[str] | None, clients_for_region: ClientsForRegion, project_dir: Path
+) -> int:
     args = parse_arguments(list(argv) if argv is not None else None)
     try:
         target, reader = _resolve(args, clients_for_region, project_dir)
         explanation = explain(reader, target, args.execution)
     except TroubleshootError as error:
         return fail(str(error), args.json)
+    except BotoCoreError as error:  # e.g. a body that stops half-way through
+        return fail(f"AWS: {error}", args.json)
+    except Exception as error:  # a bug must still end in one line, not a traceback
+        return fail(f"unexpected {type(error).__name__}: {error}", args.json)
     exit_code = EXIT_FAILED if explanation.verdict is Verdict.FAILED else EXIT_OK
     if args.json:
         print(dumps(json_document(explanation, exit_code)))

@@ -19,6 +19,7 @@ from troubleshoot.model import (
     Explanation,
     FailedAction,
     PendingApproval,
+    SourceRevision,
     Target,
     Verdict,
 )
@@ -28,6 +29,7 @@ BUILD_PROVIDERS = frozenset({"CodeBuild"})
 # CodePipeline's deploy actions that run a CodeDeploy deployment (CodePipeline action reference).
 DEPLOY_PROVIDERS = frozenset({"CodeDeploy", "CodeDeployToECS"})
 APPROVAL_CATEGORY = "Approval"
+SOURCE_CATEGORY = "Source"
 
 
 def explain(reader: AwsReader, target: Target, execution_id: str | None = None) -> Explanation:
@@ -47,9 +49,9 @@ def explain(reader: AwsReader, target: Target, execution_id: str | None = None) 
     running = [execution for execution in executions if execution.status == "InProgress"]
     states = pipeline_reader.current_state(reader, pipeline) if failed or running else []
     if failed:
-        explanation.execution = failed
         explanation.verdict = Verdict.FAILED
         runs = pipeline_reader.action_runs(reader, pipeline, failed.execution_id)
+        explanation.execution = _completed(failed, runs)
         explanation.failed_actions = [
             _explain_action(reader, run, states) for run in runs if run.status == "Failed"
         ]
@@ -67,6 +69,29 @@ def explain(reader: AwsReader, target: Target, execution_id: str | None = None) 
     if running:
         explanation.pending_approvals = _pending_approvals(reader, target, running, states)
     return _finish(explanation, reader)
+
+
+def _completed(execution: Execution, runs: list[ActionRun]) -> Execution:
+    """The execution as its own action runs describe it where its record is silent.
+
+    `get_pipeline_execution` (the record of `--execution ID`) has no start time and names each source
+    revision by its artifact, not its action (botocore's PipelineExecution, ArtifactRevision); the
+    execution's own runs have both: it started when its first action did, and each Source action's
+    result is the revision (externalExecutionId) and its summary. Never the pipeline's live state,
+    which may be a newer execution's.
+    """
+    if execution.started:  # from `list_pipeline_executions`, which has both
+        return execution
+    sources = tuple(
+        SourceRevision(action=run.action, revision_id=run.external_id, summary=run.summary)
+        for run in runs
+        if run.category == SOURCE_CATEGORY and run.external_id
+    )
+    return replace(
+        execution,
+        started=min((run.started for run in runs if run.started), default=None),
+        revisions=sources or execution.revisions,
+    )
 
 
 def _execution_to_explain(
@@ -118,9 +143,11 @@ def _explain_action(reader: AwsReader, run: ActionRun, states: list[ActionState]
 
 def _with_build(reader: AwsReader, action: FailedAction) -> FailedAction:
     build = build_reader.read_build(reader, action.external_id)
-    errors = log_reader.ErrorLines(0, False, ())
+    errors = log_reader.ErrorLines(0, False, 0, ())
     if build.log_group and build.log_stream:
-        errors = log_reader.build_error_lines(reader, build.log_group, build.log_stream)
+        errors = log_reader.build_error_lines(
+            reader, build.log_group, build.log_stream, build.failed_phase
+        )
     failure = BuildFailure(
         build_id=build.build_id,
         status=build.status,
@@ -131,7 +158,10 @@ def _with_build(reader: AwsReader, action: FailedAction) -> FailedAction:
         logs_link=build.logs_link,
         error_count=errors.count,
         more_errors=errors.more,
+        shown_errors=errors.shown,
         excerpts=errors.excerpts,
+        log_lines_read=errors.lines_read,
+        log_complete=errors.complete,
     )
     return replace(action, build=failure)
 

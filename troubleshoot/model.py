@@ -69,7 +69,7 @@ class LogLine:
 
 @dataclass(frozen=True)
 class BuildFailure:
-    """A CodeBuild build, the phase that failed and the ERROR lines of its own log stream."""
+    """A CodeBuild build, the phase that failed and the error lines of its own log stream."""
 
     build_id: str
     status: str
@@ -79,10 +79,17 @@ class BuildFailure:
     log_stream: str = ""
     logs_link: str = ""
     error_count: int = 0
+    """Error-looking lines (ERROR, Error:, error TS2322, FAIL, Traceback, npm ERR!...) read."""
     more_errors: bool = False
-    """More ERROR lines exist than were read; the log command shows them all."""
+    """More error lines exist than are shown (or the log was not read to its head)."""
+    shown_errors: int = 0
+    """The error lines the excerpts are about (others inside their context are marked too)."""
     excerpts: tuple[tuple[LogLine, ...], ...] = ()
-    """Each ERROR line with a few lines of context; overlapping contexts are merged."""
+    """The last error lines before the failed phase ended, each with a few lines of context;
+    overlapping contexts are merged."""
+    log_lines_read: int = 0
+    log_complete: bool = True
+    """The whole log stream was read (else its last `log_lines_read` lines)."""
 
 
 @dataclass(frozen=True)

@@ -85,11 +85,21 @@ def _build(console: Console, build: BuildFailure) -> None:
     if not build.log_stream:
         console.print(f"{INDENT}the build has no CloudWatch log stream (logs disabled?)")
         return
-    more = " (more exist: run the logs command below)" if build.more_errors else ""
+    read = (
+        f"{build.log_lines_read} line(s)"
+        if build.log_complete
+        else (f"its last {build.log_lines_read} line(s)")
+    )
     console.print(
         f"{INDENT}Log {build.log_group} stream {build.log_stream}: "
-        f"{build.error_count} ERROR line(s){more}"
+        f"{build.error_count} error line(s) in {read}"
     )
+    if build.more_errors:
+        where = f"phase {build.failed_phase} failed" if build.failed_phase else "the log ended"
+        console.print(
+            f"{INDENT * 2}showing the last {build.shown_errors} before {where}; "
+            "the get-log-events command below reads them all"
+        )
     for number, excerpt in enumerate(build.excerpts):
         if number:
             console.print(f"{INDENT * 2}...")

@@ -38,7 +38,8 @@ BUILD_LOG = [
     "Error while executing command: npm test. Reason: exit status 1",
     "[Container] 2026/12/01 18:04:33 Phase complete: UPLOAD_ARTIFACTS State: SUCCEEDED",
 ]
-"""A CodeBuild log; moto matches the pattern ERROR as a substring, so COMMAND_EXECUTION_ERROR counts."""
+"""A CodeBuild log: jest's FAIL and ERROR lines, then CodeBuild's lines for the failed BUILD phase."""
+PUT_BATCH = 10_000
 OTHER_BUILD_LOG = ["ERROR an older build's failure that must not be shown"]
 
 STAGING_PIPELINE = "guarded-delivery-staging-api"
@@ -164,21 +165,23 @@ def source_succeeded(execution_id: str) -> dict:
 # --- Build failure -----------------------------------------------------------------------------
 
 
-def seed_build_logs(aws: AwsTestAccount) -> None:
+def seed_build_logs(aws: AwsTestAccount, build_log: list[str] = BUILD_LOG) -> None:
     """The build's own stream and an older build's stream in the same group, both with ERROR lines."""
     logs = aws.client("logs")
     logs.create_log_group(logGroupName=DEV_LOG_GROUP)
     # CloudWatch Logs refuses events older than 14 days (PutLogEvents), so they are stamped recent.
     now_ms = int(time.time() * 1000) - 60_000
-    for stream, lines in ((BUILD_UUID, BUILD_LOG), (OTHER_BUILD_STREAM, OTHER_BUILD_LOG)):
+    for stream, lines in ((BUILD_UUID, build_log), (OTHER_BUILD_STREAM, OTHER_BUILD_LOG)):
         logs.create_log_stream(logGroupName=DEV_LOG_GROUP, logStreamName=stream)
-        logs.put_log_events(
-            logGroupName=DEV_LOG_GROUP,
-            logStreamName=stream,
-            logEvents=[
-                {"timestamp": now_ms + index, "message": line} for index, line in enumerate(lines)
-            ],
-        )
+        events = [
+            {"timestamp": now_ms + index, "message": line} for index, line in enumerate(lines)
+        ]
+        for start in range(0, len(events), PUT_BATCH):  # PutLogEvents takes 10,000 at most
+            logs.put_log_events(
+                logGroupName=DEV_LOG_GROUP,
+                logStreamName=stream,
+                logEvents=events[start : start + PUT_BATCH],
+            )
 
 
 def failed_build() -> dict:
@@ -218,9 +221,9 @@ def failed_build() -> dict:
     }
 
 
-def stage_build_failure(aws: AwsTestAccount) -> None:
-    """dev/web: the newest execution failed in Build; the build's log holds two ERROR lines."""
-    seed_build_logs(aws)
+def stage_build_failure(aws: AwsTestAccount, build_log: list[str] = BUILD_LOG) -> None:
+    """dev/web: the newest execution failed in Build, whose log is `build_log`."""
+    seed_build_logs(aws, build_log)
     stub_executions(
         aws,
         DEV_PIPELINE,
