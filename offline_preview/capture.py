@@ -130,9 +130,13 @@ class FixtureMocks(Mocks):
             {"name": args.resource_id} if args.typ == STACK_REFERENCE else {"id": args.resource_id}
         )
         recorded = self.recorded.answer(args.typ, key)
-        if recorded is None:
+        if recorded is None:  # an unanswered read fails as an unanswered invoke does
             self.unanswered.append(args.typ)
-            return args.resource_id or "", {}
+            what = "another stack" if args.typ == STACK_REFERENCE else "the cloud"
+            raise OfflineInvokeError(
+                f"the offline preview cannot answer {args.typ} (it reads {what}); record the "
+                f"answer in a --lookups file: {how_to_record(args.typ, key)}"
+            )
         return args.resource_id or "", recorded
 
 

@@ -1,8 +1,14 @@
 """`python -m offline_preview`: argument parsing, progress, report and exit code.
 
-Exit codes: 0 no mandatory violation; 1 mandatory violation(s); 2 usage, config or program error
-(one line on stderr, never a traceback); 130 interrupted (Ctrl-C), 143 SIGTERM, 129 SIGHUP, 141 when
-the reader of stdout goes away (`| head`).
+Exit codes follow the Pulumi CLI's global mapping (since CLI v3.226.1), documented at
+https://www.pulumi.com/docs/iac/cli/exit-codes/ : 0 success (no mandatory violation); 1 generic error
+(the program raised or logged an error: the CLI's `ExitCodeFor` has no category for a failing program,
+so it falls back to 1; an internal error of ours); 2 configuration and validation error (usage, project,
+stack or policy config, a lookup missing from `--lookups`, a pack that cannot start, a deadline);
+5 policy failure (mandatory violations). 3 (authentication) and 4 (resource operation) cannot happen
+offline: no cloud, no provider. Each error is one line on stderr, never a traceback. Beyond the
+mapping: 130 interrupted (Ctrl-C), 143 SIGTERM, 129 SIGHUP, 141 when the reader of stdout goes away
+(`| head`).
 """
 
 import argparse
@@ -23,7 +29,7 @@ from offline_preview.analyzer_client import (
 )
 from offline_preview.arguments import OneLineArgumentParser
 from offline_preview.aws_regions import region_problem
-from offline_preview.errors import PreviewError
+from offline_preview.errors import EXIT_CONFIG, EXIT_GENERIC, PreviewError
 from offline_preview.lookups.recorded import read_lookups
 from offline_preview.policy_run import PolicyPackRequest, run_policy_packs
 from offline_preview.preview import PreviewResult
@@ -32,11 +38,13 @@ from offline_preview.program_runner import (
     FIXTURE_ACCOUNT_ID,
     run_program,
 )
+from offline_preview.project import PROJECT_FILES
 from offline_preview.report_json import dumps, json_document
 from offline_preview.report_sarif import write_sarif
 from offline_preview.report_text import print_report
 
-EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
+# https://www.pulumi.com/docs/iac/cli/exit-codes/ (Success 0, Policy failure 5); 1 and 2 in errors.py
+EXIT_OK, EXIT_POLICY = 0, 5
 EXIT_SIGNAL_BASE = 128  # a shell reports death by signal N as 128 + N
 EXIT_INTERRUPTED = EXIT_SIGNAL_BASE + signal.SIGINT  # 130
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -125,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _discard_stdout()
             return EXIT_SIGNAL_BASE + signal.SIGPIPE
         except PreviewError as exc:
-            return _fail(str(exc), as_json)
+            return _fail(str(exc), as_json, exc.exit_code)
         except KeyboardInterrupt:
             return _fail(
                 "interrupted; the program and the policy packs were stopped",
@@ -144,6 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"internal error of the offline preview at {Path(frame.filename).name}:"
                 f"{frame.lineno}: {type(exc).__name__}: {exc}",
                 as_json,
+                EXIT_GENERIC,
             )
 
 
@@ -158,6 +167,8 @@ def _preview(parser: OneLineArgumentParser, arguments: list[str]) -> int:
         parser.error(f"--account {args.account!r} is not a 12-digit AWS account id")
     if args.region and region_problem(args.region):
         parser.error(f"--region {region_problem(args.region)}")
+
+    _refuse_outputs_over_inputs(parser, args)
 
     lookups = read_lookups(args.lookups) if args.lookups else None
     console = _console(args.color)
@@ -179,9 +190,9 @@ def _preview(parser: OneLineArgumentParser, arguments: list[str]) -> int:
         ]
         result = PreviewResult(run, run_policy_packs(run, requests, timeout=args.timeout))
 
-    exit_code = EXIT_MANDATORY if result.mandatory else EXIT_OK
-    if run.errors:
-        exit_code = EXIT_ERROR
+    exit_code = EXIT_POLICY if result.mandatory else EXIT_OK
+    if run.errors:  # the CLI fails the preview of a program that logged an error: generic, 1
+        exit_code = EXIT_GENERIC
     if args.sarif:
         try:
             write_sarif(args.sarif, result, exit_code)
@@ -195,7 +206,7 @@ def _preview(parser: OneLineArgumentParser, arguments: list[str]) -> int:
         logged_error = f"the program logged {len(run.errors)} error(s), first: {first}"
     if args.json:
         document = json_document(result, exit_code)
-        if logged_error:  # every exit 2 carries "error", as the error document does
+        if logged_error:  # every error exit carries "error", as the error document does
             document["error"] = logged_error
         print(dumps(document))
     else:
@@ -203,6 +214,37 @@ def _preview(parser: OneLineArgumentParser, arguments: list[str]) -> int:
     if logged_error:
         print(f"error: {logged_error}", file=sys.stderr)
     return exit_code
+
+
+def _refuse_outputs_over_inputs(parser: OneLineArgumentParser, args: argparse.Namespace) -> None:
+    """An output path (`--sarif`) that names a file the run reads would destroy that input: refuse
+    it before anything runs. Paths are compared resolved (symlinks, `..`) and by inode (links)."""
+    project = args.cwd
+    stack = args.stack.rsplit("/", 1)[-1]
+    inputs: list[tuple[str, Path]] = [
+        *((f"the project file {name}", project / name) for name in PROJECT_FILES),
+        (f"the stack file Pulumi.{stack}.yaml", project / f"Pulumi.{stack}.yaml"),
+        ("the program __main__.py", project / "__main__.py"),
+        *(("a --policy-pack-config file", path) for path in args.policy_pack_config),
+        *((("the --lookups file", args.lookups),) if args.lookups else ()),
+    ]
+    for option, output in (("--sarif", args.sarif),):
+        if output is None:
+            continue
+        for what, path in inputs:
+            if _same_file(output, path):
+                parser.error(
+                    f"{option} {output}: is {what} this run reads; write the report elsewhere"
+                )
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        if first.resolve() == second.resolve():
+            return True
+        return first.exists() and second.exists() and first.samefile(second)
+    except (OSError, RuntimeError):  # a symlink loop or unreadable path: not provably the same
+        return False
 
 
 class Terminated(BaseException):
@@ -244,7 +286,7 @@ def _positive_seconds(text: str) -> float:
 
 
 class ReportConsole(Console):
-    """rich exits 1 when stdout's reader goes away; 1 means "mandatory violations" here, so hand
+    """rich exits 1 when stdout's reader goes away; 1 means "the program failed" here, so hand
     the broken pipe to `main`, which exits 141 like any tool killed by SIGPIPE."""
 
     def on_broken_pipe(self) -> None:
@@ -278,7 +320,7 @@ def _progress(message: str) -> Iterator[object | None]:
         yield status
 
 
-def _fail(message: str, as_json: bool, exit_code: int = EXIT_ERROR) -> int:
+def _fail(message: str, as_json: bool, exit_code: int = EXIT_CONFIG) -> int:
     line = " ".join(message.split())
     if as_json:
         try:

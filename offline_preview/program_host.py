@@ -115,7 +115,12 @@ def describe_failure(
         message = f"the program called sys.exit({exc.code!r})"
     if unanswered and not any(token in message for token in unanswered):
         message = f"{message} (the offline preview could not answer {unanswered[-1]})"
-    return {"exception_type": type(exc).__name__, "message": message, "location": location}
+    return {
+        "exception_type": type(exc).__name__,
+        "message": message,
+        "location": location,
+        "unanswered": unanswered[-1] if unanswered else "",
+    }
 
 
 if __name__ == "__main__":

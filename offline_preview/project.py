@@ -125,8 +125,15 @@ def _resolve_config(
 ) -> tuple[dict[str, Any], list[str]]:
     config: dict[str, Any] = {}
     secret_keys: list[str] = []
+    spelled: dict[str, str] = {}
     for raw_key, raw_value in stack_config.items():
         key = _full_key(project, str(raw_key))
+        if key in spelled:  # `k` and `<project>:k` are one key: never "the last one wins"
+            raise PreviewError(
+                f"{stack_file.name}: {spelled[key]!r} and {str(raw_key)!r} are two spellings of "
+                f"the config key {key!r}; keep one"
+            )
+        spelled[key] = str(raw_key)
         value, secret = _decode_value(raw_value)
         config[key] = value
         if secret:

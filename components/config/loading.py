@@ -14,7 +14,7 @@ from typing import Any
 
 import pulumi
 
-from components.config.fields import FieldReader
+from components.config.fields import ConfigError, FieldReader
 from components.config.model import PlatformSettings
 from components.config.rules import read_platform
 
@@ -43,4 +43,15 @@ def _raw_config(namespace: str) -> dict[str, Any]:
     if env:
         merged.update(json.loads(env))
     merged.update(pulumi.runtime.config.CONFIG.get())
-    return {key[len(prefix) :]: value for key, value in merged.items() if key.startswith(prefix)}
+    raw = {key[len(prefix) :]: value for key, value in merged.items() if key.startswith(prefix)}
+    for key in raw:
+        # `k` (no namespace) and `<namespace>:config:k` (the SDK's legacy form) name the same
+        # key as `<namespace>:k`: two spellings are refused, never "the last one wins".
+        for other in (key, f"{namespace}:config:{key}"):
+            if other in merged and ":" not in key:
+                raise ConfigError(
+                    f"{prefix}{key}",
+                    merged[other],
+                    f"is also set as {other!r}: two spellings of one key; keep one",
+                )
+    return raw

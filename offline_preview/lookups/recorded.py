@@ -74,7 +74,8 @@ def read_lookups(path: Path) -> RecordedLookups:
 
 def how_to_record(token: str, args: dict[str, Any]) -> str:
     """The entry to add, as one line of JSON, for an unanswered lookup."""
-    entry = {"token": token, "args": plain_args(args), "result": {"...": "..."}}
+    result = {"outputs": {"...": "..."}} if token == STACK_REFERENCE else {"...": "..."}
+    entry = {"token": token, "args": plain_args(args), "result": result}
     return json.dumps(entry, separators=(", ", ": "), sort_keys=True, default=str)
 
 

@@ -174,12 +174,14 @@ def test_main_must_be_a_path(tmp_path):
     assert_json_error(result, "Pulumi.yaml: `main` must be a path (a string), got ['a']")
 
 
-def test_a_program_that_logs_an_error_exits_2_with_the_error_in_the_json(tmp_path):
+def test_a_program_that_logs_an_error_exits_1_with_the_error_in_the_json(tmp_path):
     program = "import pulumi\npulumi.log.error('services: none configured')\n"
     result = run_json(
         scratch(tmp_path, "config: {}\n", "name: scratch\nruntime: python\n", program)
     )
-    assert_json_error(result, "the program logged 1 error(s), first: services: none configured")
+    assert_json_error(
+        result, "the program logged 1 error(s), first: services: none configured", code=1
+    )
     assert result.json()["resources"][0]["type"] == "pulumi:pulumi:Stack"  # the run is shown too
 
 
@@ -204,4 +206,20 @@ def test_a_project_virtualenv_whose_python_cannot_run(tmp_path):
     (directory / "venv" / "bin" / "python").write_text("not a program\n")  # not executable
     assert_json_error(
         run_json(directory), "venv/bin/python: Permission denied; recreate that virtualenv"
+    )
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [("privilegedMode", "scratch:privilegedMode"), ("scratch:privilegedMode", "privilegedMode")],
+)
+def test_two_spellings_of_one_key_in_a_stack_file_are_an_error_naming_both(tmp_path, keys):
+    """Bare and namespaced spellings are one key: refused in either order, never last-one-wins."""
+    first, second = keys
+    stack = f"config:\n  {first}: 'false'\n  {second}: 'true'\n"
+    result = run_json(scratch(tmp_path, stack, "name: scratch\nruntime: python\n"))
+    assert_json_error(
+        result,
+        f"Pulumi.test.yaml: {first!r} and {second!r} are two spellings of the config key "
+        "'scratch:privilegedMode'",
     )

@@ -33,7 +33,7 @@ def json_run():
 
 
 def test_our_pack_refuses_the_noncompliant_program_in_text(text_run):
-    assert text_run.code == 1, text_run.stderr
+    assert text_run.code == 5, text_run.stderr
     out = text_run.stdout
     assert out.startswith("Previewing update (ci):")
     assert "Policies:" in out and "❌ cicd-guardrails@v" in out
@@ -57,7 +57,7 @@ def test_the_tree_indents_children_under_their_parents(text_run):
 
 
 def test_our_pack_refuses_the_noncompliant_program_in_json(json_run):
-    assert json_run.code == 1
+    assert json_run.code == 5
     document = json_run.json()
     mandatory = {
         v["policyName"]
@@ -74,7 +74,7 @@ def test_our_pack_refuses_the_noncompliant_program_in_json(json_run):
         [v for v in document["policyViolations"] if v["enforcementLevel"] == "mandatory"]
     )
     assert document["config"]["noncompliant-pipeline:webhookToken"] == "[secret]"
-    assert document["exitCode"] == 1
+    assert document["exitCode"] == 5
 
 
 def test_any_python_pack_runs_and_its_config_is_applied(tmp_path):
@@ -92,7 +92,7 @@ def test_any_python_pack_runs_and_its_config_is_applied(tmp_path):
     strict = noncompliant("--policy-pack", TINY_PACK, "--policy-pack-config", config, "--json")
     levels = {v["policyName"]: v["enforcementLevel"] for v in strict.json()["policyViolations"]}
     assert levels["log-retention-minimum"] == "mandatory"
-    assert strict.code == 1
+    assert strict.code == 5
 
 
 def test_an_unknown_value_is_reported_as_the_cli_does(tmp_path):
@@ -108,7 +108,7 @@ def test_several_packs_report_separately():
     result = noncompliant("--policy-pack", TINY_PACK, "--policy-pack", OUR_PACK)
     assert "tiny-guards@v0.3.0 (local: " in result.stdout
     assert "cicd-guardrails@v" in result.stdout
-    assert result.code == 1
+    assert result.code == 5
 
 
 def test_a_compliant_program_exits_zero_with_a_passing_pack(tmp_path):
@@ -147,8 +147,9 @@ def test_program_exception_with_its_location(tmp_path):
         tmp_path / "p", "import pulumi\n\nraise RuntimeError('no services configured')\n"
     )
     result = preview("--stack", "test", "--cwd", project, "--json")
-    assert_one_line_error(result, "at __main__.py:3: RuntimeError: no services configured")
-    assert result.json()["exitCode"] == 2
+    # The CLI classifies a program that raises as a generic error (exit 1), not a configuration one.
+    assert_one_line_error(result, "at __main__.py:3: RuntimeError: no services configured", code=1)
+    assert result.json()["exitCode"] == 1
 
 
 def test_pack_that_fails_to_start_reports_its_stderr(tmp_path):

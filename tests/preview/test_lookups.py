@@ -125,7 +125,9 @@ def test_a_refused_policy_document_fails_the_lookup_with_the_providers_reason(tm
         "aws.iam.get_policy_document(statements=[{'sid': 'a-b', 'actions': ['s3:GetObject']}])\n"
     )
     result = run(write_project(tmp_path / "p", program))
-    assert_one_line_error(result, "at __main__.py:2:", "must only include alphanumeric characters")
+    assert_one_line_error(
+        result, "at __main__.py:2:", "must only include alphanumeric characters", code=1
+    )
 
 
 @pytest.mark.parametrize(

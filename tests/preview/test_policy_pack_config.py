@@ -48,7 +48,7 @@ def test_a_value_the_schema_refuses_is_a_bad_config_not_a_violation(tmp_path, ci
 
 def test_a_good_value_passes_and_the_mandatory_policy_refuses_the_bucket(tmp_path):
     result, _ = run_with_config(tmp_path, GOOD_CIDRS, "--json")
-    assert result.code == 1, result.stderr
+    assert result.code == 5, result.stderr
     levels = {v["policyName"]: v["enforcementLevel"] for v in result.json()["policyViolations"]}
     assert levels == {"always-refuses": "mandatory", "advisory-note": "advisory"}
 
@@ -58,7 +58,7 @@ def test_all_sets_every_level_and_a_policy_entry_wins_over_it(tmp_path):
     result, _ = run_with_config(tmp_path, config, "--json")
     levels = {v["policyName"]: v["enforcementLevel"] for v in result.json()["policyViolations"]}
     assert levels == {"always-refuses": "advisory", "advisory-note": "mandatory"}
-    assert result.code == 1
+    assert result.code == 5
 
 
 def test_all_disabled_turns_the_pack_off(tmp_path):

@@ -12,7 +12,7 @@ NO_CLOUD_READ = ["aws-py-s3-folder", "aws-py-stepfunctions"]
 READS_THE_CLOUD = {
     "aws-py-webserver": "aws:ec2/getAmi:getAmi",
     "aws-py-fargate": "aws:ec2/getVpc:getVpc",
-    "aws-py-stackreference-team": "aws:ec2/getAmi:getAmi",
+    "aws-py-stackreference-team": "pulumi:pulumi:StackReference",
     "aws-py-eks": "aws:index/getAvailabilityZones:getAvailabilityZones",
 }
 
@@ -24,7 +24,7 @@ def run(example: str, *extra: str):
 
 
 def assert_reached_the_policies(result) -> dict:
-    assert result.code in (0, 1), result.stderr
+    assert result.code in (0, 5), result.stderr
     document = result.json()
     assert document["policyPacks"][0]["name"] == "tiny-guards"
     assert document["summary"]["create"] > 1
@@ -40,7 +40,7 @@ def test_the_s3_folder_bucket_is_judged_by_the_pack():
     document = assert_reached_the_policies(run("aws-py-s3-folder"))
     refused = {(v["policyName"], v["resource"]) for v in document["policyViolations"]}
     assert ("bucket-needs-encryption", "aws:s3/bucket:Bucket: s3-website-bucket") in refused
-    assert run("aws-py-s3-folder").code == 1
+    assert run("aws-py-s3-folder").code == 5
 
 
 @pytest.mark.parametrize(("example", "token"), READS_THE_CLOUD.items())
@@ -81,3 +81,23 @@ def test_stack_reference_outputs_reach_the_resources():
         "department": "Platform",
         "team": "platform",
     }
+
+
+def test_an_unanswered_stack_reference_fails_naming_the_entry_to_add(tmp_path):
+    """A read of another stack is a lookup like any other: never unknown values and exit 0."""
+    example = EXAMPLES / "aws-py-stackreference-team"
+    only_the_ami = tmp_path / "lookups.yaml"
+    only_the_ami.write_text("- token: aws:ec2/getAmi:getAmi\n  result: {id: ami-0123456789}\n")
+    result = run("aws-py-stackreference-team", "--lookups", only_the_ami)
+    assert result.code == 2, result.stderr  # a missing --lookups entry: configuration, exit 2
+    error = result.json()["error"]
+    assert "cannot answer pulumi:pulumi:StackReference (it reads another stack)" in error
+    assert '"token": "pulumi:pulumi:StackReference"' in error
+    assert '"args": {"name": "acme/aws-py-stackreference-' in error
+    assert '"result": {"outputs": {' in error
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    # and with its lookups file it reaches the policies, the referenced outputs known
+    document = assert_reached_the_policies(
+        run("aws-py-stackreference-team", "--lookups", example / "lookups.yaml")
+    )
+    assert document["summary"]["create"] > 1

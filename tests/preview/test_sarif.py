@@ -8,8 +8,10 @@ import pytest
 
 from tests.support.preview_runs import (
     FIXTURES,
+    NONCOMPLIANT,
     OUR_PACK,
     TINY_PACK,
+    preview,
     preview_noncompliant,
 )
 
@@ -29,7 +31,7 @@ def runs(tmp_path_factory):
         sarif,
         "--json",
     )
-    assert result.code == 1, result.stderr
+    assert result.code == 5, result.stderr
     return json.loads(sarif.read_text()), result.json()
 
 
@@ -107,3 +109,32 @@ def test_an_unwritable_sarif_path_is_a_one_line_error(tmp_path):
     assert result.stderr.strip().splitlines() == [
         f"error: --sarif {tmp_path / 'missing' / 'x.sarif'}: cannot write (No such file or directory)"
     ]
+
+
+@pytest.mark.parametrize("which", ["stack", "project", "policy-config", "lookups", "symlink"])
+def test_sarif_never_overwrites_a_file_the_run_reads(tmp_path, which):
+    project = tmp_path / "p"
+    project.mkdir()
+    for name in ("Pulumi.yaml", "Pulumi.ci.yaml", "__main__.py"):
+        (project / name).write_bytes((NONCOMPLIANT / name).read_bytes())
+    config = tmp_path / "config.json"
+    config.write_text("{}\n")
+    lookups = tmp_path / "lookups.yaml"
+    lookups.write_text("[]\n")
+    (tmp_path / "link.yaml").symlink_to(project / "Pulumi.ci.yaml")
+    target = {
+        "stack": tmp_path / "p" / ".." / "p" / "Pulumi.ci.yaml",
+        "project": project / "Pulumi.yaml",
+        "policy-config": config,
+        "lookups": lookups,
+        "symlink": tmp_path / "link.yaml",
+    }[which]
+    before = {path: path.read_bytes() for path in (*project.iterdir(), config, lookups)}
+    result = preview(
+        "--stack", "ci", "--cwd", project, "--policy-pack", TINY_PACK,
+        "--policy-pack-config", config, "--lookups", lookups, "--sarif", target,
+    )  # fmt: skip
+    assert result.code == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and f"--sarif {target}: is " in result.stderr
+    assert "this run reads" in result.stderr
+    assert {path: path.read_bytes() for path in before} == before

@@ -21,7 +21,7 @@ def seen(tmp_path_factory):
         TINY_PACK,
         env={"TINY_PACK_RECORD": str(record)},
     )
-    assert result.code == 1, result.stderr
+    assert result.code == 5, result.stderr
     return {entry["name"]: entry for entry in json.loads(record.read_text())}
 
 

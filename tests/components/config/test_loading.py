@@ -280,3 +280,41 @@ def test_allowed_vpc_endpoints_are_validated_and_default_to_none():
     raw["allowedVpcEndpoints"] = ["vpc-0123456789abcdef0"]
     assert error_for(raw).startswith(f"{NS}:allowedVpcEndpoints[0]: 'vpc-0123456789abcdef0'")
     assert "use VPC endpoint ids like vpce-0123456789abcdef0" in error_for(raw)
+
+
+@pytest.mark.parametrize("other", ["privilegedMode", f"{NS}:config:privilegedMode"])
+@pytest.mark.parametrize("source", ["env", "runtime"])
+def test_two_spellings_of_one_key_are_refused_naming_both(monkeypatch, other, source):
+    """`privilegedMode` and `guarded-delivery:privilegedMode` are one key: never the last one wins."""
+    import pulumi
+
+    from components.config.loading import _raw_config
+
+    config = {f"{NS}:privilegedMode": "false", other: "true"}
+    monkeypatch.delenv("PULUMI_CONFIG", raising=False)
+    if source == "env":
+        monkeypatch.setenv("PULUMI_CONFIG", json.dumps(config))
+    token = pulumi.runtime.config.CONFIG.set({} if source == "env" else dict(config))
+    try:
+        with pytest.raises(ConfigError) as caught:
+            _raw_config(NS)
+    finally:
+        pulumi.runtime.config.CONFIG.reset(token)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert f"{NS}:privilegedMode" in message and repr(other) in message
+    assert "two spellings of one key" in message
+
+
+def test_one_spelling_per_key_reads_as_before(monkeypatch):
+    import pulumi
+
+    from components.config.loading import _raw_config
+
+    monkeypatch.delenv("PULUMI_CONFIG", raising=False)
+    config = {f"{NS}:privilegedMode": "true", "aws:region": "us-east-1"}
+    token = pulumi.runtime.config.CONFIG.set(dict(config))
+    try:
+        assert _raw_config(NS) == {"privilegedMode": "true"}
+    finally:
+        pulumi.runtime.config.CONFIG.reset(token)
