@@ -310,7 +310,10 @@ def test_ignoring_alarm_poll_failures_is_refused_when_alarm_rollback_is_required
         "deployment group 'web': alarmConfiguration.ignorePollAlarmFailure is true, so a "
         "deployment continues when CodeDeploy cannot read its alarms",
     )
-    assert_no_violations(analyze(ROLLBACK_POLICIES, [deployment_group(ignoring)]), ROLLBACK)
+    # Not required: the poll setting is not judged (a config that asks less than this group
+    # declares is reported on its own, tests/policies/test_policy_config_limits.py).
+    relaxed = analyze(ROLLBACK_POLICIES, [deployment_group(ignoring)])
+    assert not [v for v in relaxed.of(ROLLBACK) if "ignorePollAlarmFailure" in v.detail]
     stopping = {**ignoring, "ignorePollAlarmFailure": False}
     assert_no_violations(
         analyze(ROLLBACK_POLICIES, [deployment_group(stopping)], REQUIRE_ALARMS), ROLLBACK

@@ -95,3 +95,34 @@ def test_promoted_stack_equals_whether_the_stack_file_promotes(env):
 )
 def test_no_source_build_is_mandatory_where_a_stack_promotes(env, level):
     assert policy_config(env)[PROMOTED_POLICY].get("enforcementLevel") == level
+
+
+def promotion_chain(stack: dict) -> list[str]:
+    """The other accounts a stack file names: its upstream's and its downstreams'."""
+    accounts = [stack.get("guarded-delivery:promoteFromAccountId", "")]
+    accounts += [t.get("accountId", "") for t in stack.get("guarded-delivery:promoteTo", [])]
+    return sorted({a for a in accounts if a})
+
+
+EXAMPLE = REPO / "examples" / "three-accounts"
+
+
+@pytest.mark.parametrize(
+    ("project", "config_dir", "env"),
+    [
+        *((REPO, REPO / "policies" / "config", env) for env in ENVIRONMENTS),
+        *((EXAMPLE, EXAMPLE / "policy-config", env) for env in ENVIRONMENTS),
+    ],
+)
+def test_promotion_accounts_are_the_stack_files_chain(project, config_dir, env):
+    stack = yaml.safe_load((project / f"Pulumi.{env}.yaml").read_text())["config"]
+    config = json.loads((config_dir / f"{env}.json").read_text())
+    assert config["kms-key-cross-account-limited"]["promotionAccounts"] == promotion_chain(stack)
+
+
+def test_the_three_account_example_names_its_chain():
+    config = json.loads((EXAMPLE / "policy-config" / "staging.json").read_text())
+    assert config["kms-key-cross-account-limited"]["promotionAccounts"] == [
+        "111122223333",
+        "777788889999",
+    ]

@@ -60,14 +60,20 @@ def unwrap(resources: Iterable[PolicyResource], side_types: Iterable[str]) -> li
     return [Resource(r, plain(r.props)) for r in resources if r.resource_type in wanted]
 
 
-def buckets(resources: Sequence[Resource]) -> list[Resource]:
-    return [r for r in resources if r.type in BUCKET_TYPES]
+def buckets(
+    resources: Sequence[Resource], bucket_types: frozenset[str] = BUCKET_TYPES
+) -> list[Resource]:
+    return [r for r in resources if r.type in bucket_types]
 
 
-def link_side_resources(resources: Sequence[Resource], side_types: Iterable[str]) -> BucketSide:
-    """Group every resource of `side_types` under the bucket it configures."""
+def link_side_resources(
+    resources: Sequence[Resource],
+    side_types: Iterable[str],
+    bucket_types: frozenset[str] = BUCKET_TYPES,
+) -> BucketSide:
+    """Group every resource of `side_types` under the bucket (of `bucket_types`) it configures."""
     side_types = frozenset(side_types)
-    all_buckets = buckets(resources)
+    all_buckets = buckets(resources, bucket_types)
     by_name = {
         b.props.get(BUCKET_PROPERTY): b
         for b in all_buckets

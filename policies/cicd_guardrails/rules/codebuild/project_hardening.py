@@ -17,7 +17,7 @@ path, or none set: `buildspec.yml`) or from S3 is refused unless `allowPrivilege
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from pulumi_policy import (
     PolicyConfigSchema,
@@ -28,6 +28,7 @@ from pulumi_policy import (
 
 from cicd_guardrails.support.buildspecs import BuildspecKind, project_buildspec
 from cicd_guardrails.support.metadata import policy_fields
+from cicd_guardrails.support.native_twins import NATIVE_BUILD_PROJECT, twin_of
 from cicd_guardrails.support.policy_config import PolicyConfigError, config_bool
 from cicd_guardrails.support.wire import (
     as_list,
@@ -40,6 +41,9 @@ from cicd_guardrails.support.wire import (
 )
 
 BUILD_PROJECT = "aws:codebuild/project:Project"
+# aws-native declares the project with CloudFormation's names, which are the `aws` project's
+# (support/native_twins.py), so every check here judges both.
+PROJECT_TYPES = frozenset({BUILD_PROJECT, NATIVE_BUILD_PROJECT})
 PRIVILEGED = "codebuild-privileged-mode"
 LOGS = "codebuild-logs-enabled"
 PLAINTEXT_SECRETS = "codebuild-no-plaintext-secrets"
@@ -61,10 +65,25 @@ SECRET_VALUE_RES = (
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
 )
 ARN_PREFIX = "arn:"
+URL_SCHEMES = ("http", "https")
+# Query parameters that carry a credential: GitLab's `private_token`, OAuth's `access_token`
+# (RFC 6750 section 2.3 allows it in the query), generic token/password/secret/api-key names, and
+# presigned-URL signatures (S3 SigV4 `X-Amz-Credential`/`X-Amz-Signature`/`X-Amz-Security-Token`,
+# SigV2 `AWSAccessKeyId`/`Signature`, Google `X-Goog-Signature`, Azure SAS `sig`). Names are compared
+# case-insensitively with `-` and `_` ignored, and only with a non-empty value.
+CREDENTIAL_PARAM_RE = re.compile(
+    r"(token|secret|passw|passwd|pwd|apikey|accesskey|credential|signature|^sig$|^auth$"
+    r"|^authorization$|^clientsecret$)",
+    re.IGNORECASE,
+)
+
+
+def _project_props(args: ResourceValidationArgs) -> dict[str, Any]:
+    return twin_of(args.resource_type, plain(args.props)).props
 
 
 def validate_privileged_mode(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != BUILD_PROJECT:
+    if args.resource_type not in PROJECT_TYPES:
         return
     try:
         allowed = config_bool(PRIVILEGED, args.get_config(), "allowPrivileged", False)
@@ -73,7 +92,7 @@ def validate_privileged_mode(args: ResourceValidationArgs, report: ReportViolati
         return
     if allowed:
         return
-    props = plain(args.props)
+    props = _project_props(args)
     privileged = nested(props, "environment", "privilegedMode")
     if not is_unknown(privileged) and not is_true(privileged):
         return
@@ -96,9 +115,9 @@ def validate_privileged_mode(args: ResourceValidationArgs, report: ReportViolati
 
 
 def validate_logs_enabled(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != BUILD_PROJECT:
+    if args.resource_type not in PROJECT_TYPES:
         return
-    status = nested(plain(args.props), "logsConfig", "cloudwatchLogs", "status")
+    status = nested(_project_props(args), "logsConfig", "cloudwatchLogs", "status")
     if is_unknown(status):
         fail_undecided(args.name, ["logsConfig.cloudwatchLogs.status"])
     if isinstance(status, str) and status.upper() == DISABLED:
@@ -109,9 +128,9 @@ def validate_logs_enabled(args: ResourceValidationArgs, report: ReportViolation)
 
 
 def validate_no_plaintext_secrets(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != BUILD_PROJECT:
+    if args.resource_type not in PROJECT_TYPES:
         return
-    variables = nested(plain(args.props), "environment", "environmentVariables")
+    variables = nested(_project_props(args), "environment", "environmentVariables")
     undecided = ["environment.environmentVariables"] if is_unknown(variables) else []
     for index, variable in enumerate(as_list(variables) if not is_unknown(variables) else []):
         if is_unknown(variable) or is_unknown(block(variable).get("type")):
@@ -145,9 +164,9 @@ def _plaintext_secret_reason(variable: dict[str, Any]) -> str:
 
 
 def validate_source_no_credentials(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != BUILD_PROJECT:
+    if args.resource_type not in PROJECT_TYPES:
         return
-    props = plain(args.props)
+    props = _project_props(args)
     locations = [("source.location", nested(props, "source", "location"))]
     secondary = props.get("secondarySources")
     for index, source in enumerate(as_list(secondary) if not is_unknown(secondary) else []):
@@ -158,20 +177,34 @@ def validate_source_no_credentials(args: ResourceValidationArgs, report: ReportV
     for path, location in locations:
         if isinstance(location, str) and not is_unknown(location) and _has_credentials(location):
             report(
-                f"build project '{args.name}': {path} embeds credentials in the URL; remove the "
-                "user:password@ part and use a CodeConnections connection or aws.codebuild."
-                "SourceCredential stored in Secrets Manager"
+                f"build project '{args.name}': {path} embeds credentials in the URL "
+                f"({_credential_part(location)}); remove them from the URL and use a "
+                "CodeConnections connection or aws.codebuild.SourceCredential stored in Secrets "
+                "Manager"
             )
     if undecided:
         fail_undecided(args.name, undecided)
 
 
 def _has_credentials(location: str) -> bool:
+    return bool(_credential_part(location))
+
+
+def _credential_part(location: str) -> str:
+    """Where the URL carries a credential (its user:password@ part or a query parameter's name,
+    never the value), or "" when it carries none."""
     try:
         parts = urlsplit(location)
     except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.username or parts.password)
+        return ""
+    if parts.scheme.lower() not in URL_SCHEMES:
+        return ""
+    if parts.username or parts.password:
+        return "the user:password@ part"
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        if value.strip() and CREDENTIAL_PARAM_RE.search(re.sub(r"[-_]", "", name)):
+            return f"query parameter {name!r}"
+    return ""
 
 
 CODEBUILD_PRIVILEGED_MODE = ResourceValidationPolicy(

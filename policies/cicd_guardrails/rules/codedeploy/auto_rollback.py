@@ -2,8 +2,11 @@
 
 Without automatic rollback a failed deployment leaves the fleet on a half-deployed revision until
 someone notices; in prod we also want CloudWatch alarms to stop and roll back a deployment that
-"succeeded" while the service degraded. Judged on CodeDeploy deployment groups and on
-CodePipeline's Lambda deploy actions (`lambda_deploy_rollback`), the two mechanisms that deploy.
+"succeeded" while the service degraded. Judged on CodeDeploy deployment groups, on CodePipeline's
+Lambda deploy actions (`lambda_deploy_rollback`) and on its standard ECS deploy actions, whose
+rolling update only the ECS service's circuit breaker rolls back (`ecs_deploy_rollback`). A stack
+policy, because an ECS action's rollback lives on the service it names. Deployment groups and
+pipelines declared through aws-native are read as their `aws` twins (`support/native_twins.py`).
 
 With `requireAlarmRollback`, `alarmConfiguration.ignorePollAlarmFailure: true` is refused too: it
 lets a deployment continue when CodeDeploy cannot read the alarms' state from CloudWatch, so a
@@ -16,12 +19,22 @@ from typing import Any
 from pulumi_policy import (
     PolicyConfigSchema,
     ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
 )
 
+from cicd_guardrails.rules.codedeploy.ecs_deploy_rollback import (
+    EcsService,
+    judge_ecs_deploy_actions,
+    stack_services,
+)
 from cicd_guardrails.rules.codedeploy.lambda_deploy_rollback import judge_lambda_deploy_actions
+from cicd_guardrails.support.declared_settings import (
+    alarm_rollback_groups,
+    weaker_alarm_rollback_message,
+)
 from cicd_guardrails.support.metadata import policy_fields
+from cicd_guardrails.support.native_twins import NativeTwin, natives_of, twin_of
 from cicd_guardrails.support.pipeline_actions import PIPELINE
 from cicd_guardrails.support.policy_config import PolicyConfigError, config_bool
 from cicd_guardrails.support.wire import (
@@ -40,24 +53,59 @@ FAILURE_EVENT = "DEPLOYMENT_FAILURE"
 ALARM_EVENT = "DEPLOYMENT_STOP_ON_ALARM"
 REQUIRE_ALARM_ROLLBACK = "requireAlarmRollback"
 IGNORE_POLL_FAILURE = "ignorePollAlarmFailure"
+AWS_TYPES = frozenset({DEPLOYMENT_GROUP, PIPELINE})
+JUDGED_TYPES = AWS_TYPES | natives_of(AWS_TYPES)
 
 
-def validate_auto_rollback(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type not in (DEPLOYMENT_GROUP, PIPELINE):
-        return
+def validate_auto_rollback(args: StackValidationArgs, report: ReportViolation) -> None:
     try:
         require_alarm = config_bool(NAME, args.get_config(), REQUIRE_ALARM_ROLLBACK, False)
     except PolicyConfigError as error:
         report(str(error))
         return
-    props = plain(args.props)
+    declared = [] if require_alarm else alarm_rollback_groups(args.resources)
+    if declared:  # a policy config asking less than the stack declares
+        report(weaker_alarm_rollback_message(NAME, REQUIRE_ALARM_ROLLBACK, declared))
+    services: list[EcsService] | None = None  # read only for a stack that has pipelines
     undecided: list[str] = []
-    if args.resource_type == PIPELINE:
-        judge_lambda_deploy_actions(args.name, props, require_alarm, report, undecided)
-        if undecided:
-            fail_undecided(args.name, undecided)
-        return
-    label = f"deployment group '{args.name}'"
+    for resource in args.resources:
+        if resource.resource_type not in JUDGED_TYPES:
+            continue
+        twin = twin_of(resource.resource_type, plain(resource.props))
+        in_names = _in_names_of(twin, report, resource.urn)
+        paths: list[str] = []
+        if twin.type == PIPELINE:
+            if services is None:
+                services = stack_services(args.resources)
+            judge_lambda_deploy_actions(resource.name, twin.props, require_alarm, in_names, paths)
+            judge_ecs_deploy_actions(
+                resource.name, twin.props, services, require_alarm, in_names, paths
+            )
+        else:
+            _judge_deployment_group(resource.name, twin.props, require_alarm, in_names, paths)
+        if paths:
+            undecided.append(f"{resource.name}: {', '.join(twin.say(p) for p in paths)}")
+    if undecided:
+        fail_undecided(NAME, undecided)
+
+
+def _in_names_of(twin: NativeTwin, report: ReportViolation, urn: str) -> ReportViolation:
+    """`report` on the resource `urn`, in the property names it was declared with."""
+
+    def report_in_names(message: str, _urn: str | None = None) -> None:
+        report(twin.say(message), _urn or urn)
+
+    return report_in_names
+
+
+def _judge_deployment_group(
+    name: str,
+    props: dict[str, Any],
+    require_alarm: bool,
+    report: ReportViolation,
+    undecided: list[str],
+) -> None:
+    label = f"deployment group '{name}'"
     rollback = props.get("autoRollbackConfiguration")
     required = [FAILURE_EVENT, ALARM_EVENT] if require_alarm else [FAILURE_EVENT]
 
@@ -71,8 +119,6 @@ def validate_auto_rollback(args: ResourceValidationArgs, report: ReportViolation
             undecided.append("alarmConfiguration")
         else:
             _judge_alarms(label, block(alarms), report, undecided)
-    if undecided:
-        fail_undecided(args.name, undecided)
 
 
 def _judge_rollback(
@@ -137,7 +183,7 @@ def _judge_alarms(
         )
 
 
-CODEDEPLOY_AUTO_ROLLBACK = ResourceValidationPolicy(
+CODEDEPLOY_AUTO_ROLLBACK = StackValidationPolicy(
     **policy_fields(NAME),
     validate=validate_auto_rollback,
     config_schema=PolicyConfigSchema(
@@ -146,8 +192,9 @@ CODEDEPLOY_AUTO_ROLLBACK = ResourceValidationPolicy(
                 "type": "boolean",
                 "default": False,
                 "description": (
-                    "Also require DEPLOYMENT_STOP_ON_ALARM and an enabled alarmConfiguration, and "
-                    "Alarms on Lambda deploy actions."
+                    "Also require DEPLOYMENT_STOP_ON_ALARM and an enabled alarmConfiguration, "
+                    "Alarms on Lambda deploy actions, and alarms with rollback on the ECS "
+                    "services of ECS deploy actions."
                 ),
             }
         }

@@ -12,7 +12,9 @@ belongs to another account than the stack's own names exact IAM role (or user) A
 - ECR repository policies (`aws:ecr/repositoryPolicy:RepositoryPolicy`);
 - EventBridge bus policies (`aws:cloudwatch/eventBusPolicy:EventBusPolicy`).
 
-Refused: `*` and `{"AWS": "*"}` with or without conditions, an Allow with NotPrincipal, another
+Refused: `*` and `{"AWS": "*"}` unless a `StringEquals` on `aws:PrincipalAccount` or
+`kms:CallerAccount` (no `IfExists`) admits only the stack's own accounts (then it is the stack's own
+principals, as in AWS's default key policies), an Allow with NotPrincipal, another
 account's root, a principal ARN with a wildcard or policy variable (or a wildcard account), a
 CanonicalUser, anything else that is not a role or user ARN of that account. Accepted: any principal
 of the stack's own account (its root with `kms:*` keeps a key manageable; the repository's
@@ -42,6 +44,7 @@ from cicd_guardrails.support.iam.resource_policies import (
     EVENT_BUS_POLICY,
     ResourcePolicy,
 )
+from cicd_guardrails.support.key_principals import condition_accounts
 from cicd_guardrails.support.metadata import policy_fields
 
 NAME = "resource-policy-cross-account-exact-principals"
@@ -82,6 +85,8 @@ def _judge_statement(policy: ResourcePolicy, statement: Statement, judging: Judg
         if principal is None or principal.exact:
             continue  # a service principal, or an exact role or user ARN of any account
         if principal.kind is PrincipalKind.EVERYONE:
+            if _only_own_accounts(policy, statement, judging):
+                continue
             narrowed = (
                 ", a Condition narrowing who but naming no one" if statement.conditions else ""
             )
@@ -112,6 +117,28 @@ def _judge_statement(policy: ResourcePolicy, statement: Statement, judging: Judg
             f"ARN (the stack's own account: {judging.accounts.shown()}){hint}; {FIX}",
             policy.resource.urn,
         )
+
+
+def _only_own_accounts(policy: ResourcePolicy, statement: Statement, judging: Judging) -> bool:
+    """`*` narrowed by a caller-account condition to the stack's own accounts lets in no other
+    account: IAM's StringEquals on aws:PrincipalAccount (any service) or kms:CallerAccount (KMS; a
+    request to another service has no such key, so the statement never applies) admits only
+    callers of the listed accounts (IAM condition keys reference, "aws:PrincipalAccount"; AWS KMS
+    condition keys, "kms:CallerAccount"). An account not yet known to be ours is undecided."""
+    admitted = condition_accounts(statement)
+    if not admitted:
+        return False
+    owned = [judging.accounts.owns(account) for account in sorted(admitted)]
+    if all(owned):
+        return True
+    if any(own is None for own in owned) and not any(own is False for own in owned):
+        reasons = "; ".join(judging.accounts.undecided_paths())
+        judging.undecided.append(
+            f"{policy.path} {statement.label} (whether the accounts its caller-account condition "
+            f"admits are the stack's own: {reasons})"
+        )
+        return True
+    return False
 
 
 def _bus_exception(policy: ResourcePolicy, statement: Statement, principal: Principal) -> bool:

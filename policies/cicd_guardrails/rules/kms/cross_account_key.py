@@ -27,13 +27,15 @@ policy; documents are read with `support/iam/policy_model.py`.
 import re
 from typing import Any
 
-from pulumi_policy import ReportViolation, StackValidationArgs, StackValidationPolicy
-
-from cicd_guardrails.support.iam.accounts import (
-    PrincipalKind,
-    StackAccounts,
-    classify_principal,
+from pulumi_policy import (
+    PolicyConfigSchema,
+    ReportViolation,
+    StackValidationArgs,
+    StackValidationPolicy,
 )
+from pulumi_policy.proxy import UnknownValueError
+
+from cicd_guardrails.support.iam.accounts import stack_accounts
 from cicd_guardrails.support.iam.allow_statements import Judging, judge_allow_statements
 from cicd_guardrails.support.iam.policy_model import Statement
 from cicd_guardrails.support.iam.resource_policies import (
@@ -41,8 +43,17 @@ from cicd_guardrails.support.iam.resource_policies import (
     KMS_KEY,
     ResourcePolicy,
 )
+from cicd_guardrails.support.key_principals import (
+    GrantView,
+    decrypt_actions,
+    grant_decrypt_operations,
+    grantee_account,
+    grants,
+    statement_reach,
+)
 from cicd_guardrails.support.metadata import policy_fields
-from cicd_guardrails.support.wire import is_unknown, plain
+from cicd_guardrails.support.policy_config import PolicyConfigError, config_accounts
+from cicd_guardrails.support.wire import fail_undecided, is_unknown, plain
 
 NAME = "kms-key-cross-account-limited"
 ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT"
@@ -60,25 +71,68 @@ DECRYPT_FIX = (
 )
 VERIFY_FIX = "grant another account only kms:Verify, kms:GetPublicKey and kms:DescribeKey"
 OTHER_FIX = "grant another account nothing on this key"
+CHAIN = "promotionAccounts"
+OUTSIDE_FIX = (
+    "let only the stack's own roles and its promotion chain's roles (stack config "
+    'promoteFromAccountId and promoteTo[].accountId) decrypt under the key; limit a "*" '
+    'principal with {"StringEquals": {"kms:CallerAccount": "<the stack\'s account>"}}'
+)
+GRANT_FIX = (
+    "grant decryption only to the stack's own roles, or kms:Decrypt alone to its promotion "
+    "chain's roles (stack config promoteFromAccountId and promoteTo[].accountId)"
+)
 
 
 def validate_cross_account_keys(args: StackValidationArgs, report: ReportViolation) -> None:
-    judge_allow_statements(
-        NAME,
-        args,
-        report,
-        _judge_statement,
-        "fix the document so that KMS (and this policy) can read what it grants other accounts",
-        KEY_POLICY_TYPES,
-    )
+    try:
+        chain = config_accounts(NAME, args.get_config(), CHAIN)
+    except PolicyConfigError as error:
+        report(str(error))
+        return
+    undecided = _judge_grants(args, report, chain)
+    try:
+        judge_allow_statements(
+            NAME,
+            args,
+            report,
+            lambda policy, statement, judging: _judge_statement(policy, statement, judging, chain),
+            "fix the document so that KMS (and this policy) can read what it grants other accounts",
+            KEY_POLICY_TYPES,
+        )
+    except UnknownValueError as error:
+        if not undecided:
+            raise
+        undecided.append(".".join(error.props))
+    if undecided:
+        fail_undecided(NAME, undecided)
 
 
-def _judge_statement(policy: ResourcePolicy, statement: Statement, judging: Judging) -> None:
-    foreign, maybe = _other_accounts(statement, judging.accounts)
+def _judge_statement(
+    policy: ResourcePolicy, statement: Statement, judging: Judging, chain: frozenset[str]
+) -> None:
+    reach = statement_reach(statement, judging.accounts, chain)
+    where = f"{policy.path} {statement.label}"
+    decrypting = decrypt_actions(statement)
+    if decrypting and reach.outside:
+        judging.report(
+            f"{policy.label}: policy {statement.label} lets {', '.join(reach.outside)} decrypt "
+            f"under this key ({', '.join(decrypting)}), outside the stack's own accounts "
+            f"({judging.accounts.shown()}) and its promotion chain "
+            f"({_chain_shown(chain)}); {OUTSIDE_FIX}",
+            policy.resource.urn,
+        )
+        return
+    if decrypting and reach.maybe:
+        reasons = "; ".join(judging.accounts.undecided_paths())
+        judging.undecided.append(
+            f"{where} ({', '.join(reach.maybe)}: whether of the stack's own account: {reasons})"
+        )
+        return
+    foreign = [*reach.outside, *reach.chain]
+    maybe = [*reach.maybe, *reach.chain_maybe]
     if not foreign and not maybe:
         return
     usage = _key_usage(policy)
-    where = f"{policy.path} {statement.label}"
     if usage is None:
         judging.undecided.append(f"{where} (the key's keyUsage)")
         return
@@ -99,25 +153,58 @@ def _judge_statement(policy: ResourcePolicy, statement: Statement, judging: Judg
     )
 
 
-def _other_accounts(statement: Statement, accounts: StackAccounts) -> tuple[list[str], list[str]]:
-    """The statement's principals of another account, and those that may be (values, as shown)."""
-    if statement.not_principal:
-        return ["every principal but those its NotPrincipal names"], []
-    foreign: list[str] = []
-    maybe: list[str] = []
-    for principal_type, value in statement.principals:
-        principal = classify_principal(principal_type, value)
-        if principal is None:
+def _chain_shown(chain: frozenset[str]) -> str:
+    listed = ", ".join(sorted(chain)) or "none"
+    return f"policy config {NAME}.{CHAIN}: {listed}"
+
+
+def _judge_grants(
+    args: StackValidationArgs, report: ReportViolation, chain: frozenset[str]
+) -> list[str]:
+    """Report every grant that lets another account than the stack's and its chain's decrypt."""
+    accounts = stack_accounts(args.resources)
+    undecided: list[str] = []
+    for grant in grants(args.resources):
+        if grant.undecided:
+            undecided.extend(grant.undecided)
             continue
-        if principal.kind is PrincipalKind.EVERYONE:
-            foreign.append('"*"')
+        decrypting = grant_decrypt_operations(grant)
+        if not decrypting:
             continue
-        own = accounts.owns(principal.account)
-        if own is False:
-            foreign.append(repr(value))
-        elif own is None:
-            maybe.append(repr(value))
-    return foreign, maybe
+        account = grantee_account(grant.grantee)
+        own = accounts.owns(account)
+        if own:
+            continue
+        if account is not None and account in chain:
+            beyond = [op for op in decrypting if op != "Decrypt"]
+            if beyond:
+                report(
+                    f"{grant.label}: grants {grant.grantee!r} of the promotion-chain account "
+                    f"{account} {', '.join(beyond)}; another account may only decrypt; {GRANT_FIX}",
+                    grant.resource.urn,
+                )
+            continue
+        if own is None:
+            reasons = "; ".join(accounts.undecided_paths())
+            undecided.append(
+                f"{grant.resource.name}.granteePrincipal (whether of the stack's own account: "
+                f"{reasons})"
+            )
+            continue
+        whose = f"account {account}" if account else "no account the pack can tell"
+        report(
+            f"{grant.label}: granteePrincipal {grant.grantee!r} ({whose}) may "
+            f"{', '.join(decrypting)} under key {_shown_key(grant)}, outside the stack's own "
+            f"accounts ({accounts.shown()}) and its promotion chain ({_chain_shown(chain)}); "
+            f"{GRANT_FIX}",
+            grant.resource.urn,
+        )
+    return undecided
+
+
+def _shown_key(grant: GrantView) -> str:
+    key = plain(grant.resource.props).get(KEY_ID)
+    return "(not known yet)" if is_unknown(key) else repr(key)
 
 
 def _problems(statement: Statement, usage: str) -> list[str]:
@@ -188,6 +275,22 @@ def _usage_of(props: dict[str, Any]) -> str | None:
 KMS_KEY_CROSS_ACCOUNT_LIMITED = StackValidationPolicy(
     **policy_fields(NAME),
     validate=validate_cross_account_keys,
+    config_schema=PolicyConfigSchema(
+        properties={
+            CHAIN: {
+                "type": "array",
+                "items": {"type": "string", "pattern": "^[0-9]{12}$"},
+                "uniqueItems": True,
+                "default": [],
+                "description": (
+                    "The other AWS accounts of the stack's promotion chain (stack config "
+                    "promoteFromAccountId and promoteTo[].accountId; copied from the stack file by "
+                    "tools/generate_config_files.py): the only accounts besides the stack's own "
+                    "whose principals a key policy or grant may let decrypt."
+                ),
+            }
+        }
+    ),
 )
 
 POLICIES = [KMS_KEY_CROSS_ACCOUNT_LIMITED]

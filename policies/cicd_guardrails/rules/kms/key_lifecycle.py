@@ -9,7 +9,8 @@ asymmetric or HMAC one, its usage is not `ENCRYPT_DECRYPT`, or it lives in a cus
 Spec and usage are compared case-insensitively, so `symmetric_default` is still symmetric, and a
 symmetric spec next to an asymmetric one (the deprecated `customerMasterKeySpec` beside `keySpec`)
 keeps the key judged. A `rotationPeriodInDays` outside KMS's 90-2560 days is refused: the key
-would not be created with rotation as declared.
+would not be created with rotation as declared. A key declared through aws-native (`kms.Key`,
+`pendingWindowInDays`) is read as its `aws` twin (`support/native_twins.py`).
 """
 
 from typing import Any
@@ -22,10 +23,12 @@ from pulumi_policy import (
 )
 
 from cicd_guardrails.support.metadata import policy_fields
+from cicd_guardrails.support.native_twins import NATIVE_KMS_KEY, twin_of
 from cicd_guardrails.support.policy_config import PolicyConfigError, config_int
 from cicd_guardrails.support.wire import fail_undecided, is_true, is_unknown, plain, shown
 
 KMS_KEY = "aws:kms/key:Key"
+KEY_TYPES = frozenset({KMS_KEY, NATIVE_KMS_KEY})
 ROTATION = "kms-key-rotation"
 DELETION_WINDOW = "kms-key-deletion-window"
 
@@ -45,9 +48,10 @@ DEFAULT_MINIMUM_DELETION_WINDOW_DAYS = 30
 
 
 def validate_key_rotation(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != KMS_KEY:
+    if args.resource_type not in KEY_TYPES:
         return
-    props = plain(args.props)
+    twin = twin_of(args.resource_type, plain(args.props))
+    props = twin.props
     rotatable = _rotatable(props)
     if rotatable is None:
         fail_undecided(args.name, [*SPEC_KEYS, "keyUsage"])
@@ -58,6 +62,8 @@ def validate_key_rotation(args: ResourceValidationArgs, report: ReportViolation)
     if is_unknown(rotation):
         undecided.append("enableKeyRotation")
     elif not is_true(rotation):
+        # Absent is off for both providers (aws-native's EnableKeyRotation defaults to false:
+        # CloudFormation's AWS::KMS::Key reference).
         report(
             f"KMS key '{args.name}': enableKeyRotation is {shown(rotation)} on a symmetric key; "
             "set enableKeyRotation to true"
@@ -92,7 +98,7 @@ def _rotatable(props: dict[str, Any]) -> bool | None:
 
 
 def validate_deletion_window(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != KMS_KEY:
+    if args.resource_type not in KEY_TYPES:
         return
     try:
         minimum = config_int(
@@ -106,14 +112,18 @@ def validate_deletion_window(args: ResourceValidationArgs, report: ReportViolati
     except PolicyConfigError as error:
         report(str(error))
         return
-    window = plain(args.props).get("deletionWindowInDays")
+    twin = twin_of(args.resource_type, plain(args.props))
+    window = twin.props.get("deletionWindowInDays")
     if is_unknown(window):
-        fail_undecided(args.name, ["deletionWindowInDays"])
+        fail_undecided(args.name, [twin.say("deletionWindowInDays")])
+    # CloudFormation's PendingWindowInDays defaults to 30 days too (AWS::KMS::Key).
     days = AWS_DEFAULT_DELETION_WINDOW_DAYS if window is None else window
     if not isinstance(days, int | float) or days < minimum:
         report(
-            f"KMS key '{args.name}': deletionWindowInDays is {shown(window)}, below the minimum of "
-            f"{minimum} days; set deletionWindowInDays to at least {minimum}"
+            twin.say(
+                f"KMS key '{args.name}': deletionWindowInDays is {shown(window)}, below the "
+                f"minimum of {minimum} days; set deletionWindowInDays to at least {minimum}"
+            )
         )
 
 

@@ -3,6 +3,14 @@
 A stack policy, because a bucket's encryption may live on a separate
 `BucketServerSideEncryptionConfiguration(V2)` resource. Properties are read as plain data so an
 unknown bucket name in one place never hides an unencrypted bucket elsewhere.
+
+Directory buckets (S3 Express One Zone, `aws.s3.DirectoryBucket`) are judged the same way: they
+default to SSE-S3 and take SSE-KMS only from their default encryption configuration
+(PutBucketEncryption, the same `BucketServerSideEncryptionConfiguration` resource), with a
+customer-managed key ("Setting and monitoring default encryption for directory buckets",
+docs.aws.amazon.com/AmazonS3/latest/userguide/s3-express-bucket-encryption.html). Buckets declared
+through aws-native (`aws-native:s3:Bucket`, `aws-native:s3express:DirectoryBucket`) are read as
+their `aws` twins (`support/native_twins.py`): `bucketEncryption` is their inline configuration.
 """
 
 from typing import Any
@@ -13,9 +21,16 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from cicd_guardrails.support.bucket_links import Resource, buckets, link_side_resources, unwrap
+from cicd_guardrails.support.bucket_links import (
+    BUCKET_TYPES,
+    Resource,
+    buckets,
+    link_side_resources,
+    unwrap,
+)
 from cicd_guardrails.support.key_references import key_problem
 from cicd_guardrails.support.metadata import policy_fields
+from cicd_guardrails.support.native_twins import AWS_DIRECTORY_BUCKET, as_twin, natives_of, say
 from cicd_guardrails.support.wire import as_list, block, fail_undecided, is_unknown, shown
 
 NAME = "s3-sse-kms"
@@ -26,6 +41,10 @@ SSE_CONFIG_TYPES = frozenset(
     }
 )
 KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
+ENCRYPTED_BUCKET_TYPES = BUCKET_TYPES | {AWS_DIRECTORY_BUCKET}
+# What the policy reads besides general-purpose buckets: side configurations, directory buckets
+# and the aws-native twins of both.
+JUDGED_TYPES = SSE_CONFIG_TYPES | ENCRYPTED_BUCKET_TYPES | natives_of(ENCRYPTED_BUCKET_TYPES)
 
 # Inline configuration: `serverSideEncryptionConfiguration` {rule {applyServerSideEncryptionByDefault}}
 # on Bucket, the plural list-shaped forms on BucketV2; both deprecated, both still honoured by AWS.
@@ -44,8 +63,8 @@ MISSING_FIX = (
 
 
 def validate_s3_sse_kms(args: StackValidationArgs, report: ReportViolation) -> None:
-    resources = unwrap(args.resources, SSE_CONFIG_TYPES)
-    sse_configs = link_side_resources(resources, SSE_CONFIG_TYPES)
+    resources = [as_twin(r) for r in unwrap(args.resources, JUDGED_TYPES)]
+    sse_configs = link_side_resources(resources, SSE_CONFIG_TYPES, ENCRYPTED_BUCKET_TYPES)
     undecided: list[str] = []
 
     for config in (r for r in resources if r.type in SSE_CONFIG_TYPES):
@@ -56,14 +75,15 @@ def validate_s3_sse_kms(args: StackValidationArgs, report: ReportViolation) -> N
             continue
         _judge_rules(label, "rules", rules, config.urn, report, undecided)
 
-    for bucket in buckets(resources):
+    for bucket in buckets(resources, ENCRYPTED_BUCKET_TYPES):
         inline = _inline_rules(bucket)
         linked = sse_configs.of(bucket)
+        label = f"{_kind(bucket)} '{bucket.name}'"
         if _inline_unknown(bucket) and not linked:
-            undecided.append(f"{bucket.name}.serverSideEncryptionConfiguration")
+            undecided.append(say(bucket, f"{bucket.name}.serverSideEncryptionConfiguration"))
         elif inline is not None:
             path, rules = inline
-            _judge_rules(f"bucket '{bucket.name}'", path, rules, bucket.urn, report, undecided)
+            _judge_rules(label, path, rules, bucket.urn, _in_names_of(bucket, report), undecided)
         elif not linked:
             if sse_configs.unlinked:
                 undecided.append(
@@ -71,13 +91,29 @@ def validate_s3_sse_kms(args: StackValidationArgs, report: ReportViolation) -> N
                 )
                 continue
             report(
-                f"bucket '{bucket.name}' has no server-side encryption configuration, so S3 "
-                f"encrypts it with SSE-S3 (AES256); {MISSING_FIX}",
+                say(
+                    bucket,
+                    f"{label} has no server-side encryption configuration, so S3 "
+                    f"encrypts it with SSE-S3 (AES256); {MISSING_FIX}",
+                ),
                 bucket.urn,
             )
 
     if undecided:
         fail_undecided(NAME, undecided)
+
+
+def _kind(bucket: Resource) -> str:
+    return "directory bucket" if bucket.type == AWS_DIRECTORY_BUCKET else "bucket"
+
+
+def _in_names_of(bucket: Resource, report: ReportViolation) -> ReportViolation:
+    """`report`, wording messages in the property names `bucket` was declared with."""
+
+    def report_in_names(message: str, urn: str | None = None) -> None:
+        report(say(bucket, message), urn)
+
+    return report_in_names
 
 
 def _inline_unknown(bucket: Resource) -> bool:

@@ -29,6 +29,7 @@ from enum import Enum
 from typing import Any
 
 from pulumi_policy import PolicyResource
+from pulumi_policy.proxy import UnknownValueError
 
 from cicd_guardrails.support.buildspecs import BUILD_PROJECT
 from cicd_guardrails.support.iam.policy_model import WILDCARD
@@ -161,7 +162,11 @@ def stack_accounts(resources: Iterable[PolicyResource]) -> StackAccounts:
         key = ROLE_PROPERTIES.get(resource.resource_type)
         if key is None:
             continue
-        role: Any = plain(resource.props).get(key)
+        try:  # read the one property, not a plain copy of the whole (large) pipeline
+            role: Any = plain(resource.props.get(key))
+        except UnknownValueError:
+            pending.append(f"{resource.name}.{key}")
+            continue
         if is_unknown(role):
             pending.append(f"{resource.name}.{key}")
             continue

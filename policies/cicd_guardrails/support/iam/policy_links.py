@@ -10,6 +10,11 @@ What IAM attaches is the policy the ARN names (`arn:<partition>:iam::<account>:p
 and names are unique per account, so a known ARN links by path and name through the same provider;
 a property dependency links only while the ARN is unknown, and only to exactly one policy. A policy
 whose name is not known yet could be the one named, so it makes a known ARN ambiguous: no link.
+
+The same holds for aws-native's `aws-native:iam:ManagedPolicy` (`managedPolicyName`, `path`), and for
+an IAM Identity Center customer-managed reference (`{name, path}`), which names the policy in every
+account the permission set is assigned to: there the stack's policy of that name and path is the
+one judged, whatever its provider.
 """
 
 import re
@@ -18,7 +23,7 @@ from collections.abc import Iterable
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
 
-from cicd_guardrails.support.iam.resources import MANAGED_POLICY
+from cicd_guardrails.support.iam.identity_sites import MANAGED_POLICY_TYPES, SHAPES
 
 CUSTOMER_POLICY_ARN = re.compile(
     r"^arn:[a-z-]+:iam::(?P<account>\d{12}):policy(?P<path>/(?:[^/]+/)*)(?P<name>[^/]+)$"
@@ -27,17 +32,17 @@ DEFAULT_PATH = "/"
 
 
 class ManagedPolicyIndex:
-    """The stack's `aws:iam/policy:Policy` resources, to find the one an attachment attaches."""
+    """The stack's customer-managed policies, to find the one an attachment attaches."""
 
     def __init__(self, resources: Iterable[PolicyResource]) -> None:
-        self._policies = [r for r in resources if r.resource_type == MANAGED_POLICY]
+        self._policies = [r for r in resources if r.resource_type in MANAGED_POLICY_TYPES]
 
     def by_dependency(self, attachment: PolicyResource, key: str) -> PolicyResource | None:
         """The one policy the unknown ARN under `key` was computed from, if exactly one."""
         linked = [
             r
             for r in attachment.property_dependencies.get(key, [])
-            if r.resource_type == MANAGED_POLICY
+            if r.resource_type in MANAGED_POLICY_TYPES
         ]
         if len(linked) != 1 or not _same_provider(attachment, linked[0]):
             return None
@@ -56,11 +61,32 @@ class ManagedPolicyIndex:
         named = [p for p, identity in declared if identity == wanted]
         return named[0] if len(named) == 1 else None
 
+    def by_reference(self, reference: object) -> PolicyResource | None:
+        """The one policy of the stack a customer-managed `{name, path}` reference names, if one."""
+        try:
+            name = reference.get("name") if hasattr(reference, "get") else None
+            path = (reference.get("path") if hasattr(reference, "get") else None) or DEFAULT_PATH
+        except UnknownValueError:
+            return None
+        if not isinstance(name, str) or not isinstance(path, str):
+            return None
+        declared = [(p, _declared(p)) for p in self._policies]
+        if any(identity[0] is None for _, identity in declared):
+            return None  # a policy not named yet could be the one the reference names
+        named = [p for p, identity in declared if identity == (name, path)]
+        return named[0] if len(named) == 1 else None
+
+
+def policy_document(policy: PolicyResource) -> object:
+    """The raw document of a customer-managed policy resource (may raise UnknownValueError)."""
+    slot = SHAPES[policy.resource_type].slots[0]
+    return policy.props.get(slot.key)
+
 
 def _declared(policy: PolicyResource) -> tuple[str | None, str]:
     """The policy's (name, path); name None while it could still be any name."""
     try:
-        name = policy.props.get("name")
+        name = policy.props.get(SHAPES[policy.resource_type].name_key or "name")
         path = policy.props.get("path") or DEFAULT_PATH
     except UnknownValueError:
         return None, DEFAULT_PATH

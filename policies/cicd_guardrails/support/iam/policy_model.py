@@ -118,6 +118,8 @@ def _parse_document_object(value: object) -> PolicyDocument:
     return PolicyDocument(tuple(_parse_statement(s, n) for n, s in enumerate(statements, 1)))
 
 
+# Every policy asks about the same few actions against the same few hundred patterns.
+@lru_cache(maxsize=8192)
 def action_pattern_matches(pattern: str, action: str) -> bool:
     """IAM action match: `*` and `?` wildcards, case-insensitive service prefix and name."""
     return _glob_regex(pattern, ignore_case=True).fullmatch(action) is not None

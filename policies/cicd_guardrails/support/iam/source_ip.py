@@ -29,11 +29,17 @@ documented (no match at all, or a condition that is ignored), so it is refused, 
 Only statements whose resources can match the action's resource ARNs count (`resource_reach`,
 with the ARN formats of `arn_formats`): an Allow of `codepipeline:*` on an S3 bucket starts no
 pipeline, and a Deny covers an Allow when it covers every ARN the Allow reaches, however written.
-With `allowedVpcEndpoints` configured, callers behind those endpoints are admitted by the exact
-restriction `source_vpce` describes, and by nothing weaker.
+With `allowedVpcEndpoints` configured, callers behind those endpoints are admitted by the
+restrictions `source_vpce` describes, and by nothing weaker; a Deny's conditions may then also be
+`StringNotEquals aws:SourceVpce` within the allowed endpoints.
+
+A document is judged with what its principal also carries (`PrincipalContext`): a Deny in another
+policy of the same principal neutralizes an Allow as one in the same document would, and a
+permissions boundary that grants the action only where it is restricted (or not at all) leaves
+nothing unrestricted to report.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from cicd_guardrails.support.iam.arn_formats import resource_globs
@@ -123,55 +129,86 @@ class AllowedNetworks:
 
 
 def unrestricted_grants(
-    document: PolicyDocument, action: str, allowed: AllowedNetworks
+    document: PolicyDocument,
+    action: str,
+    allowed: AllowedNetworks,
+    *,
+    targets: tuple[str, ...] | None = None,
+    reachable: Callable[[str], bool] | None = None,
+    principal: "PrincipalContext | None" = None,
 ) -> list[str]:
-    """One message per Allow that can grant `action` without an IP restriction the document enforces."""
-    targets = resource_globs(action)
-    denies = [s for s in document.statements if s.effect == DENY and s.applies_to_action(action)]
+    """One message per Allow that can grant `action` without a restriction IAM enforces.
+
+    `targets` are the ARN globs the action is authorized against (default: all of its formats),
+    `reachable` drops reached globs that name no real resource, and `principal` is what else the
+    holder's principal carries: Denies of its other policies and its permissions boundary.
+    """
+    targets = targets if targets is not None else resource_globs(action)
+    context = principal or PrincipalContext()
+    if context.boundaries and not any(
+        unrestricted_grants(
+            b,
+            action,
+            allowed,
+            targets=targets,
+            reachable=reachable,
+            principal=PrincipalContext(denies=context.denies),
+        )
+        for b in context.boundaries
+    ):
+        return []  # the boundary admits the action only where it is restricted, or not at all
+    own = [s for s in document.statements if s.effect == DENY and s.applies_to_action(action)]
+    others = [s for s in context.denies if s.applies_to_action(action)]
     messages = []
     for statement in document.statements:
         if statement.effect != ALLOW or not statement.applies_to_action(action):
             continue
         granted = reached_globs(statement, targets)
+        if reachable is not None:
+            granted = tuple(g for g in granted if reachable(g))
         if not granted:
             continue  # its resources match none of the ARNs the action is authorized against
-        message = _grant_problem(statement, action, granted, denies, allowed)
+        message = _grant_problem(statement, action, granted, own, others, allowed)
         if message is not None:
             messages.append(message)
     return messages
+
+
+@dataclass(frozen=True)
+class PrincipalContext:
+    """What the principal holding a document also carries, as IAM evaluates them together.
+
+    `denies`: Deny statements of its other identity policies and of its boundary (an explicit Deny
+    in any of them refuses the request). `boundaries`: its permissions boundary's documents; a
+    request is allowed only when the identity policies AND the boundary allow it (IAM User Guide,
+    "Policy evaluation logic": https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+    """
+
+    denies: tuple[Statement, ...] = ()
+    boundaries: tuple[PolicyDocument, ...] = ()
 
 
 def _grant_problem(
     statement: Statement,
     action: str,
     granted: tuple[str, ...],
-    denies: list[Statement],
+    own_denies: list[Statement],
+    other_denies: list[Statement],
     allowed: AllowedNetworks,
 ) -> str | None:
-    ip_problem = allow_problem(statement, allowed)
-    if ip_problem is None:
+    problem = allow_problem(statement, allowed)
+    if problem is None:
         return None
-    grant = f"{statement.label} allows {statement.describe_action_grant(action)}"
-    endpoint_grant = bool(allowed.endpoints) and names_endpoint(statement)
-    if endpoint_grant:
-        problem = endpoint_allow_problem(statement, allowed.endpoints)
-        if problem is not None:
-            return f"{grant} {problem}; {_endpoint_fix(allowed)}"
-    reasons = [
-        (d, deny_problem(d, granted, allowed, endpoint_grant=endpoint_grant)) for d in denies
-    ]
+    if any(deny_problem(d, granted, allowed) is None for d in other_denies):
+        return None  # a Deny of another policy of the same principal neutralizes it
+    reasons = [(d, deny_problem(d, granted, allowed)) for d in own_denies]
     if any(reason is None for _, reason in reasons):
         return None
-    if endpoint_grant:
-        message = (
-            f"{grant} through {SOURCE_VPCE_KEY} but no Deny in the document refuses requests from "
-            f"outside allowedCidrs and outside {ALLOWED_VPC_ENDPOINTS}; add a Deny of {action} on "
-            f"the same resources with Condition NotIpAddress {SOURCE_IP_KEY} "
-            f"[{allowed.describe()}] and StringNotEquals {SOURCE_VPCE_KEY} "
-            f"[{describe_endpoints(allowed.endpoints)}]"
-        )
+    grant = f"{statement.label} allows {statement.describe_action_grant(action)}"
+    if allowed.endpoints and names_endpoint(statement):
+        message = f"{grant} {problem}; {_endpoint_fix(allowed)}"
     else:
-        message = f"{grant} {ip_problem}; add Condition.IpAddress.{SOURCE_IP_KEY} within {allowed.describe()}"
+        message = f"{grant} {problem}; add Condition.IpAddress.{SOURCE_IP_KEY} within {allowed.describe()}"
         if names_endpoint(statement):
             message += (
                 f" ({SOURCE_VPCE_KEY} counts only for endpoints listed in {ALLOWED_VPC_ENDPOINTS})"
@@ -190,63 +227,60 @@ def _endpoint_fix(allowed: AllowedNetworks) -> str:
 
 
 def allow_problem(statement: Statement, allowed: AllowedNetworks) -> str | None:
-    """Why this Allow is not limited to the allowed networks, or None when it is."""
+    """Why this Allow is not limited to the allowed networks or endpoints, or None when it is.
+
+    Its conditions are ANDed, so one restricting condition is enough: an IP test within the
+    allowed CIDRs, or (with `allowedVpcEndpoints`) an endpoint test within the allowed endpoints.
+    """
+    endpoint_problem = None
+    if allowed.endpoints and names_endpoint(statement):
+        endpoint_problem = endpoint_allow_problem(statement, allowed.endpoints)
+        if endpoint_problem is None:
+            return None
     source_ip = [c for c in statement.conditions if c.key_is(SOURCE_IP_KEY)]
     restricting = [c for c in source_ip if c.operator in RESTRICTING_OPERATORS]
-    if not restricting:
-        if not source_ip:
-            return f"without an {SOURCE_IP_KEY} condition"
-        operator = source_ip[0].operator
-        return f"with {SOURCE_IP_KEY} only under {operator}, {_why_not_restricting(operator)}"
-    problem = allowed.problem_with(v for c in restricting for v in c.values)
-    return f"with {problem}" if problem else None
+    if restricting:
+        problem = allowed.problem_with(v for c in restricting for v in c.values)
+        if problem is None:
+            return None
+        return endpoint_problem or f"with {problem}"
+    if endpoint_problem is not None:
+        return endpoint_problem
+    if not source_ip:
+        return f"without an {SOURCE_IP_KEY} condition"
+    operator = source_ip[0].operator
+    return f"with {SOURCE_IP_KEY} only under {operator}, {_why_not_restricting(operator)}"
 
 
-def deny_problem(
-    deny: Statement,
-    granted: tuple[str, ...],
-    allowed: AllowedNetworks,
-    *,
-    endpoint_grant: bool = False,
-) -> str | None:
-    """Why this Deny (already known to cover the action) fails to neutralize an Allow reaching
-    `granted`, or None. An endpoint grant needs the Deny that pairs both halves; any other grant is
-    neutralized by that one too, by a NotIpAddress-only Deny, or by an unconditional one."""
+def deny_problem(deny: Statement, granted: tuple[str, ...], allowed: AllowedNetworks) -> str | None:
+    """Why this Deny (already known to cover the action) may miss a request from outside the
+    allowed networks and endpoints to some ARN of `granted`, or None when it fires for all of them.
+
+    Its conditions are ANDed, so each must be true for every such request: `NotIpAddress` within
+    the allowed CIDRs, or (with `allowedVpcEndpoints`) `StringNotEquals aws:SourceVpce` within the
+    allowed endpoints. An unconditional Deny fires always.
+    """
     uncovered = uncovered_by_deny(deny, granted)
     if uncovered is not None:
         return uncovered
-    source_ip = [c for c in deny.conditions if c.key_is(SOURCE_IP_KEY)]
-    vpce = [c for c in deny.conditions if c.key_is(SOURCE_VPCE_KEY)] if allowed.endpoints else []
     for condition in deny.conditions:
-        if condition in vpce:
+        if condition.key_is(SOURCE_IP_KEY) and condition.operator in DENY_OUTSIDE_OPERATORS:
+            problem = allowed.problem_with(condition.values)
+            if problem is not None:
+                return f"its NotIpAddress {problem}"
             continue
-        if not condition.key_is(SOURCE_IP_KEY) or condition.operator not in DENY_OUTSIDE_OPERATORS:
-            keep = f"keep only NotIpAddress {SOURCE_IP_KEY}"
-            if condition.key_is(SOURCE_VPCE_KEY):
-                keep += f", or list the endpoints in {ALLOWED_VPC_ENDPOINTS}"
-            elif allowed.endpoints:
-                keep += f" and StringNotEquals {SOURCE_VPCE_KEY}"
-            return f"its extra condition {condition.operator} {condition.key} can switch it off; {keep}"
-    if endpoint_grant and not (source_ip and vpce):
-        return (
-            f"it is not the Deny of requests from outside allowedCidrs and outside "
-            f"{ALLOWED_VPC_ENDPOINTS} (NotIpAddress {SOURCE_IP_KEY} and StringNotEquals "
-            f"{SOURCE_VPCE_KEY} in one Condition), so it also denies every request through the "
-            "endpoint"
-        )
-    if vpce and not source_ip:
-        return (
-            f"it has StringNotEquals {SOURCE_VPCE_KEY} without NotIpAddress {SOURCE_IP_KEY}, so it "
-            "also denies callers inside allowedCidrs; put both in one Condition"
-        )
-    if not deny.conditions:
-        return None  # an unconditional Deny of the action
-    if vpce:
-        problem = endpoint_deny_problem(vpce, allowed.endpoints)
-        if problem is not None:
-            return problem
-    problem = allowed.problem_with(v for c in source_ip for v in c.values)
-    return f"its NotIpAddress {problem}" if problem else None
+        if condition.key_is(SOURCE_VPCE_KEY) and allowed.endpoints:
+            problem = endpoint_deny_problem([condition], allowed.endpoints)
+            if problem is not None:
+                return problem
+            continue
+        keep = f"keep only NotIpAddress {SOURCE_IP_KEY}"
+        if condition.key_is(SOURCE_VPCE_KEY):
+            keep += f", or list the endpoints in {ALLOWED_VPC_ENDPOINTS}"
+        elif allowed.endpoints:
+            keep += f" and StringNotEquals {SOURCE_VPCE_KEY}"
+        return f"its extra condition {condition.operator} {condition.key} can switch it off; {keep}"
+    return None
 
 
 def _why_not_restricting(operator: str) -> str:

@@ -8,24 +8,20 @@ made using a VPC endpoint"). IAM evaluates a condition on a key the request lack
 for negated operators (`StringNotEquals`, `NotIpAddress`, ...), which are then true (IAM User
 Guide, "IAM JSON policy elements: Condition operators", the note on missing keys).
 
-So with `allowedVpcEndpoints` configured, the one restriction we accept for callers behind an
-endpoint is the one that admits a request from an allowed CIDR or through an allowed endpoint and
-nothing else:
+So with `allowedVpcEndpoints` configured, a grant is limited to the allowed callers when it is:
 
-- an Allow with `StringEquals aws:SourceVpce` listing only allowed endpoints (`StringLike` matches
-  patterns, `...IfExists` is true when the key is missing, a negated operator admits every other
-  endpoint: none of them restricts), and
-- in the same document, a Deny of the action on every resource the Allow grants whose conditions
-  are exactly `NotIpAddress aws:SourceIp` (allowed CIDRs) and `StringNotEquals aws:SourceVpce`
-  (allowed endpoints). IAM ANDs them, so the Deny fires unless the request came from an allowed
-  CIDR (NotIpAddress false) or through an allowed endpoint (StringNotEquals false); a request from
-  the internet lacks aws:SourceVpce, which makes StringNotEquals true, and one through an endpoint
-  lacks aws:SourceIp, which makes NotIpAddress true. `StringNotEqualsIfExists` is the same test
-  (true when the key is missing) and is credited like `NotIpAddressIfExists`.
-
-A Deny with `NotIpAddress` alone also denies every request through the endpoint, so an endpoint
-grant beside it never applies: that document is not the restriction the config declares, and it
-is refused rather than silently locking out the automation the endpoint is for.
+- an Allow with `StringEquals aws:SourceVpce` listing only allowed endpoints: it applies to nothing
+  but requests through them, whatever else the principal holds. `StringLike` with values free of
+  `*` and `?` is the same test (IAM User Guide, "Condition operators": StringLike is a
+  case-sensitive match with multi- and single-character wildcards). `...IfExists` is true when the
+  key is missing and a negated operator admits every other endpoint: neither restricts.
+- an unrestricted Allow neutralized by a Deny of the action on every resource it grants whose
+  conditions are each `NotIpAddress aws:SourceIp` (allowed CIDRs) or `StringNotEquals
+  aws:SourceVpce` (allowed endpoints; `StringNotLike` with exact values and the `IfExists` forms
+  are the same test). IAM ANDs them, and each one is true for every request that comes neither
+  from an allowed CIDR nor through an allowed endpoint (a missing key makes a negated operator
+  true), so the Deny fires for every such request. A Deny with one of the two halves only fires
+  more often: it may lock allowed callers out, but lets no other caller in.
 """
 
 import re
@@ -39,8 +35,11 @@ ALLOWED_VPC_ENDPOINTS = "allowedVpcEndpoints"
 # VPC endpoint ids: "vpce-" and 8 (older) or 17 hexadecimal digits (EC2 API reference, VpcEndpoint).
 ENDPOINT_ID = re.compile(r"^vpce-[0-9a-f]{8,17}$")
 ENDPOINT_ID_PATTERN = ENDPOINT_ID.pattern
-ALLOW_OPERATOR = "StringEquals"
-DENY_OPERATORS = frozenset({"StringNotEquals", "StringNotEqualsIfExists"})
+ALLOW_OPERATORS = frozenset({"StringEquals", "StringLike"})
+DENY_OPERATORS = frozenset(
+    {"StringNotEquals", "StringNotEqualsIfExists", "StringNotLike", "StringNotLikeIfExists"}
+)
+LIKE_WILDCARDS = ("*", "?")
 
 
 def parse_endpoints(value: object) -> tuple[str, ...]:
@@ -69,7 +68,7 @@ def names_endpoint(statement: Statement) -> bool:
 def endpoint_allow_problem(statement: Statement, endpoints: tuple[str, ...]) -> str | None:
     """Why this Allow's aws:SourceVpce conditions do not limit it to `endpoints`, or None."""
     vpce = [c for c in statement.conditions if c.key_is(SOURCE_VPCE_KEY)]
-    restricting = [c for c in vpce if c.operator == ALLOW_OPERATOR]
+    restricting = [c for c in vpce if c.operator in ALLOW_OPERATORS]
     if not restricting:
         operator = vpce[0].operator
         return f"with {SOURCE_VPCE_KEY} only under {operator}, {_why_not_restricting(operator)}"
@@ -83,7 +82,7 @@ def endpoint_deny_problem(
     """Why these aws:SourceVpce conditions of a Deny let other endpoints through, or None."""
     listed = list(conditions)
     for condition in listed:
-        if condition.operator not in DENY_OPERATORS:
+        if condition.operator not in DENY_OPERATORS or _like_with_wildcards(condition):
             return (
                 f"its {condition.operator} {SOURCE_VPCE_KEY} {_why_deny_misses(condition.operator)}; "
                 f"use StringNotEquals {SOURCE_VPCE_KEY}"
@@ -96,10 +95,23 @@ def describe_endpoints(endpoints: tuple[str, ...]) -> str:
     return ", ".join(endpoints)
 
 
+def _like_with_wildcards(condition: Condition) -> bool:
+    """A `...Like` test whose values hold a wildcard matches more than the endpoints it names."""
+    return "Like" in condition.operator and any(
+        isinstance(v, str) and any(w in v for w in LIKE_WILDCARDS) for v in condition.values
+    )
+
+
 def _values_problem(conditions: list[Condition], endpoints: tuple[str, ...]) -> str | None:
     values = [v for c in conditions for v in c.values]
     if not values:
         return f"{SOURCE_VPCE_KEY} [], which lists no endpoint"
+    for condition in conditions:
+        if _like_with_wildcards(condition):
+            return (
+                f"{SOURCE_VPCE_KEY} under {condition.operator} with a wildcard, which matches by "
+                "pattern, not by endpoint id"
+            )
     for value in values:
         if value not in endpoints:
             return (

@@ -114,6 +114,27 @@ def test_everyone_is_refused_with_a_condition_too():
     )
 
 
+@pytest.mark.parametrize("key", ["aws:PrincipalAccount", "kms:CallerAccount"])
+def test_everyone_narrowed_to_the_own_account_is_the_own_principals(key):
+    own = downstream_object_read("*")
+    own["Condition"] = {"StringEquals": {key: ACCOUNT}}
+    assert_no_violations(judge(bucket_policy=bucket_policy(own)), EXACT)
+    if_exists = downstream_object_read("*")
+    if_exists["Condition"] = {"StringEqualsIfExists": {key: ACCOUNT}}
+    assert_violation(
+        judge(bucket_policy=bucket_policy(if_exists)),
+        EXACT,
+        'allows every principal ("*"), a Condition narrowing who but naming no one; ',
+    )
+    own_and_other = downstream_object_read("*")
+    own_and_other["Condition"] = {"StringEquals": {key: [ACCOUNT, DOWNSTREAM_ACCOUNT]}}
+    assert_violation(
+        judge(bucket_policy=bucket_policy(own_and_other)),
+        EXACT,
+        'allows every principal ("*"), a Condition narrowing who but naming no one; ',
+    )
+
+
 @pytest.mark.parametrize(
     "principal",
     [

@@ -370,7 +370,6 @@ def test_attaching_a_managed_policy_that_grants_the_action_is_refused(type_, pro
     [
         "arn:aws:iam::aws:policy/AWSCodePipeline_ReadOnlyAccess",
         "arn:aws:iam::aws:policy/AWSCodePipelineApproverAccess",
-        "arn:aws:iam::123456789012:policy/AdministratorAccess",  # customer-managed: judged where declared
     ],
 )
 def test_attachments_that_do_not_grant_the_action_pass(arn):
@@ -380,6 +379,34 @@ def test_attachments_that_do_not_grant_the_action_pass(arn):
         {"role": "r", "policyArn": arn},
     )
     assert_no_violations(analyze(POLICIES, [attachment], CONFIG), POLICY_NAME)
+
+
+def test_a_customer_managed_policy_outside_the_stack_is_said_to_be_undecidable():
+    arn = "arn:aws:iam::123456789012:policy/AdministratorAccess"
+    attachment = resource(
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        "attach",
+        {"role": "r", "policyArn": arn},
+    )
+    result = analyze(POLICIES, [attachment], CONFIG)
+    assert not result.of(POLICY_NAME)
+    assert_skipped(
+        result,
+        POLICY_NAME,
+        "cannot decide whether these customer-managed policies allow starting pipelines: "
+        f"RolePolicyAttachment 'attach' policyArn ({arn}) attaches a policy whose document is not "
+        "in this stack",
+    )
+    # Declared in the stack, its document is judged instead.
+    declared = resource(
+        "aws:iam/policy:Policy",
+        "admin",
+        {
+            "name": "AdministratorAccess",
+            "policy": json.dumps({"Statement": [allow("*", from_ip(ALLOWED))]}),
+        },
+    )
+    assert_no_violations(analyze(POLICIES, [declared, attachment], CONFIG), POLICY_NAME)
 
 
 def test_managed_policy_arns_in_other_partitions_and_odd_case_are_recognized():

@@ -151,13 +151,6 @@ ALLOW_THROUGH_ENDPOINT = statement(
     "Allow", ACCOUNT_PIPELINES, through(ENDPOINT), Sid="ThroughEndpoints"
 )
 DENY_OUTSIDE_BOTH = statement("Deny", ACCOUNT_PIPELINES, outside_both(), Sid="DenyElsewhere")
-NO_MATCHING_DENY = (
-    'statement 2 ("ThroughEndpoints") allows codepipeline:StartPipelineExecution through '
-    "aws:SourceVpce but no Deny in the document refuses requests from outside allowedCidrs and "
-    "outside allowedVpcEndpoints; add a Deny of codepipeline:StartPipelineExecution on the same "
-    f"resources with Condition NotIpAddress aws:SourceIp [{ALLOWED}] and StringNotEquals "
-    f"aws:SourceVpce [{ENDPOINT}]"
-)
 
 
 def test_the_endpoint_restriction_is_accepted_with_the_endpoints_in_the_config():
@@ -195,7 +188,7 @@ def test_without_the_endpoints_in_the_config_the_endpoint_grant_and_its_deny_do_
         ),
         (
             through("vpce-*", operator="StringLike"),
-            "with aws:SourceVpce only under StringLike, which matches by pattern",
+            "with aws:SourceVpce under StringLike with a wildcard, which matches by pattern",
         ),
         (
             through(ENDPOINT, operator="StringEqualsIfExists"),
@@ -208,28 +201,47 @@ def test_without_the_endpoints_in_the_config_the_endpoint_grant_and_its_deny_do_
         ),
     ],
 )
-def test_an_endpoint_grant_weaker_than_the_allowed_endpoints_is_refused(endpoint_allow, problem):
+def test_an_endpoint_grant_weaker_than_the_allowed_endpoints_is_refused_unless_a_deny_closes_it(
+    endpoint_allow, problem
+):
     weaker = statement("Allow", ACCOUNT_PIPELINES, endpoint_allow, Sid="ThroughEndpoints")
     refused(
-        judge(ALLOW_FROM_IP, weaker, DENY_OUTSIDE_BOTH, config=WITH_ENDPOINTS),
+        judge(ALLOW_FROM_IP, weaker, config=WITH_ENDPOINTS),
         f'statement 2 ("ThroughEndpoints") allows codepipeline:StartPipelineExecution {problem}',
         f"; allow it only with Condition.StringEquals.aws:SourceVpce within {ENDPOINT}",
     )
+    # The Deny of requests from outside both makes IAM refuse everything the weak Allow adds.
+    assert_no_violations(judge(ALLOW_FROM_IP, weaker, DENY_OUTSIDE_BOTH, config=WITH_ENDPOINTS))
 
 
-def test_an_endpoint_grant_without_a_matching_deny_is_refused():
-    refused(judge(ALLOW_FROM_IP, ALLOW_THROUGH_ENDPOINT, config=WITH_ENDPOINTS), NO_MATCHING_DENY)
-
-
-def test_a_deny_that_covers_only_the_ip_half_is_not_the_endpoint_restriction():
-    ip_only = statement("Deny", ACCOUNT_PIPELINES, outside(), Sid="DenyElsewhere")
+@pytest.mark.parametrize(
+    "endpoint_allow",
+    [through(ENDPOINT), through(ENDPOINT, operator="StringLike")],
+    ids=["StringEquals", "StringLike-exact"],
+)
+def test_an_allow_limited_to_allowed_endpoints_needs_no_paired_deny(endpoint_allow):
+    # IAM applies it only to requests through the endpoint: alone or next to an IP-conditioned Allow.
+    only = statement("Allow", ACCOUNT_PIPELINES, endpoint_allow, Sid="ThroughEndpoints")
+    assert_no_violations(judge(only, config=WITH_ENDPOINTS))
+    assert_no_violations(judge(ALLOW_FROM_IP, only, config=WITH_ENDPOINTS))
+    # Its twin naming an endpoint outside the config is refused.
+    other = statement("Allow", ACCOUNT_PIPELINES, through(OTHER_ENDPOINT), Sid="ThroughEndpoints")
     refused(
-        judge(ALLOW_FROM_IP, ALLOW_THROUGH_ENDPOINT, ip_only, config=WITH_ENDPOINTS),
-        NO_MATCHING_DENY,
-        '(the Deny in statement 3 ("DenyElsewhere") does not count: it is not the Deny of requests '
-        "from outside allowedCidrs and outside allowedVpcEndpoints (NotIpAddress aws:SourceIp and "
-        "StringNotEquals aws:SourceVpce in one Condition), so it also denies every request through "
-        "the endpoint)",
+        judge(other, config=WITH_ENDPOINTS),
+        f'statement 1 ("ThroughEndpoints") allows codepipeline:StartPipelineExecution with '
+        f"aws:SourceVpce '{OTHER_ENDPOINT}', which is not in allowedVpcEndpoints ({ENDPOINT})",
+    )
+
+
+def test_a_loose_allow_is_safe_behind_a_deny_of_every_request_not_through_the_endpoints():
+    # It fires for every request from neither an allowed CIDR nor an allowed endpoint (and more).
+    loose = statement("Allow", ACCOUNT_PIPELINES, Sid="Loose")
+    deny = statement("Deny", ACCOUNT_PIPELINES, through(ENDPOINT, operator="StringNotEquals"))
+    assert_no_violations(judge(loose, deny, config=WITH_ENDPOINTS))
+    refused(
+        judge(loose, config=WITH_ENDPOINTS),
+        'statement 1 ("Loose") allows codepipeline:StartPipelineExecution without an aws:SourceIp '
+        "condition",
     )
 
 
@@ -253,19 +265,16 @@ def test_a_deny_that_covers_only_the_ip_half_is_not_the_endpoint_restriction():
             outside_both(cidrs=("10.0.0.0/8",)),
             "its NotIpAddress aws:SourceIp 10.0.0.0/8, which is outside allowedCidrs",
         ),
-        (
-            {"StringNotEquals": {"aws:SourceVpce": [ENDPOINT]}},
-            "it is not the Deny of requests from outside allowedCidrs and outside allowedVpcEndpoints",
-        ),
     ],
 )
-def test_a_deny_that_lets_other_callers_through_does_not_match_the_endpoint_grant(
+def test_a_deny_that_lets_other_callers_through_does_not_neutralize_a_loose_allow(
     deny_condition, reason
 ):
+    loose = statement("Allow", ACCOUNT_PIPELINES, Sid="Loose")
     weaker = statement("Deny", ACCOUNT_PIPELINES, deny_condition, Sid="DenyElsewhere")
     refused(
-        judge(ALLOW_FROM_IP, ALLOW_THROUGH_ENDPOINT, weaker, config=WITH_ENDPOINTS),
-        NO_MATCHING_DENY,
+        judge(ALLOW_FROM_IP, loose, weaker, config=WITH_ENDPOINTS),
+        'statement 2 ("Loose") allows codepipeline:StartPipelineExecution without an aws:SourceIp',
         f'(the Deny in statement 3 ("DenyElsewhere") does not count: {reason}',
     )
 

@@ -12,6 +12,7 @@ from tests.support.analyzer_harness import (
     resource,
 )
 from tests.support.release_shapes import (
+    DOWNSTREAM_ACCOUNT,
     DOWNSTREAM_PIPELINE_ROLE,
     DOWNSTREAM_ROOT,
     DOWNSTREAM_VERIFIER_ROLE,
@@ -31,6 +32,8 @@ from tests.support.release_shapes import (
 )
 
 LIMITED = "kms-key-cross-account-limited"
+# The downstream is in this stack's promotion chain, as the generated policy config says.
+CHAIN = {LIMITED: {"promotionAccounts": [DOWNSTREAM_ACCOUNT]}}
 DECRYPT_FIX = (
     'grant another account only kms:Decrypt, with {"StringEquals": {"kms:ViaService": '
     '"s3.<region>.amazonaws.com"}}, so it decrypts the published objects through S3 and nothing '
@@ -46,7 +49,7 @@ HEAD = (
 
 
 def judge(**overrides):
-    return analyze(POLICIES, cross_account_stack(**overrides))
+    return analyze(POLICIES, cross_account_stack(**overrides), CHAIN)
 
 
 def key_granting(**decrypt):
@@ -205,16 +208,16 @@ def test_a_key_policy_takes_the_usage_of_the_key_it_was_computed_from():
     signing = signing_key(False)
     stack = [*step_projects(), pipeline(), signing]
     verify = downstream_verify()
-    assert_no_violations(analyze(POLICIES, [*stack, key_policy(signing, [verify])]))
+    assert_no_violations(analyze(POLICIES, [*stack, key_policy(signing, [verify])], CHAIN))
     sign = downstream_verify(actions=["kms:Sign"])
     assert_violation(
-        analyze(POLICIES, [*stack, key_policy(signing, [sign])]),
+        analyze(POLICIES, [*stack, key_policy(signing, [sign])], CHAIN),
         LIMITED,
         "KMS key policy 'signing-key-policy': policy statement 1 "
         '("DownstreamVerifiersVerifyReleases") grants another account '
         f"('{DOWNSTREAM_VERIFIER_ROLE}') on this SIGN_VERIFY key kms:Sign",
     )
-    unlinked = analyze(POLICIES, [*stack, key_policy(None, [verify])])
+    unlinked = analyze(POLICIES, [*stack, key_policy(None, [verify])], CHAIN)
     assert not unlinked.of(LIMITED)
     assert_skipped(unlinked, LIMITED, "signing-key-policy.policy statement 1")
 
@@ -232,12 +235,14 @@ def test_an_unknown_usage_or_document_is_undecided_and_the_known_twin_judged():
 
 def test_without_a_known_role_a_wide_grant_is_undecided_and_a_narrow_one_passes():
     wide = key_granting(actions=["kms:Encrypt"])
-    result = analyze(POLICIES, [wide])
+    result = analyze(POLICIES, [wide], CHAIN)
     assert not result.of(LIMITED)
     assert_skipped(result, LIMITED, "whether of the stack's own account")
     # Decrypt through S3 is all any account may have, so its principals need no account.
-    assert_no_violations(analyze(POLICIES, [artifact_key(document(downstream_decrypt()))]))
+    assert_no_violations(analyze(POLICIES, [artifact_key(document(downstream_decrypt()))], CHAIN))
     # The own account's root with kms:* is undecided until a role tells the own account.
     assert_skipped(
-        analyze(POLICIES, [artifact_key()]), LIMITED, 'statement 1 ("AccountRootDelegatesToIam")'
+        analyze(POLICIES, [artifact_key()], CHAIN),
+        LIMITED,
+        'statement 1 ("AccountRootDelegatesToIam")',
     )

@@ -97,3 +97,23 @@ def test_bad_minimum_config_is_one_line_violation():
         result, WINDOW, "policy config kms-key-deletion-window.minimumDeletionWindowDays is 'week'"
     )
     assert "\n" not in violation.detail
+
+
+NATIVE_KEY = "aws-native:kms:Key"
+
+
+def test_a_key_declared_through_aws_native_is_judged_like_its_aws_twin():
+    refused = resource(NATIVE_KEY, "native", {"keyPolicy": {"Version": "2012-10-17"}})
+    accepted = resource(NATIVE_KEY, "native", {"enableKeyRotation": True})
+    assert_violation(analyze(POLICIES, [refused]), ROTATION, "set enableKeyRotation to true")
+    assert_no_violations(analyze(POLICIES, [accepted]))
+
+
+def test_an_aws_native_deletion_window_is_named_as_aws_native_names_it():
+    short = resource(NATIVE_KEY, "native", {"enableKeyRotation": True, "pendingWindowInDays": 7})
+    assert_violation(
+        analyze(POLICIES, [short]),
+        WINDOW,
+        ["pendingWindowInDays is 7,", "set pendingWindowInDays to at least 30"],
+        level="advisory",
+    )
