@@ -12,6 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.config import ConfigError, load_settings
+from components.config.placement import Placement, check_placement
 from components.delivery_platform import DeliveryPlatform, DeliveryPlatformArgs
 from components.shared.naming import PlatformNames
 
@@ -29,6 +30,14 @@ def main() -> None:
         region=aws.get_region().region,
         partition=aws.get_partition().partition,
     )
+    # Checks that need the stack's partition, region and account, still before any resource.
+    placement = Placement(names.partition, names.region, names.account_id)
+    try:
+        warnings = check_placement(settings, placement, pulumi.get_project())
+    except ConfigError as error:
+        raise pulumi.RunError(str(error)) from None
+    for warning in warnings:
+        pulumi.log.warn(warning)
     platform = DeliveryPlatform("delivery", DeliveryPlatformArgs(settings=settings, names=names))
 
     pulumi.export("artifactBucket", platform.artifact_store.bucket_name)

@@ -19,6 +19,8 @@ from tools.policy_config_values import stack_settings, with_shared_values
 
 REPO = Path(__file__).resolve().parent.parent
 COMMAND = "venv/bin/python -m tools.generate_config_files"
+EXAMPLE_POLICY_CONFIG = "policy-config"
+"""The folder of an example project that holds its `<stack>.json` policy configs."""
 
 
 class GenerationError(Exception):
@@ -38,13 +40,17 @@ def generated_files(repo: Path) -> dict[Path, str]:
         repo / "README.md": with_readme_table(readme),
     }
     for policy_file in sorted((repo / "policies" / "config").glob("*.json")):
-        files[policy_file] = _policy_config_text(repo, policy_file)
+        files[policy_file] = _policy_config_text(repo, policy_file, repo)
+    # An example project (its own stack files, e.g. three accounts) keeps its policy configs
+    # beside them, since the shared values (CIDRs, the promotion chain's accounts) are its own.
+    for policy_file in sorted((repo / "examples").glob(f"*/{EXAMPLE_POLICY_CONFIG}/*.json")):
+        files[policy_file] = _policy_config_text(repo, policy_file, policy_file.parent.parent)
     return files
 
 
-def _policy_config_text(repo: Path, policy_file: Path) -> str:
+def _policy_config_text(repo: Path, policy_file: Path, project: Path) -> str:
     stack = policy_file.stem
-    stack_file = repo / f"Pulumi.{stack}.yaml"
+    stack_file = project / f"Pulumi.{stack}.yaml"
     if not stack_file.is_file():
         raise GenerationError(
             f"{policy_file.relative_to(repo)}: no {stack_file.name} to take its shared values "

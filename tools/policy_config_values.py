@@ -57,7 +57,19 @@ SHARED_VALUES = (
         lambda settings: settings.promotes,
         "promoteFrom",
     ),
+    SharedValue(
+        "kms-key-cross-account-limited",
+        "promotionAccounts",
+        lambda settings: promotion_accounts(settings),
+        "promoteTo",  # and promoteFromAccountId: the chain's accounts on both sides
+    ),
 )
+
+
+def promotion_accounts(settings: PlatformSettings) -> list[str]:
+    """The other accounts of the stack's promotion chain: its upstream's and its downstreams'."""
+    accounts = [settings.promote_from_account_id, *(t.account_id for t in settings.promote_to)]
+    return sorted({account for account in accounts if account})
 
 
 def stack_settings(stack_file: Path, stack: str) -> PlatformSettings:

@@ -89,6 +89,11 @@ SAME_IN_POLICY_CONFIG = (
     "The policy config `policies/config/<stack>.json` gets this value as `{policy}` (copied from the "
     "stack file by tools/generate_config_files.py)."
 )
+CHAIN_IN_POLICY_CONFIG = (
+    "Its account ids are the promotion chain the policy config `policies/config/<stack>.json` gets "
+    "as `kms-key-cross-account-limited.promotionAccounts` (copied from the stack file by "
+    "tools/generate_config_files.py): the only other accounts the artifact key may let decrypt."
+)
 
 STACK_KEYS: tuple[ConfigKey, ...] = (
     ConfigKey(
@@ -279,7 +284,10 @@ STACK_KEYS: tuple[ConfigKey, ...] = (
         pattern=ACCOUNT_ID,
         fix="use the upstream's 12-digit AWS account id",
         default_meaning="this stack's account",
-        description="The upstream stack's AWS account id; empty when both live in one account.",
+        description=(
+            "The upstream stack's AWS account id; empty when both live in one account. "
+            + CHAIN_IN_POLICY_CONFIG
+        ),
     ),
     ConfigKey(
         name="promoteFromSigningKeyArn",
@@ -304,7 +312,7 @@ STACK_KEYS: tuple[ConfigKey, ...] = (
             "stayed OK for `promotionBakeMinutes`: each `{stack, accountId?}` (empty account id: "
             "this account). The stack grants exactly those stacks' pipeline, verifier and task "
             "execution roles (ARNs derived from their names) read on the published objects, "
-            "decrypt through S3, verify and pull; nothing else."
+            "decrypt through S3, verify and pull; nothing else. " + CHAIN_IN_POLICY_CONFIG
         ),
     ),
     ConfigKey(

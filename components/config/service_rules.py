@@ -132,10 +132,28 @@ def _connection(at: FieldReader, raw: Mapping[str, Any]) -> ConnectionSource | N
             "use a connection ARN like "
             "arn:aws:codeconnections:us-east-1:123456789012:connection/<uuid>",
         ),
-        full_repository_id=at.key("fullRepositoryId").string(
-            raw["fullRepositoryId"], FULL_REPOSITORY_ID, "use owner/repository, e.g. my-org/web"
-        ),
+        full_repository_id=_full_repository_id(at.key("fullRepositoryId"), raw["fullRepositoryId"]),
     )
+
+
+def _full_repository_id(at: FieldReader, value: Any) -> str:
+    """`owner/name` as the provider names it: no `.`/`..` segment and no `.git` suffix.
+
+    CodePipeline's CodeStarSourceConnection action takes FullRepositoryId as "the owner and name of
+    the repository" (https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CodestarConnectionSource.html);
+    `owner/web.git` (a clone URL's tail) or `owner/../web` names no repository, so the first
+    execution's source action fails after the stack deployed.
+    """
+    text = at.string(value, FULL_REPOSITORY_ID, "use owner/repository, e.g. my-org/web")
+    segments = text.split("/")
+    if any(segment in (".", "..") for segment in segments):
+        raise at.error(
+            text,
+            "has a '.' or '..' path segment; name the repository as owner/name, e.g. my-org/web",
+        )
+    if text.lower().endswith(".git"):
+        raise at.error(text, f"ends in .git; drop it: {text[: -len('.git')]!r}")
+    return text
 
 
 def _deployment_config(reader: FieldReader, value: Any, platform: str) -> str:

@@ -129,6 +129,7 @@ def test_shared_values_are_set_from_the_settings_and_every_other_key_is_kept():
         "log-group-retention": {"minimumRetentionDays": 400},
         "codedeploy-auto-rollback": {"requireAlarmRollback": False},
         "codepipeline-promoted-no-source-build": {"promotedStack": True},
+        "kms-key-cross-account-limited": {"promotionAccounts": []},
     }
     assert policy_config["execution-role-ip-restricted"]["allowedCidrs"] == ["10.0.0.0/8"]
 
