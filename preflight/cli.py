@@ -5,6 +5,7 @@ permission or AWS error (one line on stderr, never a traceback); 130 interrupted
 """
 
 import argparse
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from preflight.plan import stack_plan
 from preflight.report_json import json_document
 from preflight.report_text import print_report
 from troubleshoot.aws_calls import AwsReader
+from troubleshoot.aws_environment import environment_problem
 from troubleshoot.cli import fail, interruptible, terminal_console
 from troubleshoot.errors import TroubleshootError
 from troubleshoot.report_json import dumps
@@ -64,6 +66,9 @@ def _main(
     argv: Sequence[str] | None, clients_for_region: ClientsForRegion, project_dir: Path
 ) -> int:
     args = parse_arguments(list(argv) if argv is not None else None)
+    problem = environment_problem(os.environ)
+    if problem:  # a malformed AWS_* variable is one line before botocore reads it
+        return fail(problem, args.json)
     try:
         report = _run(args, clients_for_region, project_dir)
     except TroubleshootError as error:

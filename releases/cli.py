@@ -6,6 +6,7 @@ traceback); 130 interrupted (Ctrl-C).
 """
 
 import argparse
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from releases.release_reader import read_deployed
 from releases.report_json import json_document
 from releases.report_text import print_report
 from releases.stacks import ClientsForRegion, stacks_to_read
+from troubleshoot.aws_environment import environment_problem
 from troubleshoot.cli import fail, interruptible, terminal_console
 from troubleshoot.errors import TroubleshootError
 from troubleshoot.model import AwsStep
@@ -40,6 +42,9 @@ def _main(
     argv: Sequence[str] | None, clients_for_region: ClientsForRegion, project_dir: Path
 ) -> int:
     args = parse_arguments(list(argv) if argv is not None else None)
+    problem = environment_problem(os.environ)
+    if problem:  # a malformed AWS_* variable is one line before botocore reads it
+        return fail(problem, args.json)
     try:
         report = _read(args, clients_for_region, project_dir)
     except TroubleshootError as error:

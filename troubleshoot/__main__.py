@@ -1,4 +1,4 @@
-"""`python -m troubleshoot STACK [--service NAME] [--execution ID] [--json] [--outputs FILE]`."""
+"""`python -m troubleshoot STACK [--service NAME] [--execution ID] [--json] [--outputs FILE] [--timeout S]`."""
 
 import sys
 

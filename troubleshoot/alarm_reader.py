@@ -1,4 +1,4 @@
-"""CloudWatch reads: the state of a deployment group's alarms.
+"""CloudWatch reads: the state of a deployment group's alarms, or of a Lambda deploy action's.
 
 `describe_alarms --alarm-names ...` answers each alarm's StateValue (OK, ALARM, INSUFFICIENT_DATA),
 StateReason and StateUpdatedTimestamp (botocore's CloudWatch model, MetricAlarms[]). All named alarms are
@@ -12,13 +12,14 @@ MAX_ALARM_NAMES = 100
 """DescribeAlarms accepts at most 100 names (CloudWatch API reference)."""
 
 
-def alarm_states(reader: AwsReader, names: tuple[str, ...]) -> tuple[AlarmState, ...]:
+def alarm_states(reader: AwsReader, names: tuple[str, ...], purpose: str) -> tuple[AlarmState, ...]:
+    """The state of each named alarm, in the order given (MISSING for one that does not exist)."""
     if not names:
         return ()
     response = reader.call(
         "cloudwatch",
         "describe_alarms",
-        "read the state of the deployment group's alarms",
+        purpose,
         AlarmNames=list(names[:MAX_ALARM_NAMES]),
     )
     found = {

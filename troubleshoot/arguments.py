@@ -4,17 +4,36 @@ import argparse
 import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
+from components.release.steps.step_io import safe
 from offline_preview.arguments import OneLineArgumentParser
 from offline_preview.aws_regions import region_problem
+from troubleshoot.waiting import DEFAULT_TIMEOUT_SECONDS
 
 PROG = "bin/troubleshoot"
 # CodePipeline execution ids are UUIDs (PipelineExecutionId pattern in the CodePipeline API reference).
 EXECUTION_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
+EMPTY_FIXES = {
+    "stack": "name a stack such as dev",
+    "service": "name a service of the stack, or leave --service out for its defaultService",
+    "execution": "pass an execution id, or leave --execution out for the latest failed one",
+    "region": "name a region such as us-east-1, or leave --region out",
+}
+"""An empty value (`--service ''`, an unset shell variable) is a mistake, not "the default"."""
+
+
+class SafeArgumentParser(OneLineArgumentParser):
+    """One-line usage errors that echo the user's arguments with terminal controls neutralised."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(safe(message))
+
+
 def build_parser() -> OneLineArgumentParser:
-    parser = OneLineArgumentParser(
+    parser = SafeArgumentParser(
         prog=PROG,
         description="Explain the latest failed execution of a service's pipeline: the failed stage "
         "and action, the build's ERROR lines, the deployment's error, rollback and alarms, or the "
@@ -43,8 +62,33 @@ def build_parser() -> OneLineArgumentParser:
         help="AWS region (default: the outputs' pipeline ARN, else the stack's aws:region, "
         "else your AWS configuration)",
     )
+    parser.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=positive_seconds,
+        default=DEFAULT_TIMEOUT_SECONDS,
+        help=f"give up when AWS has not answered everything within SECONDS (default "
+        f"{DEFAULT_TIMEOUT_SECONDS:g}); a call unanswered for a few seconds is reported on stderr",
+    )
     add_json_option(parser)
     return parser
+
+
+MAX_TIMEOUT_SECONDS = 86_400
+"""A day: longer is no deadline, and the interval timer overflows time_t far beyond it."""
+
+
+def positive_seconds(text: str) -> float:
+    """`--timeout`: a number of seconds above zero and at most MAX_TIMEOUT_SECONDS."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= MAX_TIMEOUT_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds above 0 and at most {MAX_TIMEOUT_SECONDS}"
+        )
+    return value
 
 
 def add_json_option(parser: OneLineArgumentParser) -> None:
@@ -58,6 +102,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     """Parsed arguments; a bad value exits 2 with one line naming the option."""
     parser = build_parser()
     args = parse_with_region(parser, argv)
+    for name, fix in EMPTY_FIXES.items():
+        if getattr(args, name) is not None and not getattr(args, name).strip():
+            option = "STACK" if name == "stack" else f"--{name}"
+            parser.error(f"{option} is empty: {fix}")
     if args.execution and not EXECUTION_ID.match(args.execution):
         parser.error(
             f"--execution {args.execution!r} is not a pipeline execution id "

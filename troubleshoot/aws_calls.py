@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import boto3
+import botocore.session
 from botocore.client import BaseClient
+from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -20,11 +22,19 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
+from troubleshoot import answer_check
 from troubleshoot.cli_commands import CliSpelling, cli_command
 from troubleshoot.errors import TroubleshootError, from_client_error
 from troubleshoot.model import AwsStep
+from troubleshoot.waiting import waiting_for
 
-SERVICES = ("sts", "codepipeline", "codebuild", "logs", "codedeploy", "cloudwatch")
+SERVICES = ("sts", "codepipeline", "codebuild", "logs", "codedeploy", "cloudwatch", "ecs")
+# botocore waits 60 s to connect and 60 s per read by default, retried up to 5 times in its legacy
+# mode (botocore `config.Config` docs; "Retries" in the Boto3 guide). An unanswered call is bounded
+# here, and the whole run by `--timeout` (troubleshoot/waiting.py).
+CLIENT_CONFIG = Config(connect_timeout=10, read_timeout=30)
+DEFAULT_RETRIES = {"mode": "standard", "total_max_attempts": 3}
+"""Used unless AWS_MAX_ATTEMPTS / AWS_RETRY_MODE or the profile choose otherwise."""
 
 
 class RegionalClients(Protocol):
@@ -45,12 +55,22 @@ class AwsClients:
     logs: BaseClient
     codedeploy: BaseClient
     cloudwatch: BaseClient
+    ecs: BaseClient
 
     @classmethod
     def for_region(cls, region: str) -> "AwsClients":
         """Clients from the user's normal AWS configuration (profile, environment, SSO, role)."""
-        session = boto3.Session(region_name=region)
-        return cls(region, **{name: session.client(name) for name in SERVICES})
+        core = botocore.session.get_session()
+        config = CLIENT_CONFIG
+        if not core.get_config_variable("max_attempts") and not core.get_config_variable(
+            "retry_mode"
+        ):
+            config = config.merge(Config(retries=DEFAULT_RETRIES))
+        session = boto3.Session(botocore_session=core, region_name=region)
+        clients = {name: session.client(name, config=config) for name in SERVICES}
+        for client in clients.values():
+            answer_check.register(client)
+        return cls(region, **clients)
 
 
 def default_region() -> str | None:
@@ -87,7 +107,9 @@ class AwsReader:
         if not self.steps or self.steps[-1].command != command:  # a next page is the same command
             self.steps.append(AwsStep(purpose=purpose, command=command))
         try:
-            response = getattr(client, operation)(**params)
+            api_name = client.meta.method_to_api_mapping.get(operation, operation)
+            with waiting_for(service, api_name, client.meta.endpoint_url):
+                response = getattr(client, operation)(**params)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in handled_errors:
                 raise

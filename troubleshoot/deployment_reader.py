@@ -11,10 +11,34 @@ roll back a deployment"), so "what it rolled back to" is that deployment's revis
 from dataclasses import dataclass
 from typing import Any
 
+from troubleshoot import console_links
 from troubleshoot.aws_calls import AwsReader
-from troubleshoot.model import ErrorDetail, Rollback
+from troubleshoot.model import (
+    EcsServiceEvents,
+    ErrorDetail,
+    FailedTarget,
+    Rollback,
+    ServiceEvent,
+    Target,
+)
 
 APPSPEC_DIGEST_LENGTH = 12
+SERVER_PLATFORM = "Server"
+"""computePlatform of an EC2/on-premises deployment (CodeDeploy API reference, DeploymentInfo)."""
+TARGETS_PER_BATCH = 25
+"""BatchGetDeploymentTargets takes at most 25 target ids (CodeDeploy API reference)."""
+FAILED_TARGETS_SHOWN = 3
+LOG_TAIL_LINES = 20
+SERVICE_EVENTS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Group:
+    """What the report needs of a deployment group: its stopping alarms and its ECS services."""
+
+    alarm_names: tuple[str, ...]
+    ecs_services: tuple[tuple[str, str], ...]
+    """(cluster, service) pairs of an ECS group (DeploymentGroupInfo.ecsServices)."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +83,9 @@ def read_rollback(reader: AwsReader, rollback_deployment_id: str) -> Rollback:
     )
 
 
-def group_alarm_names(reader: AwsReader, application: str, group: str) -> tuple[str, ...]:
-    """The alarms that stop and roll back this group's deployments (none when monitoring is off)."""
+def read_group(reader: AwsReader, application: str, group: str) -> Group:
+    """The alarms that stop and roll back this group's deployments (none when monitoring is off)
+    and, for ECS, the services it deploys to."""
     info = reader.call(
         "codedeploy",
         "get_deployment_group",
@@ -69,9 +94,84 @@ def group_alarm_names(reader: AwsReader, application: str, group: str) -> tuple[
         deploymentGroupName=group,
     )["deploymentGroupInfo"]
     alarms = info.get("alarmConfiguration", {})
-    if not alarms.get("enabled"):
+    names = (
+        tuple(alarm["name"] for alarm in alarms.get("alarms", []) if alarm.get("name"))
+        if alarms.get("enabled")
+        else ()
+    )
+    services = tuple(
+        (service.get("clusterName", ""), service.get("serviceName", ""))
+        for service in info.get("ecsServices", [])
+        if service.get("clusterName") and service.get("serviceName")
+    )
+    return Group(names, services)
+
+
+def failed_instances(reader: AwsReader, deployment_id: str) -> tuple[FailedTarget, ...]:
+    """The failed instances of a server deployment, each with the lifecycle event that failed, its
+    script and the log tail the CodeDeploy agent reported (InstanceTarget.lifecycleEvents[]
+    .diagnostics: errorCode, scriptName, message, logTail; CodeDeploy API reference)."""
+    listed = reader.call(
+        "codedeploy",
+        "list_deployment_targets",
+        "list the deployment's failed instances",
+        deploymentId=deployment_id,
+        targetFilters={"TargetStatus": ["Failed"]},
+    )
+    ids = listed.get("targetIds", [])[:TARGETS_PER_BATCH]
+    if not ids:
         return ()
-    return tuple(alarm["name"] for alarm in alarms.get("alarms", []) if alarm.get("name"))
+    targets = reader.call(
+        "codedeploy",
+        "batch_get_deployment_targets",
+        "read each failed instance's lifecycle events and script log",
+        deploymentId=deployment_id,
+        targetIds=ids,
+    ).get("deploymentTargets", [])
+    failed = []
+    for target in targets:
+        instance = target.get("instanceTarget") or {}
+        if not instance:
+            continue
+        event = next(
+            (e for e in instance.get("lifecycleEvents", []) if e.get("status") == "Failed"), {}
+        )
+        diagnostics = event.get("diagnostics", {})
+        tail = diagnostics.get("logTail", "") or ""
+        failed.append(
+            FailedTarget(
+                target_id=instance.get("targetId", ""),
+                status=instance.get("status", ""),
+                lifecycle_event=event.get("lifecycleEventName", ""),
+                error_code=diagnostics.get("errorCode", ""),
+                script=diagnostics.get("scriptName", ""),
+                message=diagnostics.get("message", ""),
+                log_tail="\n".join(tail.splitlines()[-LOG_TAIL_LINES:]),
+            )
+        )
+    return tuple(failed[:FAILED_TARGETS_SHOWN])
+
+
+def service_events(
+    reader: AwsReader, target: Target, cluster: str, service: str
+) -> EcsServiceEvents:
+    """The ECS service's newest events (describe-services `events`, newest first: the scheduler's
+    own account of tasks that failed to start or to become healthy; Amazon ECS Developer Guide,
+    "Viewing Amazon ECS service event messages") and the link to its Events tab."""
+    described = reader.call(
+        "ecs",
+        "describe_services",
+        "read the ECS service's newest events",
+        cluster=cluster,
+        services=[service],
+    )
+    events = tuple(
+        ServiceEvent(at=event.get("createdAt"), message=event.get("message", ""))
+        for found in described.get("services", [])
+        for event in found.get("events", [])[:SERVICE_EVENTS_SHOWN]
+    )
+    link = console_links.ecs_events_link(target, cluster, service)
+    return EcsServiceEvents(cluster, service, events, link)
 
 
 def describe_revision(revision: dict[str, Any]) -> str:

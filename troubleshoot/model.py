@@ -59,6 +59,33 @@ class Execution:
     status_summary: str = ""
     trigger: str = ""
     revisions: tuple[SourceRevision, ...] = ()
+    console_link: str = ""
+
+
+@dataclass(frozen=True)
+class LookBack:
+    """How much of the pipeline's history was read to answer (newest first)."""
+
+    executions: int
+    oldest: datetime | None = None
+    """The start of the oldest execution read."""
+    whole_history: bool = False
+    """The pipeline's first execution was reached."""
+    limit_reached: bool = False
+    """Reading stopped at the bound before the question was answered."""
+
+
+@dataclass(frozen=True)
+class ApprovalDecision:
+    """A manual approval answered in the explained execution: by whom, when, and what they said."""
+
+    stage: str
+    action: str
+    decision: str
+    """approved or rejected"""
+    by: str = ""
+    at: datetime | None = None
+    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +117,8 @@ class BuildFailure:
     log_lines_read: int = 0
     log_complete: bool = True
     """The whole log stream was read (else its last `log_lines_read` lines)."""
+    console_link: str = ""
+    """The build's page in the CodeBuild console (phases, log, reports)."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +144,35 @@ class Rollback:
 
 
 @dataclass(frozen=True)
+class FailedTarget:
+    """An instance of a server (EC2/on-premises) deployment and the lifecycle event that failed."""
+
+    target_id: str
+    status: str
+    lifecycle_event: str = ""
+    error_code: str = ""
+    script: str = ""
+    message: str = ""
+    log_tail: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceEvent:
+    at: datetime | None
+    message: str
+
+
+@dataclass(frozen=True)
+class EcsServiceEvents:
+    """An ECS service of the deployment group, its newest service events and where to see them."""
+
+    cluster: str
+    service: str
+    events: tuple[ServiceEvent, ...] = ()
+    console_link: str = ""
+
+
+@dataclass(frozen=True)
 class DeploymentFailure:
     deployment_id: str
     status: str
@@ -125,6 +183,9 @@ class DeploymentFailure:
     rollback: Rollback | None = None
     rollback_message: str = ""
     alarms: tuple[AlarmState, ...] = ()
+    console_link: str = ""
+    failed_targets: tuple["FailedTarget", ...] = ()
+    ecs_services: tuple["EcsServiceEvents", ...] = ()
 
     @property
     def fired_alarms(self) -> tuple[AlarmState, ...]:
@@ -143,6 +204,15 @@ class FailedAction:
     external_url: str = ""
     build: BuildFailure | None = None
     deployment: DeploymentFailure | None = None
+    attempts: int = 1
+    """Attempts of this action in the execution; the last one is explained."""
+    approval: ApprovalDecision | None = None
+    alarms: tuple[AlarmState, ...] = ()
+    """The alarms a Lambda deploy action watches (its `Alarms` configuration)."""
+
+    @property
+    def fired_alarms(self) -> tuple[AlarmState, ...]:
+        return tuple(alarm for alarm in self.alarms if alarm.firing)
 
 
 @dataclass(frozen=True)
@@ -172,3 +242,11 @@ class Explanation:
     pending_approvals: list[PendingApproval] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     steps: list[AwsStep] = field(default_factory=list)
+    look_back: LookBack | None = None
+    """How far back the history was read (None for `--execution`)."""
+    previous_success: Execution | None = None
+    """The newest execution that succeeded before the one explained, to compare with."""
+    approvals: list[ApprovalDecision] = field(default_factory=list)
+    """Manual approvals answered in the explained execution."""
+    stopped_by: str = ""
+    """The error that stopped the reading half-way; what was read before it is still reported."""

@@ -7,17 +7,28 @@ externalExecutionId/Summary/Url and errorDetails); `get_pipeline_state` -> stage
 .latestExecution (status, token, summary, errorDetails, actionExecutionId).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from troubleshoot.aws_calls import AwsReader
-from troubleshoot.model import ErrorDetail, Execution, SourceRevision
+from troubleshoot.cli_commands import CliSpelling, cli_command
+from troubleshoot.model import AwsStep, ErrorDetail, Execution, LookBack, SourceRevision
 
-RECENT_EXECUTIONS = 20
-"""How far back "the latest failed execution" is looked for (one page of the newest executions)."""
+EXECUTIONS_PAGE = 100
+"""ListPipelineExecutions' largest page (maxResults 1-100, CodePipeline API reference)."""
+MAX_EXECUTIONS = 1000
+"""How far back the history is read at most: ten pages. A queue behind a waiting approval can hold
+many executions newer than the failure, but an answer older than this is no longer "the latest"."""
 ACTION_EXECUTIONS_PAGE = 100
 """The API's maximum page; an execution of our pipelines has four or five actions."""
+MAX_ACTION_PAGES = 10
+"""Retried stages add attempts; ten pages of 100 is far beyond any execution of ours."""
+NOT_FOUND_ERRORS = ("PipelineNotFoundException",)
+"""Answered by AWS for a pipeline name the account and region do not have (CodePipeline API
+reference, ListPipelineExecutions / GetPipelineExecution errors); the caller names where it looked."""
+HISTORY_PURPOSE = "list the pipeline's executions, newest first, back as far as needed"
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,8 @@ class ActionRun:
     summary: str = ""
     url: str = ""
     error: ErrorDetail | None = None
+    updated: datetime | None = None
+    updated_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,21 +64,66 @@ class ActionState:
     summary: str = ""
     since: datetime | None = None
     error: ErrorDetail | None = None
+    updated_by: str = ""
 
 
-def recent_executions(reader: AwsReader, pipeline: str) -> list[Execution]:
-    """The newest executions first."""
-    response = reader.call(
+@dataclass(frozen=True)
+class History:
+    """The executions read, newest first, and how far back that is."""
+
+    executions: list[Execution]
+    look_back: LookBack
+
+
+def executions_until(
+    reader: AwsReader, pipeline: str, answered: Callable[[list[Execution]], bool]
+) -> History:
+    """The newest executions, page after page (nextToken) until `answered(executions)` holds, the
+    history ends, or MAX_EXECUTIONS were read: never older than the question needs.
+
+    The pages are one step: `--max-items N` makes the AWS CLI follow the same pages for the N
+    executions read (AWS CLI User Guide, "Using the AWS CLI pagination options").
+    """
+    first_step = len(reader.steps)
+    executions: list[Execution] = []
+    token: str | None = None
+    while True:
+        params: dict[str, Any] = {"pipelineName": pipeline, "maxResults": EXECUTIONS_PAGE}
+        if token:
+            params["nextToken"] = token
+        response = reader.call(
+            "codepipeline",
+            "list_pipeline_executions",
+            HISTORY_PURPOSE,
+            handled_errors=NOT_FOUND_ERRORS,
+            **params,
+        )
+        executions += [
+            _execution(summary, summary.get("sourceRevisions", []))
+            for summary in response.get("pipelineExecutionSummaries", [])
+        ]
+        token = response.get("nextToken")
+        if answered(executions) or not token or len(executions) >= MAX_EXECUTIONS:
+            break
+    command = cli_command(
         "codepipeline",
         "list_pipeline_executions",
-        "list the pipeline's recent executions",
-        pipelineName=pipeline,
-        maxResults=RECENT_EXECUTIONS,
+        {"pipelineName": pipeline, "maxResults": EXECUTIONS_PAGE},
+        reader.clients.region,
+        paginated=True,
+        spelling=CliSpelling(max_items=max(len(executions), 1)),
     )
-    return [
-        _execution(summary, summary.get("sourceRevisions", []))
-        for summary in response.get("pipelineExecutionSummaries", [])
-    ]
+    reader.steps[first_step:] = [AwsStep(purpose=HISTORY_PURPOSE, command=command)]
+    oldest = executions[-1].started if executions else None
+    return History(
+        executions,
+        LookBack(
+            executions=len(executions),
+            oldest=oldest,
+            whole_history=not token,
+            limit_reached=bool(token) and not answered(executions),
+        ),
+    )
 
 
 def one_execution(reader: AwsReader, pipeline: str, execution_id: str) -> Execution:
@@ -73,6 +131,7 @@ def one_execution(reader: AwsReader, pipeline: str, execution_id: str) -> Execut
         "codepipeline",
         "get_pipeline_execution",
         "read the execution",
+        handled_errors=NOT_FOUND_ERRORS,
         pipelineName=pipeline,
         pipelineExecutionId=execution_id,
     )
@@ -85,16 +144,62 @@ def one_execution(reader: AwsReader, pipeline: str, execution_id: str) -> Execut
 
 
 def action_runs(reader: AwsReader, pipeline: str, execution_id: str) -> list[ActionRun]:
-    """Every action of the execution, in the order CodePipeline lists them."""
-    response = reader.call(
-        "codepipeline",
-        "list_action_executions",
-        "list the actions of the execution and their results",
-        pipelineName=pipeline,
-        filter={"pipelineExecutionId": execution_id},
-        maxResults=ACTION_EXECUTIONS_PAGE,
+    """Every attempt of every action of the execution, in the order CodePipeline lists them (a
+    retried stage adds an attempt of each action it re-ran, with its own actionExecutionId)."""
+    runs: list[ActionRun] = []
+    token: str | None = None
+    for _ in range(MAX_ACTION_PAGES):
+        params: dict[str, Any] = {
+            "pipelineName": pipeline,
+            "filter": {"pipelineExecutionId": execution_id},
+            "maxResults": ACTION_EXECUTIONS_PAGE,
+        }
+        if token:
+            params["nextToken"] = token
+        response = reader.call(
+            "codepipeline",
+            "list_action_executions",
+            "list the actions of the execution and their results",
+            **params,
+        )
+        runs += [_action_run(detail) for detail in response.get("actionExecutionDetails", [])]
+        token = response.get("nextToken")
+        if not token:
+            break
+    return runs
+
+
+def latest_attempts(runs: list[ActionRun]) -> list[ActionRun]:
+    """Each action's last attempt, the one that decided the execution: "Retry failed actions" runs
+    the failed actions of a stage again in the same execution (CodePipeline User Guide, "Retry a
+    failed stage or failed actions in a stage",
+    https://docs.aws.amazon.com/codepipeline/latest/userguide/actions-retry.html), so an earlier
+    failed attempt that a retry fixed is not the failure. botocore's ActionExecutionDetail has no
+    stage execution id; the attempts are told apart by their start (then update) time, and listed
+    order for a tie. Kept in listed order."""
+    latest: dict[tuple[str, str], tuple[int, ActionRun]] = {}
+    for index, run in enumerate(runs):
+        key = (run.stage, run.action)
+        if key not in latest or _attempt_order(run) > _attempt_order(latest[key][1]):
+            latest[key] = (index, run)
+    return [run for _, run in sorted(latest.values(), key=lambda item: item[0])]
+
+
+def earlier_attempts(runs: list[ActionRun], run: ActionRun) -> list[ActionRun]:
+    """The other attempts of `run`'s action in the same execution."""
+    return [
+        other
+        for other in runs
+        if (other.stage, other.action) == (run.stage, run.action)
+        and other.action_execution_id != run.action_execution_id
+    ]
+
+
+def _attempt_order(run: ActionRun) -> tuple[float, float]:
+    return (
+        run.started.timestamp() if run.started else 0.0,
+        run.updated.timestamp() if run.updated else 0.0,
     )
-    return [_action_run(detail) for detail in response.get("actionExecutionDetails", [])]
 
 
 def current_state(reader: AwsReader, pipeline: str) -> list[ActionState]:
@@ -122,6 +227,7 @@ def current_state(reader: AwsReader, pipeline: str) -> list[ActionState]:
                     summary=latest.get("summary", ""),
                     since=latest.get("lastStatusChange"),
                     error=_error(latest.get("errorDetails")),
+                    updated_by=latest.get("lastUpdatedBy", ""),
                 )
             )
     return states
@@ -169,6 +275,8 @@ def _action_run(detail: dict[str, Any]) -> ActionRun:
         summary=result.get("externalExecutionSummary", ""),
         url=result.get("externalExecutionUrl", ""),
         error=_error(result.get("errorDetails")),
+        updated=detail.get("lastUpdateTime"),
+        updated_by=detail.get("updatedBy", ""),
     )
 
 

@@ -16,6 +16,10 @@ def json_document(explanation: Explanation, exit_code: int) -> dict[str, Any]:
             action["deployment"]["firedAlarms"] = [
                 alarm.name for alarm in model.deployment.fired_alarms
             ]
+        if model.alarms:
+            action["firedAlarms"] = [alarm.name for alarm in model.fired_alarms]
+    if explanation.stopped_by:  # the same key as the error document of an exit-2 failure
+        document["error"] = " ".join(explanation.stopped_by.split())
     document["exitCode"] = exit_code
     return document
 

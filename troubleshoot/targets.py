@@ -6,10 +6,8 @@ by `pulumi stack output --json`, they are what a deployed stack exported (`servi
 and `pipelineArn`), so the command also works where the stack config is not at hand.
 """
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from components.config import ConfigError, PlatformSettings, ServiceSettings, parse_settings
 from components.shared.naming import PlatformNames
@@ -18,6 +16,7 @@ from offline_preview.project import load_project
 from troubleshoot.aws_calls import AwsReader, default_region
 from troubleshoot.errors import TroubleshootError
 from troubleshoot.model import Target
+from troubleshoot.outputs_file import read_outputs
 
 REGION_KEY = "aws:region"
 STACK_FILE_PREFIX, STACK_FILE_SUFFIX = "Pulumi.", ".yaml"
@@ -114,7 +113,7 @@ def target_from_stack_config(
 
 def target_from_outputs(path: Path, stack: str, service: str | None, region: str | None) -> Target:
     """The service's pipeline from `pulumi stack output --json` saved in `path`."""
-    outputs = _read_outputs(path)
+    outputs = read_outputs(path)  # UTF-16/UTF-8 BOMs, bounded size and depth
     services = outputs.get("services")
     if not isinstance(services, dict) or not services:
         services = {str(outputs.get("defaultService", "default")): outputs}
@@ -139,21 +138,6 @@ def target_from_outputs(path: Path, stack: str, service: str | None, region: str
         region=region or arn_region,
         names_from=str(path),
     )
-
-
-def _read_outputs(path: Path) -> dict[str, Any]:
-    hint = "write it with `pulumi stack output --json > FILE`"
-    try:
-        document = json.loads(path.read_text())
-    except OSError as error:
-        raise TroubleshootError(f"--outputs {path}: {error.strerror}; {hint}") from None
-    except json.JSONDecodeError as error:
-        raise TroubleshootError(
-            f"--outputs {path}:{error.lineno}: not JSON ({error.msg}); {hint}"
-        ) from None
-    if not isinstance(document, dict):
-        raise TroubleshootError(f"--outputs {path}: expected a JSON object of outputs; {hint}")
-    return document
 
 
 def _arn_region(arn: str, path: Path, service: str) -> str:

@@ -109,3 +109,16 @@ def test_the_real_entry_point_runs_against_the_test_server(moto_endpoint, aws, t
     assert result.returncode in (1, 2), result.stderr
     document = json.loads(result.stdout)
     assert document["exitCode"] == result.returncode
+
+
+def test_a_malformed_aws_variable_is_one_line_before_any_aws_call(aws, run_preflight, monkeypatch):
+    monkeypatch.setenv("AWS_RETRY_MODE", "bogus")
+
+    code, out, err = run_preflight("dev")
+
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: environment variable AWS_RETRY_MODE='bogus' is invalid: set it to legacy, "
+        "standard or adaptive, or unset it\n"
+    )
+    assert aws.clients == {}

@@ -179,3 +179,16 @@ def test_the_real_entry_point_reads_the_endpoint_and_credentials_from_the_enviro
     assert (result.returncode, result.stderr) == (1, "")
     assert result.stdout.startswith("dev/web: NOTHING DEPLOYED\n")
     assert EXECUTIONS["dev"] not in result.stdout
+
+
+def test_a_malformed_aws_variable_is_one_line_before_any_aws_call(aws, run_releases, monkeypatch):
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "three")
+
+    code, out, err = run_releases("dev")
+
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: environment variable AWS_MAX_ATTEMPTS='three' is invalid: set it to a whole "
+        "number of attempts such as 3, or unset it\n"
+    )
+    assert aws.clients == {}

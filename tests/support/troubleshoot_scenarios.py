@@ -63,7 +63,7 @@ def stub_executions(aws: AwsTestAccount, pipeline: str, *summaries: dict) -> Non
     aws.stub("codepipeline").add_response(
         "list_pipeline_executions",
         {"pipelineExecutionSummaries": list(summaries)},
-        {"pipelineName": pipeline, "maxResults": 20},
+        {"pipelineName": pipeline, "maxResults": 100},
     )
 
 

@@ -47,7 +47,7 @@ def test_prints_the_cli_command_behind_each_step(aws, run_command):
     for command in (
         "aws sts get-caller-identity --region us-east-1",
         "aws codepipeline list-pipeline-executions --pipeline-name guarded-delivery-dev-web "
-        "--max-items 20 --region us-east-1",
+        "--max-items 2 --region us-east-1",
         "aws codepipeline get-pipeline-state --name guarded-delivery-dev-web --region us-east-1",
         "aws codepipeline list-action-executions --pipeline-name guarded-delivery-dev-web "
         f"--filter pipelineExecutionId={FAILED_EXECUTION} --max-items 100 --region us-east-1",

@@ -41,7 +41,10 @@ def test_missing_permission_names_the_iam_action(aws, run_command):
 
     code, out, err = run_command("dev")
 
-    assert (code, out) == (2, "")
+    # What was read before the refusal is still reported, then the one error line (exit 2).
+    assert code == 2
+    assert f"Execution {FAILED_EXECUTION}: Failed" in out
+    assert "STOPPED before the end, the report above is what was read: missing permission " in out
     assert err == (
         "error: missing permission codepipeline:GetPipelineState on "
         f"arn:aws:codepipeline:us-east-1:123456789012:{DEV_PIPELINE} (GetPipelineState was denied): "
@@ -75,12 +78,17 @@ def test_missing_permission_without_an_action_in_the_message_names_the_operation
 
     code, out, err = run_command("dev", "--json")
 
-    assert code == 2
-    assert json.loads(out) == {
-        "error": "missing permission codebuild:BatchGetBuilds (BatchGetBuilds was denied): grant it "
-        "to the identity you run as, or run with a role that has it",
-        "exitCode": 2,
-    }
+    document = json.loads(out)
+    assert code == document["exitCode"] == 2
+    assert document["error"] == (
+        "missing permission codebuild:BatchGetBuilds (BatchGetBuilds was denied): grant it "
+        "to the identity you run as, or run with a role that has it"
+    )
+    assert document["stoppedBy"] == document["error"]
+    # The failed action read before the refusal is kept, without the build it could not read.
+    assert document["verdict"] == "failed"
+    [action] = document["failedActions"]
+    assert (action["stage"], action["externalId"], action["build"]) == ("Build", BUILD_ID, None)
     assert err.count("\n") == 1 and "codebuild:BatchGetBuilds" in err
 
 
@@ -95,9 +103,10 @@ def test_a_pipeline_that_does_not_exist_is_one_line(aws, run_command):
 
     assert code == 2
     assert err == (
-        "error: list the pipeline's recent executions: ListPipelineExecutions failed with "
-        f"PipelineNotFoundException: Account '123456789012' does not have a pipeline with name "
-        f"'{DEV_PIPELINE}'\n"
+        f"error: no pipeline {DEV_PIPELINE} in account 123456789012, region us-east-1 "
+        "(PipelineNotFoundException; names from Pulumi.dev.yaml and account 123456789012): deploy "
+        "the stack with `pulumi up --stack dev`, or run with the account's credentials, --region R "
+        "or --outputs FILE where it is deployed\n"
     )
 
 

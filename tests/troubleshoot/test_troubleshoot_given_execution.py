@@ -11,10 +11,12 @@ from tests.support.troubleshoot_scenarios import (
     FAILED_EXECUTION,
     STARTED,
     action_run,
+    execution_summary,
     failed_build,
     seed_build_logs,
     stage_state,
     stub_action_runs,
+    stub_executions,
     stub_state,
 )
 
@@ -22,6 +24,8 @@ OLDER_FAILED = "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
 OLDER_STARTED = STARTED - timedelta(days=1)
 OLDER_REVISION = "1b9e0c7d5a42"
 TRIGGER_ARN = "arn:aws:iam::123456789012:user/alice"
+PREVIOUS_SUCCESS = "6e5d4c3b-2a19-4807-9f6e-5d4c3b2a1908"
+PREVIOUS_REVISION = "0c9b8a7f6e5d"
 
 
 def stage_older_failure(aws) -> None:
@@ -51,6 +55,18 @@ def stage_older_failure(aws) -> None:
             }
         },
         {"pipelineName": DEV_PIPELINE, "pipelineExecutionId": OLDER_FAILED},
+    )
+    # The history back to the given execution and the success before it, to compare with.
+    stub_executions(
+        aws,
+        DEV_PIPELINE,
+        execution_summary(FAILED_EXECUTION, "Failed"),
+        {**execution_summary(OLDER_FAILED, "Failed"), "startTime": OLDER_STARTED},
+        {
+            **execution_summary(PREVIOUS_SUCCESS, "Succeeded"),
+            "startTime": OLDER_STARTED - timedelta(hours=2),
+            "sourceRevisions": [{"actionName": "Source", "revisionId": PREVIOUS_REVISION}],
+        },
     )
     stub_state(
         aws,
@@ -131,3 +147,17 @@ def test_json_names_the_given_execution_too(aws, run_command):
     assert execution["revisions"] == [
         {"action": "Source", "revisionId": OLDER_REVISION, "summary": "Raise the cart limit"}
     ]
+
+
+def test_a_given_failed_execution_is_compared_with_the_success_before_it(aws, run_command):
+    stage_older_failure(aws)
+
+    code, out, _ = run_command("dev", "--execution", OLDER_FAILED)
+
+    assert code == 1
+    assert (
+        f"  last success before it: {PREVIOUS_SUCCESS}, started 2026-11-30 16:02:11 UTC\n"
+        f"    source Source: {PREVIOUS_REVISION}\n"
+    ) in out
+    assert "looked at 3 execution(s) back to 2026-11-30 16:02:11 UTC" in out
+    aws.assert_all_stubs_used()

@@ -24,7 +24,7 @@ def interrupted(*_args, **_kwargs):
     [
         "troubleshoot.cli.parse_arguments",
         "troubleshoot.cli.load_stack_config",
-        "troubleshoot.explain.pipeline_reader.recent_executions",
+        "troubleshoot.explain.pipeline_reader.executions_until",
         "troubleshoot.explain.build_reader.read_build",
         "troubleshoot.explain.log_reader.build_error_lines",
     ],
