@@ -4,6 +4,8 @@ import argparse
 import json
 from typing import NoReturn
 
+from components.release.steps.step_io import safe
+
 USAGE_ERROR = 2
 
 
@@ -17,7 +19,7 @@ class OneLineArgumentParser(argparse.ArgumentParser):
     json_errors = False
 
     def error(self, message: str) -> NoReturn:
-        line = f"{message}; see {self.prog} --help"
+        line = safe(f"{message}; see {self.prog} --help")  # argparse quotes the user's arguments
         if self.json_errors:
             print(json.dumps({"error": line, "exitCode": USAGE_ERROR}, indent=2))
         self.exit(USAGE_ERROR, f"{self.prog}: error: {line}\n")

@@ -19,6 +19,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockEngine, MockMonitor, MockReso
 from pulumi.runtime.proto import engine_pb2, resource_pb2
 
 from offline_preview.aws_regions import partition_of
+from offline_preview.declaration_sites import position_of
 from offline_preview.lookups.local_functions import (
     LOCAL_FUNCTIONS,
     AwsContext,
@@ -119,9 +120,11 @@ class FixtureMocks(Mocks):
         if recorded is not None:
             return recorded
         self.unanswered.append(args.token)
+        near_miss = self.recorded.near_miss(args.token, args.args)
         raise OfflineInvokeError(
-            f"the offline preview cannot answer {args.token} (it reads the cloud); record the "
-            f"answer in a --lookups file: {how_to_record(args.token, args.args)}"
+            f"the offline preview cannot answer {args.token} (it reads the cloud); "
+            + (f"in --lookups, {near_miss}; " if near_miss else "")
+            + f"record the answer in a --lookups file: {how_to_record(args.token, args.args)}"
         )
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict]:
@@ -174,11 +177,15 @@ class CaptureMonitor(MockMonitor):
     def RegisterResource(self, request: Any) -> Any:
         urn = make_urn(self.stack, self.project, request.parent, request.type, request.name)
         parent = self._by_urn.get(request.parent)
+        source_file, source_line = position_of(
+            request.sourcePosition.uri, request.sourcePosition.line
+        )
         registered = RegisteredResource(
             type=request.type,
             name=request.name,
             urn=urn,
             custom=bool(request.custom),
+            remote=bool(request.remote),
             parent=request.parent,
             inputs=json_format.MessageToDict(request.object),
             dependencies=list(request.dependencies),
@@ -202,6 +209,8 @@ class CaptureMonitor(MockMonitor):
             custom_timeouts=_custom_timeouts(request),
             version=request.version,
             import_id=request.importId,
+            source_file=source_file,
+            source_line=source_line,
         )
         with self._lock:
             self.registrations.append(registered)

@@ -14,8 +14,10 @@ mapping: 130 interrupted (Ctrl-C), 143 SIGTERM, 129 SIGHUP, 141 when the reader 
 import argparse
 import os
 import re
+import shlex
 import signal
 import sys
+import time
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -23,6 +25,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from components.release.steps.step_io import safe
+from offline_preview import terminal_text
 from offline_preview.analyzer_client import (
     DEFAULT_CALL_TIMEOUT_SECONDS,
     DEFAULT_START_TIMEOUT_SECONDS,
@@ -123,6 +127,7 @@ def build_parser() -> OneLineArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
+    terminal_text.degrade_unencodable_symbols(sys.stdout, sys.stderr)
     parser = build_parser()
     as_json = "--json" in arguments
     parser.json_errors = as_json
@@ -173,6 +178,7 @@ def _preview(parser: OneLineArgumentParser, arguments: list[str]) -> int:
     lookups = read_lookups(args.lookups) if args.lookups else None
     console = _console(args.color)
     program_timeout = args.timeout or DEFAULT_PROGRAM_TIMEOUT_SECONDS
+    started = time.monotonic_ns()  # `duration` of the JSON document, as the CLI's: nanoseconds
     with _progress("Running the program…") as status:
         run = run_program(
             args.cwd,
@@ -195,7 +201,9 @@ def _preview(parser: OneLineArgumentParser, arguments: list[str]) -> int:
         exit_code = EXIT_GENERIC
     if args.sarif:
         try:
-            write_sarif(args.sarif, result, exit_code)
+            # What was run, for the SARIF invocation: bin/preview runs `python -m offline_preview`.
+            command = shlex.join([sys.executable, "-m", "offline_preview", *arguments])
+            write_sarif(args.sarif, result, exit_code, command)
         except OSError as exc:
             raise PreviewError(
                 f"--sarif {args.sarif}: cannot write ({exc.strerror or exc})"
@@ -205,14 +213,14 @@ def _preview(parser: OneLineArgumentParser, arguments: list[str]) -> int:
         first = run.errors[0].message.splitlines()[0]
         logged_error = f"the program logged {len(run.errors)} error(s), first: {first}"
     if args.json:
-        document = json_document(result, exit_code)
+        document = json_document(result, exit_code, time.monotonic_ns() - started)
         if logged_error:  # every error exit carries "error", as the error document does
             document["error"] = logged_error
         print(dumps(document))
     else:
         print_report(console, result)
     if logged_error:
-        print(f"error: {logged_error}", file=sys.stderr)
+        print(f"error: {safe(logged_error)}", file=sys.stderr)
     return exit_code
 
 
@@ -321,7 +329,8 @@ def _progress(message: str) -> Iterator[object | None]:
 
 
 def _fail(message: str, as_json: bool, exit_code: int = EXIT_CONFIG) -> int:
-    line = " ".join(message.split())
+    # Messages quote file names, config keys and values, lookup entries: text from outside.
+    line = safe(" ".join(message.split()))
     if as_json:
         try:
             print(dumps({"error": line, "exitCode": exit_code}), flush=True)

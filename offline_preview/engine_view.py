@@ -149,7 +149,7 @@ def _options(registered: RegisteredResource) -> analyzer_pb2.AnalyzerResourceOpt
     if registered.custom_timeouts:
         options.customTimeouts.CopyFrom(
             analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(
-                **{k: _seconds(v) for k, v in registered.custom_timeouts.items()}
+                **{k: duration_seconds(v) for k, v in registered.custom_timeouts.items()}
             )
         )
     return options
@@ -185,8 +185,8 @@ def _default_provider(run: ProgramRun, user: RegisteredResource) -> RegisteredRe
     )
 
 
-def _seconds(duration: str) -> float:
-    """Go duration strings ("5m", "1h30m") as the engine parses custom timeouts."""
+def duration_seconds(duration: str) -> float:
+    """Go duration strings ("5m", "1h30m") as the engine parses custom timeouts (seconds)."""
     total, number = 0.0, ""
     index = 0
     while index < len(duration):

@@ -11,7 +11,6 @@ policy runs. We also refuse a policy the pack does not have and a property its s
 those are typos that the CLI would silently ignore.
 """
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import jsonschema
 
 from offline_preview.errors import PreviewError
+from offline_preview.json_text import load_json
 from offline_preview.text_files import read_text
 
 ENFORCEMENT_LEVELS = ("advisory", "mandatory", "remediate", "disabled")
@@ -57,12 +57,15 @@ class ConfigLayer:
 def read_config_file(path: Path) -> dict[str, Any]:
     what = f"--policy-pack-config {path}"
     text = read_text(path, what)
-    if not text.strip():  # the CLI accepts an empty file
-        return {}
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PreviewError(f"{what}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})") from None
+    if not text.strip():
+        # Stricter than the CLI, whose parsePolicyPackConfig ("Gracefully allow empty content",
+        # sdk/go/common/resource/plugin/analyzer_plugin.go) applies no config at all: a config file
+        # named on the command line and left empty is a failed or truncated write, and silently
+        # running every policy at its default level would hide that.
+        raise PreviewError(
+            f'{what}: the file is empty; write a JSON object of policy settings ("{{}}" for none)'
+        )
+    document = load_json(text, what)
     if not isinstance(document, dict):
         raise PreviewError(f"{what}: expected a JSON object of policy names")
     return document

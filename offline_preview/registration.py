@@ -37,6 +37,12 @@ class RegisteredResource:
     import_id: str = ""
     # What the resource registered as its outputs (components and the stack: register_outputs).
     outputs: dict[str, Any] | None = None
+    # Where the user's code declared it (the request's sourcePosition): absolute path and line,
+    # "" and 0 when no frame of the project made it (the root stack, a default provider).
+    source_file: str = ""
+    source_line: int = 0
+    # A multi-language component (`remote=True`): its provider plugin would construct its children.
+    remote: bool = False
 
     @property
     def is_provider(self) -> bool:

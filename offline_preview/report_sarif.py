@@ -1,48 +1,114 @@
-"""`--sarif FILE`: the policy violations as SARIF 2.1.0, for code-scanning UIs and CI annotations.
+"""`--sarif FILE`: the policy violations as SARIF 2.1.0 that GitHub code scanning can show and track.
 
-One run per policy pack, its driver the pack (name, version) and its rules the pack's policies: id and
-name from the policy's name, short description from its description, help from its remediation steps
-(else the description), `helpUri` from its URL, default level from its effective enforcement level.
-One result per violation: level `error` for mandatory, `warning` for advisory; the resource URN is the
-logical location (kind `resource`), and the program's main file the physical one (code-scanning UIs
-show only results with a file; the preview does not know the line that declared a resource).
-`partialFingerprints` (URN + policy) let a UI follow one violation across runs.
+What code scanning needs, from GitHub's "SARIF support for code scanning"
+(https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning):
+- a `physicalLocation` with `artifactLocation.uri` relative to the repository root (or absolute) and a
+  `region` with `startLine`: each result points at the user's line that declared the resource (the
+  request's sourcePosition, `declaration_sites.py`); a resource no project frame made (the stack, a
+  default provider) takes its nearest declared ancestor, else line 1 of the program's main file;
+- `partialFingerprints.primaryLocationLineHash` to follow an alert across runs: the upload action
+  computes `<hash>:<occurrence>` from the line's text when absent and keeps a value it finds
+  (codeql-action src/fingerprints.ts). Ours hashes rule id + resource URN, so alerts of one rule in
+  one file stay distinct and survive edits that move the line; the occurrence counts repeats of the
+  same hash in one file (a policy reporting one resource twice);
+- `level` one of `error`/`warning`/`note` (mandatory/remediate, advisory, anything else); a disabled
+  policy reports nothing, and its rule is `enabled: false` at level `note`;
+- `automationDetails.id` `<project>/<stack>/`: a category per stack, so dev and prod uploads stand
+  side by side (each run is also unique by its driver, one run per pack).
+URIs are relative to the repository root (`git rev-parse --show-toplevel` in the project directory,
+else the project directory), named by `originalUriBaseIds` %SRCROOT%, whatever the working directory.
 """
 
 import hashlib
 import json
 import os
+import subprocess
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from offline_preview.policy_run import PackReport, PolicyViolation
+from offline_preview.pack_report import PackReport, PolicyViolation
 from offline_preview.preview import PreviewResult
+from offline_preview.registration import RegisteredResource
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-LEVELS = {"mandatory": "error", "remediate": "error", "advisory": "warning", "disabled": "none"}
+LEVELS = {"mandatory": "error", "remediate": "error", "advisory": "warning"}
+OTHER_LEVEL = "note"
 FINGERPRINT_KEY = "pulumiUrnPolicy/v1"
+LINE_HASH_KEY = "primaryLocationLineHash"
+LINE_HASH_LENGTH = 16  # hex digits, as long as the upload action's own line hashes
 SOURCE_ROOT = "%SRCROOT%"
+SUCCESSFUL_EXITS = (0, 5)  # no violation, or mandatory violations: the analysis itself completed
+GIT_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where a result points: a URI (relative to the source root, or absolute) and a line."""
+
+    uri: str
+    line: int
+    relative: bool
 
 
 def sarif_document(
-    result: PreviewResult, exit_code: int, base: Path | None = None
+    result: PreviewResult,
+    exit_code: int,
+    command_line: str = "",
+    source_root: Path | None = None,
 ) -> dict[str, Any]:
-    """The SARIF log; artifact URIs are relative to `base` (default: the current directory)."""
-    program = _relative_uri(result.run.project.main, base or Path.cwd())
+    """The SARIF log; artifact URIs are relative to `source_root` (default: the repository root)."""
+    project = result.run.project
+    root = (source_root or repository_root(project.directory)).resolve()
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
-        "runs": [_run(result, pack, program, exit_code) for pack in result.packs],
+        "runs": [_run(result, pack, root, exit_code, command_line) for pack in result.packs],
     }
 
 
-def write_sarif(path: Path, result: PreviewResult, exit_code: int) -> None:
-    path.write_text(json.dumps(sarif_document(result, exit_code), indent=2) + "\n")
+def write_sarif(path: Path, result: PreviewResult, exit_code: int, command_line: str = "") -> None:
+    document = sarif_document(result, exit_code, command_line)
+    path.write_text(json.dumps(document, indent=2) + "\n")
 
 
-def _run(result: PreviewResult, pack: PackReport, program: str, exit_code: int) -> dict[str, Any]:
+def repository_root(project_dir: Path) -> Path:
+    """The git work tree holding the project (as code scanning's checkout), else the project."""
+    try:
+        completed = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=project_dir,
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return project_dir
+    top = completed.stdout.strip()
+    return Path(top) if completed.returncode == 0 and top else project_dir
+
+
+def _run(
+    result: PreviewResult, pack: PackReport, root: Path, exit_code: int, command_line: str
+) -> dict[str, Any]:
     rule_index = {policy.name: index for index, policy in enumerate(pack.policies)}
+    sites = _SiteFinder(result, root)
+    occurrences: Counter[tuple[str, str]] = Counter()
+    results = [
+        _result(result, violation, rule_index, sites, occurrences)
+        for violation in pack.violations
+        if violation.level != "disabled"
+    ]
+    invocation: dict[str, Any] = {
+        "executionSuccessful": exit_code in SUCCESSFUL_EXITS,
+        "exitCode": exit_code,
+    }
+    if command_line:
+        invocation["commandLine"] = command_line
+    project = result.run.project
     return {
         "tool": {
             "driver": {
@@ -52,18 +118,10 @@ def _run(result: PreviewResult, pack: PackReport, program: str, exit_code: int) 
                 "rules": [_rule(pack, policy) for policy in pack.policies],
             }
         },
-        "invocations": [
-            {
-                "executionSuccessful": True,
-                "exitCode": exit_code,
-                "commandLine": f"pulumi preview --stack {result.run.project.stack} --policy-pack "
-                f"{pack.directory}",
-            }
-        ],
-        "originalUriBaseIds": {SOURCE_ROOT: {"uri": Path.cwd().resolve().as_uri() + "/"}},
-        "results": [
-            _result(result, violation, rule_index, program) for violation in pack.violations
-        ],
+        "automationDetails": {"id": f"{project.name}/{project.stack}/"},
+        "invocations": [invocation],
+        "originalUriBaseIds": {SOURCE_ROOT: {"uri": root.as_uri() + "/"}},
+        "results": results,
     }
 
 
@@ -76,7 +134,7 @@ def _rule(pack: PackReport, policy: Any) -> dict[str, Any]:
         "fullDescription": {"text": policy.description or policy.name},
         "help": {"text": policy.remediation or policy.description or policy.name},
         "defaultConfiguration": {
-            "level": LEVELS.get(level, "warning"),
+            "level": LEVELS.get(level, OTHER_LEVEL),
             "enabled": level != "disabled",
         },
         "properties": {
@@ -90,25 +148,37 @@ def _rule(pack: PackReport, policy: Any) -> dict[str, Any]:
 
 
 def _result(
-    result: PreviewResult, violation: PolicyViolation, rule_index: dict[str, int], program: str
+    result: PreviewResult,
+    violation: PolicyViolation,
+    rule_index: dict[str, int],
+    sites: "_SiteFinder",
+    occurrences: Counter[tuple[str, str]],
 ) -> dict[str, Any]:
     urn = violation.urn or result.run.stack_resource.urn
     name = urn.rsplit("::", 1)[-1]
+    site = sites.of(urn)
+    artifact: dict[str, Any] = {"uri": site.uri}
+    if site.relative:
+        artifact["uriBaseId"] = SOURCE_ROOT
+    line_hash = hashlib.sha256(f"{violation.policy}\n{urn}".encode()).hexdigest()
+    line_hash = line_hash[:LINE_HASH_LENGTH]
+    occurrences[(site.uri, line_hash)] += 1
     entry: dict[str, Any] = {
         "ruleId": violation.policy,
-        "level": LEVELS.get(violation.level, "warning"),
+        "level": LEVELS.get(violation.level, OTHER_LEVEL),
         "message": {"text": violation.message or violation.description},
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": program, "uriBaseId": SOURCE_ROOT},
-                    "region": {"startLine": 1},
+                    "artifactLocation": artifact,
+                    "region": {"startLine": site.line},
                 },
                 "logicalLocations": [{"fullyQualifiedName": urn, "name": name, "kind": "resource"}],
             }
         ],
         "partialFingerprints": {
-            FINGERPRINT_KEY: hashlib.sha256(f"{urn}\n{violation.policy}".encode()).hexdigest()
+            LINE_HASH_KEY: f"{line_hash}:{occurrences[(site.uri, line_hash)]}",
+            FINGERPRINT_KEY: hashlib.sha256(f"{urn}\n{violation.policy}".encode()).hexdigest(),
         },
         "properties": {
             "enforcementLevel": violation.level,
@@ -121,5 +191,26 @@ def _result(
     return entry
 
 
-def _relative_uri(path: Path, base: Path) -> str:
-    return Path(os.path.relpath(path.resolve(), base.resolve())).as_posix()
+class _SiteFinder:
+    """The declaring `file:line` of a URN: its own, its nearest declared ancestor's, or main:1."""
+
+    def __init__(self, result: PreviewResult, root: Path) -> None:
+        self.root = root
+        self.by_urn: dict[str, RegisteredResource] = {r.urn: r for r in result.run.resources}
+        self.fallback = self._site(str(result.run.project.main), 1)
+
+    def of(self, urn: str) -> Site:
+        seen: set[str] = set()
+        resource = self.by_urn.get(urn)
+        while resource is not None and resource.urn not in seen:
+            if resource.source_file and resource.source_line > 0:
+                return self._site(resource.source_file, resource.source_line)
+            seen.add(resource.urn)
+            resource = self.by_urn.get(resource.parent)
+        return self.fallback
+
+    def _site(self, file: str, line: int) -> Site:
+        path = Path(file).resolve()
+        if path.is_relative_to(self.root):
+            return Site(Path(os.path.relpath(path, self.root)).as_posix(), line, True)
+        return Site(path.as_uri(), line, False)

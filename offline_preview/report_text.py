@@ -1,148 +1,149 @@
-"""The CLI-shaped text report: resource tree, diagnostics, policies, outputs, resource summary."""
+"""The text report, in the order and words of `pulumi preview` (pulumi/pulumi pkg/backend/display).
+
+- `Previewing update (<stack>):` — the DIY backend's banner (pkg/backend/diy/backend.go, `ActionLabel`
+  in pkg/backend/apply.go);
+- `Loading policy packs...: starting` / `: done` — the policy-load progress as the CLI writes it when
+  its output is not a terminal (progress.go `processNormalEvent`, jsonmessage.go `progress`);
+- the resource table (`report_tree.py`), then a blank line;
+- `processEndSteps` (progress.go): `Policies:` (`printPolicies`), `Diagnostics:` (`printDiagnostics`),
+  `Outputs:`, and `Resources:` (`printSummary`, diff.go `renderSummaryEvent`) — the summary is left
+  out when a mandatory policy was violated, "so as not to confuse".
+What the CLI cannot tell (violation counts, policies a config relaxed) comes last, under its own
+heading that says it is ours. Text from the program or a pack goes through `safe` line by line.
+"""
+
+from collections.abc import Sequence
 
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 
+from components.release.steps.step_io import safe
 from offline_preview.policy_run import PackReport, PolicyViolation
 from offline_preview.preview import CREATE, PreviewResult, display_value
-from offline_preview.registration import RegisteredResource
+from offline_preview.report_diagnostics import Diagnostic, preview_diagnostics, stack_urn_of
+from offline_preview.report_tree import display_type, tree_lines, urn_type
 
 INDENT = "    "
-PASS_MARK, FAIL_MARK, WARN_MARK = "✅", "❌", "⚠️"  # as pulumi's display prints them
+PASS_MARK, FAIL_MARK, WARN_MARK = "✅", "❌", "⚠️"  # progress.go, printPolicies
+HEADLINE = "bold magenta"  # colors.SpecHeadline
+LOADING_POLICY_PACKS = "Loading policy packs..."
+OURS_HEADING = "Offline preview (not printed by the Pulumi CLI):"
+# progress.go, enforcementRank: remediate, mandatory, advisory, disabled.
+ENFORCEMENT_RANK = {"remediate": 0, "mandatory": 1, "advisory": 2, "disabled": 3}
+LEVEL_STYLE = {"mandatory": "red", "remediate": "red"}
 
 
 def print_report(console: Console, result: PreviewResult) -> None:
     run = result.run
-    console.print(f"Previewing update ({escape(run.project.stack)}):", style="bold")
+    diagnostics = preview_diagnostics(result)
+    console.print(Text(f"Previewing update ({safe(run.project.stack)}):", style=HEADLINE))
     console.print()
-    console.print(_tree(result))
-    _diagnostics(console, result)
     if result.packs:
+        console.print(Text(f"{LOADING_POLICY_PACKS}: starting"))
+        console.print(Text(f"{LOADING_POLICY_PACKS}: done"))
         console.print()
-        console.print("Policies:", style="bold")
-        # The CLI lists packs by "name@vversion" and each pack's violations by level, policy, URN.
-        for pack in sorted(result.packs, key=lambda p: p.label):
-            _pack(console, result, pack)
-    if run.outputs:
-        console.print()
-        console.print("Outputs:", style="bold")
-        width = max(len(name) for name in run.outputs)
-        for name, value in sorted(run.outputs.items()):
-            console.print(f"{INDENT}{escape(name.ljust(width))}: {escape(display_value(value))}")
+    for line in tree_lines(result.shown_resources, diagnostics, stack_urn_of(result)):
+        console.print(line)
     console.print()
-    console.print("Resources:", style="bold")
-    console.print(f"{INDENT}[green]+ {len(result.shown_resources)} to {CREATE}[/green]")
     if result.packs:
+        _policies(console, result.packs)
+    _diagnostics(console, result, diagnostics)
+    _outputs(console, result)
+    if not result.mandatory:
+        console.print(Text("Resources:", style=HEADLINE))
+        count = len(result.shown_resources)
+        console.print(Text(f"{INDENT}+ {count} to {CREATE}", style="green"))
         console.print()
-        mandatory, advisory = len(result.mandatory), len(result.advisory)
-        style = "red" if mandatory else "yellow" if advisory else "green"
-        console.print(
-            f"Policy violations: [{style}]{mandatory} mandatory, {advisory} advisory[/{style}]"
-        )
+    if result.packs:
+        _ours(console, result.packs, len(result.mandatory), len(result.advisory))
 
 
-def _tree(result: PreviewResult) -> Table:
-    table = Table(box=None, show_edge=False, pad_edge=False, header_style="bold")
-    for column in ("", "Type", "Name", "Plan", "Info"):
-        table.add_column(column, no_wrap=True)
-    resources = result.shown_resources
-    children: dict[str, list[RegisteredResource]] = {}
-    for resource in resources:
-        children.setdefault(resource.parent, []).append(resource)
-    shown = {r.urn for r in resources}
-    roots = [r for r in resources if not r.parent or r.parent not in shown]
-
-    def add(resource: RegisteredResource, prefix: str, branch: str) -> None:
-        table.add_row(
-            Text("+", style="green"),
-            Text(prefix + branch + _short_type(resource.type)),
-            Text(resource.name),
-            Text(CREATE, style="green"),
-            _info(result.violations_of(resource.urn)),
-        )
-        kids = children.get(resource.urn, [])
-        deeper = prefix + ("" if not branch else "   " if branch == "└─ " else "│  ")
-        for index, child in enumerate(kids):
-            add(child, deeper, "└─ " if index == len(kids) - 1 else "├─ ")
-
-    for root in roots:
-        add(root, "", "")
-    return table
+def _policies(console: Console, packs: Sequence[PackReport]) -> None:
+    console.print(Text("Policies:", style=HEADLINE))
+    for pack in sorted(packs, key=lambda p: p.label):
+        mandatory = any(v.level == "mandatory" for v in pack.violations)
+        mark = FAIL_MARK if mandatory else WARN_MARK if pack.violations else PASS_MARK
+        header = Text(f"{INDENT}{mark} ")
+        header.append(safe(pack.label), style="magenta")
+        header.append(f" (local: {safe(pack.directory)})")
+        console.print(header)
+        for violation in sorted(pack.violations, key=_violation_order):
+            _violation(console, violation)
+    console.print()
 
 
-def _info(violations: list[PolicyViolation]) -> Text:
-    errors = sum(v.level == "mandatory" for v in violations)
-    warnings = len(violations) - errors
-    parts = []
-    if errors:
-        parts.append((f"{errors} error{'s' * (errors > 1)}", "red"))
-    if warnings:
-        parts.append((f"{warnings} warning{'s' * (warnings > 1)}", "yellow"))
-    text = Text()
-    for index, (label, style) in enumerate(parts):
-        text.append(("; " if index else "") + label, style=style)
-    return text
+def _violation_order(violation: PolicyViolation) -> tuple[int, str, str]:
+    return (ENFORCEMENT_RANK.get(violation.level, 99), violation.policy, violation.urn)
 
 
-def _diagnostics(console: Console, result: PreviewResult) -> None:
-    messages = result.run.diagnostics
-    if not messages:
+def _violation(console: Console, violation: PolicyViolation) -> None:
+    """diff.go, renderDiffPolicyViolationEvent: `- [level]  policy  (type: name)` then the message."""
+    line = Text(f"{INDENT * 2}- ")
+    style = LEVEL_STYLE.get(violation.level, "yellow")
+    line.append(f"[{violation.level}]  {safe(violation.policy)}", style=style)
+    if violation.urn:
+        name = violation.urn.rsplit("::", 1)[-1]
+        line.append(f"  ({display_type(urn_type(violation.urn))}: {safe(name)})")
+    console.print(line)
+    for text in violation.message.removesuffix("\n").split("\n"):
+        console.print(Text(f"{INDENT * 2}  {safe(text)}"))
+
+
+def _diagnostics(
+    console: Console, result: PreviewResult, diagnostics: Sequence[Diagnostic]
+) -> None:
+    """progress.go, printDiagnostics: grouped by resource in table order, `  type (name):`."""
+    if not diagnostics:
         return
-    console.print()
-    console.print("Diagnostics:", style="bold")
-    by_urn: dict[str, list] = {}
-    for message in messages:
-        by_urn.setdefault(message.urn or result.run.stack_resource.urn, []).append(message)
-    for urn, group in by_urn.items():
-        console.print(f"  {escape(_urn_heading(urn))}:")
+    order = {r.urn: index for index, r in enumerate(result.shown_resources)}
+    by_urn: dict[str, list[Diagnostic]] = {}
+    stack_urn = stack_urn_of(result)
+    for diagnostic in diagnostics:
+        by_urn.setdefault(diagnostic.shown_under(stack_urn), []).append(diagnostic)
+    console.print(Text("Diagnostics:", style=HEADLINE))
+    for urn in sorted(by_urn, key=lambda u: order.get(u, len(order))):
+        name = urn.rsplit("::", 1)[-1] if urn else ""
+        heading = f"{display_type(urn_type(urn))} ({name})" if urn else "(no resource)"
+        console.print(Text(f"  {safe(heading)}:", style="bright_blue"))
         # One Text per resource: a program that prints 100k lines must not mean 100k prints.
         block = Text()
-        for message in group:
-            style = {"error": "red", "warning": "yellow"}.get(message.severity, "")
-            prefix = f"{message.severity}: " if message.severity != "info" else ""
-            for line in message.message.splitlines() or [""]:
-                block.append(f"{INDENT}{prefix}{line}\n", style=style)
+        for diagnostic in by_urn[urn]:
+            style = {"error": "red", "warning": "yellow"}.get(diagnostic.severity, "")
+            prefix = diagnostic.prefix
+            for text in diagnostic.message.split("\n"):
+                block.append(f"{INDENT}{prefix}", style=style)
+                block.append(f"{safe(text)}\n")
                 prefix = ""
-        block.rstrip()
         console.print(block)
 
 
-def _pack(console: Console, result: PreviewResult, pack: PackReport) -> None:
-    mandatory = any(v.level == "mandatory" for v in pack.violations)
-    mark = FAIL_MARK if mandatory else WARN_MARK if pack.violations else PASS_MARK
-    console.print(f"{INDENT}{mark} {escape(pack.label)} (local: {escape(str(pack.directory))})")
-    for policy, level in pack.relaxed():
-        console.print(
-            f"{INDENT * 2}- [yellow]\\[{level}][/yellow]  [bold]{escape(policy.name)}[/bold]  "
-            f"(mandatory in the pack, {level} by the policy config)"
-        )
-    ordered = sorted(pack.violations, key=lambda v: (v.level, v.policy, v.urn))
-    for violation in ordered:
-        style = "red" if violation.level == "mandatory" else "yellow"
-        label = result.resource_label(violation.urn)
-        where = f"  ({escape(label)})" if label else ""
-        console.print(
-            f"{INDENT * 2}- [{style}]\\[{violation.level}][/{style}]  "
-            f"[bold]{escape(violation.policy)}[/bold]{where}"
-        )
-        for line in violation.message.removesuffix("\n").split("\n"):
-            console.print(f"{INDENT * 2}  {escape(line)}")
+def _outputs(console: Console, result: PreviewResult) -> None:
+    outputs = result.run.outputs
+    if not outputs:
+        return
+    console.print(Text("Outputs:", style=HEADLINE))
+    width = max(len(safe(name)) for name in outputs)
+    for name, value in sorted(outputs.items()):
+        console.print(Text(f"{INDENT}{safe(name).ljust(width)}: {safe(display_value(value))}"))
+    console.print()
 
 
-def _short_type(type_token: str) -> str:
-    """The CLI drops a module's last path segment when it merely repeats the type name."""
-    parts = type_token.split(":")
-    if len(parts) != 3:
-        return type_token
-    package, module, name = parts
-    head, _, last = module.rpartition("/")
-    if head and last.lower() == name.lower():
-        module = head
-    return f"{package}:{module}:{name}"
-
-
-def _urn_heading(urn: str) -> str:
-    _, _, qualified_type, name = urn.rsplit("::", 3)
-    return f"{_short_type(qualified_type.split('$')[-1])} ({name})"
+def _ours(console: Console, packs: Sequence[PackReport], mandatory: int, advisory: int) -> None:
+    """Counts and relaxed policies: the CLI shows neither, so they are marked as ours."""
+    console.print(Text(OURS_HEADING, style=HEADLINE))
+    style = "red" if mandatory else "yellow" if advisory else "green"
+    line = Text(f"{INDENT}Policy violations: ")
+    line.append(f"{mandatory} mandatory, {advisory} advisory", style=style)
+    console.print(line)
+    for pack in sorted(packs, key=lambda p: p.label):
+        relaxed = pack.relaxed()
+        if relaxed:
+            console.print(Text(f"{INDENT}{safe(pack.label)}, relaxed by its policy config:"))
+        for policy, level in relaxed:
+            console.print(
+                Text(
+                    f"{INDENT * 2}- [{level}]  {safe(policy.name)}  (mandatory in the pack, "
+                    f"{level} by the policy config)",
+                    style="yellow",
+                )
+            )

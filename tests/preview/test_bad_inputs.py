@@ -182,7 +182,7 @@ def test_a_program_that_logs_an_error_exits_1_with_the_error_in_the_json(tmp_pat
     assert_json_error(
         result, "the program logged 1 error(s), first: services: none configured", code=1
     )
-    assert result.json()["resources"][0]["type"] == "pulumi:pulumi:Stack"  # the run is shown too
+    assert result.json()["steps"][0]["newState"]["type"] == "pulumi:pulumi:Stack"  # shown too
 
 
 def test_a_fully_qualified_stack_name_uses_its_last_part(tmp_path):
@@ -191,7 +191,7 @@ def test_a_fully_qualified_stack_name_uses_its_last_part(tmp_path):
     assert result.code == 0, result.stderr
     assert result.json()["stack"] == "test"
     assert (
-        result.json()["resources"][0]["urn"]
+        result.json()["steps"][0]["urn"]
         == "urn:pulumi:test::scratch::pulumi:pulumi:Stack::scratch-test"
     )
     assert_json_error(

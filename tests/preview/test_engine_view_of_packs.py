@@ -164,7 +164,10 @@ def test_violation_lines_are_shaped_and_ordered_like_the_clis(tmp_path):
     end = lines.index(headers[1])
     items = [line for line in lines[start + 1 : end] if line.startswith("        - ")]
     keys = [(line.split("]")[0].split("[")[1], line.split()[2]) for line in items]
-    assert keys == sorted(keys)  # advisory before mandatory, then by policy name
+    # Mandatory before advisory (progress.go, enforcementRank), then by policy name.
+    rank = {"mandatory": 1, "advisory": 2}
+    assert keys == sorted(keys, key=lambda key: (rank[key[0]], key[1]))
+    assert {level for level, _ in keys} == {"mandatory", "advisory"}
     first = lines.index(items[0])
     assert lines[first + 1].startswith("          ") and not lines[first + 1].startswith(
         "           "

@@ -37,7 +37,7 @@ def test_a_lookup_the_program_catches_lets_it_fall_back(tmp_path):
     assert result.code == 0, result.stderr
     document = result.json()
     assert document["outputs"] == {"vpc": "vpc-fallback"}
-    [message] = [d["message"] for d in document["programDiagnostics"]]
+    [message] = [d["message"] for d in document["diagnostics"]]
     assert message.startswith("no VPC lookup offline: invoke of aws:ec2/getVpc:getVpc failed:")
 
 

@@ -156,8 +156,8 @@ def test_a_program_that_floods_stdout_still_completes(tmp_path):
     started = time.monotonic()
     result = preview("--stack", "test", "--cwd", project, "--json", timeout=HANG_BOUND_SECONDS)
     assert result.code == 0, result.stderr
-    diagnostics = result.json()["programDiagnostics"]
-    assert len(diagnostics) == lines and diagnostics[-1]["message"] == f"line {lines - 1}"
+    diagnostics = result.json()["diagnostics"]
+    assert len(diagnostics) == lines and diagnostics[-1]["message"] == f"line {lines - 1}\n"
     print(f"{lines} printed lines: {time.monotonic() - started:.1f}s")
 
 

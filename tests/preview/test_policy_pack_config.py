@@ -67,7 +67,7 @@ def test_all_disabled_turns_the_pack_off(tmp_path):
     assert "Policy violations: 0 mandatory, 0 advisory" in result.stdout
 
 
-def test_a_relaxed_mandatory_policy_is_shown_in_the_policies_section(tmp_path):
+def test_a_relaxed_mandatory_policy_is_shown_among_our_own_lines(tmp_path):
     result, _ = run_with_config(tmp_path, {**GOOD_CIDRS, "always-refuses": "disabled"})
     assert result.code == 0, result.stderr
     assert (

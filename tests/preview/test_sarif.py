@@ -87,15 +87,26 @@ def test_rules_come_from_each_policy(runs):
     assert tiny["log-retention-minimum"]["defaultConfiguration"]["level"] == "warning"
 
 
-def test_each_result_points_at_its_rule_and_the_program(runs):
+def test_each_result_points_at_its_rule_and_the_line_that_declared_the_resource(runs):
     sarif, _ = runs
+    program = (NONCOMPLIANT / "__main__.py").read_text().splitlines()
     for run in sarif["runs"]:
         rules = run["tool"]["driver"]["rules"]
         for res in run["results"]:
             assert rules[res["ruleIndex"]]["id"] == res["ruleId"]
-            physical = res["locations"][0]["physicalLocation"]["artifactLocation"]
-            assert physical["uri"] == "tests/fixtures/noncompliant/__main__.py"
-            assert res["partialFingerprints"]
+            physical = res["locations"][0]["physicalLocation"]
+            assert physical["artifactLocation"]["uri"] == "tests/fixtures/noncompliant/__main__.py"
+            name = res["locations"][0]["logicalLocations"][0]["name"]
+            assert physical["region"]["startLine"] == declaring_line(program, name)
+            assert res["partialFingerprints"]["primaryLocationLineHash"]
+
+
+def declaring_line(program: list[str], name: str) -> int:
+    """The line of the `aws.<module>.<Type>(` call whose first argument is the name `name`."""
+    index = next(i for i, line in enumerate(program) if f'"{name}"' in line)
+    while "aws." not in program[index]:
+        index -= 1
+    return index + 1
 
 
 def test_an_unwritable_sarif_path_is_a_one_line_error(tmp_path):
