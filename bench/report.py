@@ -13,7 +13,7 @@ from rich.table import Table
 
 from bench.suite import SizeResult
 
-MAX_FLOOR_RATIO = 1.3
+MAX_FLOOR_RATIO = 1.15
 MAX_GROWTH = 1.2  # per-resource cost at N=100 over N=10
 MAX_POLICY_SHARE = 0.10  # at N=100
 SMALL_N, LARGE_N = 10, 100

@@ -221,6 +221,39 @@ class CaptureMonitor(MockMonitor):
         # A create during preview: no ID yet, outputs are the inputs (the rest is unknown).
         return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=request.object)
 
+    def ReadResource(self, request: Any) -> Any:
+        """A `Resource.get` or StackReference: the engine's `read` step, recorded as such.
+
+        The SDK's mock answers it (our `FixtureMocks.new_resource`, from `--lookups`); we record the
+        request (ID, parent, dependencies, provider) and give the engine's URN, as
+        pkg/resource/deploy/step_generator.go `GenerateReadSteps` does (`generateURN` from the parent).
+        """
+        response = super().ReadResource(request)
+        urn = make_urn(self.stack, self.project, request.parent, request.type, request.name)
+        source_file, source_line = position_of(
+            request.sourcePosition.uri, request.sourcePosition.line
+        )
+        read = RegisteredResource(
+            type=request.type,
+            name=request.name,
+            urn=urn,
+            custom=True,  # GenerateReadSteps: `Custom: true`, `Protect: false`
+            parent=request.parent,
+            inputs=json_format.MessageToDict(request.properties),
+            dependencies=list(request.dependencies),
+            provider=request.provider,
+            additional_secret_outputs=list(request.additionalSecretOutputs),
+            version=request.version,
+            source_file=source_file,
+            source_line=source_line,
+            read=True,
+            id=request.id,
+        )
+        with self._lock:
+            self.registrations.append(read)
+            self._by_urn[urn] = read
+        return resource_pb2.ReadResourceResponse(urn=urn, properties=response.properties)
+
     def Invoke(self, request: Any) -> Any:
         try:
             return super().Invoke(request)

@@ -97,6 +97,12 @@ def build_parser() -> OneLineArgumentParser:
         "--json", action="store_true", help="print one JSON document instead of text"
     )
     parser.add_argument(
+        "--show-reads",
+        action="store_true",
+        help="show resources that are being read in (Resource.get, StackReference) in the table, "
+        "as `pulumi preview --show-reads` does",
+    )
+    parser.add_argument(
         "--sarif",
         type=Path,
         metavar="FILE",
@@ -194,7 +200,9 @@ def _preview(parser: OneLineArgumentParser, arguments: list[str]) -> int:
             PolicyPackRequest(pack, args.policy_pack_config[i] if args.policy_pack_config else None)
             for i, pack in enumerate(args.policy_pack)
         ]
-        result = PreviewResult(run, run_policy_packs(run, requests, timeout=args.timeout))
+        result = PreviewResult(
+            run, run_policy_packs(run, requests, timeout=args.timeout), args.show_reads
+        )
 
     exit_code = EXIT_POLICY if result.mandatory else EXIT_OK
     if run.errors:  # the CLI fails the preview of a program that logged an error: generic, 1

@@ -44,9 +44,15 @@ class EngineResource:
         return self.registration.urn
 
 
-def engine_resources(run: ProgramRun) -> list[EngineResource]:
-    """The engine's view of one program run, with default providers from the stack's config."""
-    return resolve_providers(run.resources, lambda user: _default_provider(run, user))
+def engine_resources(run: ProgramRun, with_reads: bool = False) -> list[EngineResource]:
+    """The engine's view of one program run, with default providers from the stack's config.
+
+    Reads are left out unless asked for (the steps of `--json`): the engine analyzes none of them
+    (see `ProgramRun`). A read names its default provider as a registration does (pkg/resource/
+    deploy/source_eval.go `ReadResource`: `getDefaultProviderRef`; `pulumi` for a StackReference).
+    """
+    registrations = run.all_steps() if with_reads else run.resources
+    return resolve_providers(registrations, lambda user: _default_provider(run, user))
 
 
 def resolve_providers(

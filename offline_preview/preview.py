@@ -4,19 +4,31 @@ from dataclasses import dataclass, field
 
 from offline_preview.policy_run import PackReport, PolicyViolation
 from offline_preview.program_runner import ProgramRun
-from offline_preview.registration import SECRET_SIG, SIG_KEY, UNKNOWN, RegisteredResource
+from offline_preview.registration import RegisteredResource
 
 CREATE = "create"
+READ = "read"  # pkg/resource/deploy/step.go, OpRead
 
 
 @dataclass
 class PreviewResult:
     run: ProgramRun
     packs: list[PackReport] = field(default_factory=list)
+    # `--show-reads`: the CLI's tree leaves reads out by default (progress.go turns a read into an
+    # ephemeral message unless `opts.ShowReads`; preview.go's flag defaults to false).
+    show_reads: bool = False
 
     @property
     def shown_resources(self) -> list[RegisteredResource]:
-        """What the CLI's tree shows: everything the program registered (default providers are hidden)."""
+        """What the CLI's tree shows: everything the program registered (default providers are
+        hidden), and its reads with `--show-reads`."""
+        return self.run.all_steps() if self.show_reads else self.run.resources
+
+    @property
+    def created(self) -> list[RegisteredResource]:
+        """What `Resources:` counts: the creates. A read is never counted on a first preview
+        (pkg/engine/update.go `shouldRecordReadStep` needs an old state; diff.go
+        `renderSummaryEvent` skips OpRead in any case)."""
         return self.run.resources
 
     @property
@@ -40,22 +52,3 @@ class PreviewResult:
             return ""
         _, _, qualified_type, name = urn.rsplit("::", 3)
         return f"{qualified_type.split('$')[-1]}: {name}"
-
-
-def display_value(value: object) -> str:
-    """A wire-form value as the CLI prints outputs: unknowns as output<T>, secrets hidden."""
-    if value == UNKNOWN:
-        return "output<string>"
-    if isinstance(value, dict) and value.get(SIG_KEY) == SECRET_SIG:
-        return "[secret]"
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(display_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {display_value(v)}" for k, v in value.items()) + "}"
-    return str(value)

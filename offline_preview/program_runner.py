@@ -38,7 +38,14 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass
 class ProgramRun:
-    """Everything one preview of the program registered, in registration order."""
+    """Everything one preview of the program registered, in registration order.
+
+    `resources` are the registrations, the engine's `news`; reads (`Resource.get`, StackReference)
+    are kept apart in `steps` because the engine keeps them apart: a read step never reaches
+    Analyze (pulumi/pulumi pkg/resource/deploy/step_generator.go, `GenerateReadSteps`, calls no
+    analyzer) nor AnalyzeStack (step_executor.go stores a read's state in `deployment.reads`, and
+    `AnalyzeResources` ranges over `deployment.news` only).
+    """
 
     project: Project
     account_id: str
@@ -46,6 +53,16 @@ class ProgramRun:
     resources: list[RegisteredResource]
     outputs: dict[str, Any] = field(default_factory=dict)  # stack outputs, wire form
     diagnostics: list[LogMessage] = field(default_factory=list)
+    # Registrations and reads in the order the monitor got them (empty: `resources` alone).
+    steps: list[RegisteredResource] = field(default_factory=list)
+
+    @property
+    def reads(self) -> list[RegisteredResource]:
+        return [r for r in self.steps if r.read]
+
+    def all_steps(self) -> list[RegisteredResource]:
+        """Registrations and reads, interleaved as the program made them."""
+        return self.steps or self.resources
 
     @property
     def stack_resource(self) -> RegisteredResource:
@@ -95,12 +112,15 @@ def run_program(
     for record in result["resources"]:
         share_repeated_texts(record["inputs"], texts)
         share_repeated_texts(record["outputs"], texts)
-    resources = [RegisteredResource.from_json(r) for r in result["resources"]]
+    steps = [RegisteredResource.from_json(r) for r in result["resources"]]
+    resources = [r for r in steps if not r.read]
     stack_urn = next((r.urn for r in resources if r.type == STACK_TYPE), "")
     diagnostics = [LogMessage(**m) for m in result["logs"]]
     diagnostics += [LogMessage("info", line, stack_urn) for line in output_lines]
     stack_outputs = next((r.outputs for r in resources if r.type == STACK_TYPE), None)
-    return ProgramRun(project, account_id, region, resources, stack_outputs or {}, diagnostics)
+    return ProgramRun(
+        project, account_id, region, resources, stack_outputs or {}, diagnostics, steps
+    )
 
 
 def share_repeated_texts(value: Any, seen: dict[str, str]) -> None:

@@ -15,7 +15,7 @@ RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 
 @dataclass
 class RegisteredResource:
-    """One RegisterResourceRequest, with the URN the engine would have given it."""
+    """One RegisterResourceRequest (or ReadResourceRequest), with the URN the engine would give it."""
 
     type: str
     name: str
@@ -43,6 +43,10 @@ class RegisteredResource:
     source_line: int = 0
     # A multi-language component (`remote=True`): its provider plugin would construct its children.
     remote: bool = False
+    # A ReadResourceRequest (`Resource.get`, a StackReference): the engine's `read` step of an
+    # existing resource, with the ID it was read by. Not analyzed (see ProgramRun.resources).
+    read: bool = False
+    id: str = ""
 
     @property
     def is_provider(self) -> bool:

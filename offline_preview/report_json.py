@@ -5,12 +5,16 @@ The CLI's shape (pulumi/pulumi pkg/backend/display/json.go `ShowPreviewDigest`, 
 so that a jq script written for the CLI runs unchanged:
 - `config`: key -> string, secrets blinded as `[secret]` (the prelude event's config);
 - `steps`: one per resource in registration order, `{op, urn, provider?, newState, detailedDiff}`;
+  a read (`Resource.get`, StackReference) is a step with op `read` whatever `--show-reads` says
+  (json.go adds every ResourcePreEvent that `shouldShow`, which does not look at ShowReads), its
+  `newState` as `GenerateReadSteps` makes it: `id`, the read's properties as inputs, `external`;
   default providers are internal steps the display never shows (pkg/engine/update.go `isInternalStep`);
   `newState` is the resource's state before the step runs: no `outputs` on a create; secrets as
   `[secret]` (json.go `stateForJSONOutput`); unknowns as the engine's unknown string;
 - `diagnostics`: `{urn?, message, severity}`, the message led by its `error: `/`warning: ` prefix
   and ended by a newline (diag/sink.go `Stringify`); omitted when empty, as the CLI omits it;
-- `changeSummary`: op -> count, without default providers; `duration`: nanoseconds.
+- `changeSummary`: op -> count, without default providers and without reads (a first preview has
+  no old state, so pkg/engine/update.go `shouldRecordReadStep` is false); `duration`: nanoseconds.
 Beyond the CLI (it drops policy events from this document, pulumi/pulumi#18851): `policyPacks`,
 `policyViolations`, then `project`, `stack`, `accountId` and `region` the run answered with, the stack
 `outputs` (the CLI's first preview has none to show) and our `exitCode`.
@@ -20,7 +24,7 @@ import json
 from typing import Any
 
 from offline_preview.engine_view import EngineResource, duration_seconds, engine_resources
-from offline_preview.preview import CREATE, PreviewResult
+from offline_preview.preview import CREATE, READ, PreviewResult
 from offline_preview.registration import SECRET_SIG, SIG_KEY, UNKNOWN, RegisteredResource
 from offline_preview.report_diagnostics import preview_diagnostics
 
@@ -31,8 +35,12 @@ JSON_INDENT = 4  # json.go: json.MarshalIndent(&digest, "", "    ")
 
 def json_document(result: PreviewResult, exit_code: int, duration_ns: int = 0) -> dict[str, Any]:
     run = result.run
-    shown = {r.urn for r in result.shown_resources}
-    steps = [_step(resource) for resource in engine_resources(run) if resource.urn in shown]
+    shown = {r.urn for r in run.all_steps()}
+    steps = [
+        _step(resource)
+        for resource in engine_resources(run, with_reads=True)
+        if resource.urn in shown
+    ]
     document: dict[str, Any] = {"config": _config(run.project.display_config())}
     document["steps"] = steps
     diagnostics = [
@@ -47,7 +55,7 @@ def json_document(result: PreviewResult, exit_code: int, duration_ns: int = 0) -
         document["diagnostics"] = diagnostics
     if duration_ns:
         document["duration"] = duration_ns
-    document["changeSummary"] = {CREATE: len(steps)}
+    document["changeSummary"] = {CREATE: len(result.created)}
     document.update(_policy_results(result))
     document.update(
         project=run.project.name,
@@ -69,7 +77,8 @@ def _config(config: dict[str, Any]) -> dict[str, str]:
 
 
 def _step(resource: EngineResource) -> dict[str, Any]:
-    step: dict[str, Any] = {"op": CREATE, "urn": resource.urn}
+    op = READ if resource.registration.read else CREATE
+    step: dict[str, Any] = {"op": op, "urn": resource.urn}
     provider = _provider_reference(resource)
     if provider:
         step["provider"] = provider
@@ -89,15 +98,15 @@ def _provider_reference(resource: EngineResource) -> str:
 
 def _state(registered: RegisteredResource, provider: str) -> dict[str, Any]:
     """apitype.ResourceV3, its keys in the struct's order, `omitempty` ones left out when empty."""
-    state: dict[str, Any] = {
-        "urn": registered.urn,
-        "custom": registered.custom,
-        "type": registered.type,
-    }
+    state: dict[str, Any] = {"urn": registered.urn, "custom": registered.custom}
+    if registered.id:
+        state["id"] = registered.id
+    state["type"] = registered.type
     optional: list[tuple[str, Any]] = [
         ("inputs", _massaged(registered.inputs)),
         ("parent", registered.parent),
         ("protect", registered.protect),
+        ("external", registered.read),
         ("dependencies", registered.dependencies),
         ("provider", provider),
         (

@@ -19,8 +19,9 @@ from rich.text import Text
 
 from components.release.steps.step_io import safe
 from offline_preview.policy_run import PackReport, PolicyViolation
-from offline_preview.preview import CREATE, PreviewResult, display_value
+from offline_preview.preview import CREATE, PreviewResult
 from offline_preview.report_diagnostics import Diagnostic, preview_diagnostics, stack_urn_of
+from offline_preview.report_outputs import outputs_text
 from offline_preview.report_tree import display_type, tree_lines, urn_type
 
 INDENT = "    "
@@ -51,7 +52,7 @@ def print_report(console: Console, result: PreviewResult) -> None:
     _outputs(console, result)
     if not result.mandatory:
         console.print(Text("Resources:", style=HEADLINE))
-        count = len(result.shown_resources)
+        count = len(result.created)
         console.print(Text(f"{INDENT}+ {count} to {CREATE}", style="green"))
         console.print()
     if result.packs:
@@ -118,13 +119,14 @@ def _diagnostics(
 
 
 def _outputs(console: Console, result: PreviewResult) -> None:
-    outputs = result.run.outputs
-    if not outputs:
+    """progress.go, printOutputs: the heading only when a property prints, then the block and the
+    blank line of `println(props)`; in the stack step's colour (a create: green)."""
+    text = outputs_text(result.run.outputs)
+    if not text:
         return
     console.print(Text("Outputs:", style=HEADLINE))
-    width = max(len(safe(name)) for name in outputs)
-    for name, value in sorted(outputs.items()):
-        console.print(Text(f"{INDENT}{safe(name).ljust(width)}: {safe(display_value(value))}"))
+    lines = text.removesuffix("\n").split("\n")  # keys are the program's: each line made safe
+    console.print(Text("\n".join(safe(line) for line in lines), style="green"))
     console.print()
 
 

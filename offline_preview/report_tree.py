@@ -8,8 +8,9 @@ Compared with pulumi/pulumi pkg/backend/display:
 - tree (progress.go, `getOrCreateTreeNode` / `addIndentations`): a resource whose parent is not shown
   hangs under the stack; the stack has no prefix, a child `├─ ` or `└─ ` (last), and its own children
   are indented by `│  ` or three spaces;
-- op (pkg/resource/deploy/step.go, `RawPrefix`): `+ ` for a create; Plan (progress.go,
-  `getPreviewText`): `create`;
+- op (pkg/resource/deploy/step.go, `RawPrefix`, coloured by `Color`): `+ ` green for a create, `> `
+  bright cyan for a read (shown only with `--show-reads`); Plan (progress.go, `getPreviewDoneText`):
+  `create`, `read`;
 - type (sdk/go/common/tokens/tokens.go, `Type.DisplayName`): the module's last path segment is dropped
   when it is the type name with its first letter lower-cased (`aws:s3/bucket:Bucket` -> `aws:s3:Bucket`);
 - info (rows.go, `getInfoColumn`, once done): the resource's diagnostics counted, `N error(s)`,
@@ -28,6 +29,7 @@ from offline_preview.registration import STACK_TYPE, RegisteredResource
 from offline_preview.report_diagnostics import Diagnostic
 
 CREATE_OP, CREATE_PLAN = "+ ", "create"
+READ_OP, READ_PLAN = "> ", "read"
 HEADER_STYLE = "underline bright_blue"
 INFO_KINDS = (("error", "red"), ("warning", "yellow"), ("info", "magenta"))
 INFO_WORDS = {"error": "error", "warning": "warning", "info": "message"}
@@ -61,12 +63,17 @@ def tree_lines(
 ) -> list[Text]:
     rows = [[Cell(""), *(Cell(h, HEADER_STYLE) for h in ("Type", "Name", "Plan", "Info"))]]
     for prefix, resource in _walk(resources):
+        op, plan, style = (
+            (READ_OP, READ_PLAN, "bright_cyan")
+            if resource.read
+            else (CREATE_OP, CREATE_PLAN, "green")
+        )
         rows.append(
             [
-                Cell(CREATE_OP, "green"),
+                Cell(op, style),
                 Cell(prefix + display_type(resource.type)),
                 Cell(safe(resource.name)),
-                Cell(CREATE_PLAN, "green"),
+                Cell(plan, style),
                 *_info(resource.urn, diagnostics, stack_urn),
             ]
         )
