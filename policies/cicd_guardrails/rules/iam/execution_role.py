@@ -184,6 +184,13 @@ class _Judge:
         if source is None or not _may_allow(source.document, START_PIPELINE):
             return []
         boundary = entry.site.slot.boundary
+        if boundary and not entry.shape.open_account:
+            # A boundary grants nothing by itself: the principal's effective permission is its
+            # identity policies within the boundary (IAM User Guide, "Permissions boundaries for
+            # IAM entities"), and the stack's policies of this principal are judged with it. Only a
+            # permission set's boundary must keep the restriction itself: it limits policies in
+            # assigned accounts that the stack does not show.
+            return []
         targets = self._targets(entry)
         messages: list[str] = []
         for context, note in self._contexts(entry):

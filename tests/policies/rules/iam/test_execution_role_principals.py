@@ -113,11 +113,23 @@ def test_a_permissions_boundary_that_admits_the_start_only_from_the_allowed_netw
     loose = boundary_policy(allow("*", action="codepipeline:*"))
     result = analyze(POLICIES, [principal, loose], CONFIG)
     assert_violation(result, POLICY_NAME, f"Role 'deployers' inlinePolicies[0].policy: {LEAK}")
+
+
+def test_a_loose_boundary_over_restricted_policies_grants_nothing_itself():
+    restricted = [{"name": "start", "policy": document(allow("*", FROM_IP))}]
+    power_user = role(
+        inlinePolicies=restricted,
+        permissionsBoundary="arn:aws:iam::aws:policy/PowerUserAccess",
+    )
+    assert_no_violations(analyze(POLICIES, [power_user], CONFIG), POLICY_NAME)
+    unrestricted = role(
+        inlinePolicies=[{"name": "start", "policy": document(allow())}],
+        permissionsBoundary="arn:aws:iam::aws:policy/PowerUserAccess",
+    )
     assert_violation(
-        result,
+        analyze(POLICIES, [unrestricted], CONFIG),
         POLICY_NAME,
-        "Role 'deployers' permissionsBoundary sets as permissions boundary Policy 'boundary' of "
-        "this stack, whose policy: statement 1 allows codepipeline:*",
+        f"Role 'deployers' inlinePolicies[0].policy: {LEAK}",
     )
 
 
