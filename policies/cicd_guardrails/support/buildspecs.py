@@ -63,10 +63,7 @@ class Buildspec:
 
     def runs_module(self, module: str) -> bool:
         """Whether a phase command runs `python -m <module>` (outside any heredoc body)."""
-        pattern = _module_pattern(module)
-        return any(
-            pattern.search(line) for command in self.commands for line in _executed_lines(command)
-        )
+        return _commands_run_module(self.commands, module)
 
     def described(self) -> str:
         """Where the buildspec comes from, for a message (`source.buildspec` is the path)."""
@@ -178,6 +175,13 @@ def _phase_commands(phases: dict[Any, Any]) -> tuple[str, ...]:
             if isinstance(listed, list):
                 commands.extend(str(command) for command in listed if command is not None)
     return tuple(commands)
+
+
+@lru_cache(maxsize=1024)
+def _commands_run_module(commands: tuple[str, ...], module: str) -> bool:
+    """Answered once per buildspec and module: every signing key asks it of every project."""
+    pattern = _module_pattern(module)
+    return any(pattern.search(line) for command in commands for line in _executed_lines(command))
 
 
 def _executed_lines(command: str) -> list[str]:

@@ -11,7 +11,8 @@ around may have changed, and the SDK then runs exactly as shipped.
 
 The same loop also deserialises each converted dict (`deserialize_properties`), wraps it in the
 unknown-checking proxy (`unknown_checking_proxy`, which copies the whole property tree) and builds
-the resource's provider (`_get_provider_resource`) once per policy; `AnalyzeStack` does all of it for
+the resource's provider (`_get_provider_resource`) and its options (`_get_resource_options`) once
+per policy; `AnalyzeStack` does all of it for
 every resource of the stack, once per stack policy. Each is a pure function of what it is given and
 no policy of ours writes to properties, so they are shared across the policies of a request too.
 `Remediate` deserialises with `keep_unknowns` and hands the result to a remediation that may change
@@ -75,15 +76,18 @@ class RequestScopedDeserializer:
         deserialize: Callable[..., Any],
         proxy: Callable[[Any], Any],
         provider: Callable[..., Any],
+        options: Callable[..., Any] | None = None,
     ) -> None:
         self._deserialize = deserialize
         self._proxy = proxy
         self._provider = provider
+        self._options = options
         # id -> (argument, result): holding the argument keeps its id from being reused while cached.
         self._deserialized: dict[int, tuple[Any, Any]] = {}
         self._shared_results: set[int] = set()
         self._proxies: dict[int, tuple[Any, Any]] = {}
         self._providers: dict[int, tuple[Any, Any]] = {}
+        self._resource_options: dict[int, tuple[Any, Any]] = {}
 
     def deserialize_properties(self, properties: Any, *args: Any, **kwargs: Any) -> Any:
         if args or kwargs:
@@ -100,11 +104,18 @@ class RequestScopedDeserializer:
     def provider_resource(self, servicer: Any, request: Any) -> Any:
         return _memoized(self._providers, request, lambda r: self._provider(servicer, r))
 
+    def resource_options(self, servicer: Any, request: Any) -> Any:
+        if self._options is None:
+            raise TypeError("no resource-options builder to share")
+        options = self._options
+        return _memoized(self._resource_options, request, lambda r: options(servicer, r))
+
     def forget(self) -> None:
         self._deserialized.clear()
         self._shared_results.clear()
         self._proxies.clear()
         self._providers.clear()
+        self._resource_options.clear()
 
 
 def _memoized(
@@ -128,6 +139,7 @@ def install() -> bool:
         sdk_policy.deserialize_properties,
         sdk_policy.unknown_checking_proxy,
         servicer._get_provider_resource,
+        servicer._get_resource_options,
     )
     for name in REQUEST_METHODS:
         setattr(servicer, name, memo.scoped(_forgetting(shared, getattr(servicer, name))))
@@ -138,7 +150,11 @@ def install() -> bool:
     def get_provider_resource(self: Any, request: Any) -> Any:
         return shared.provider_resource(self, request)
 
+    def get_resource_options(self: Any, request: Any) -> Any:
+        return shared.resource_options(self, request)
+
     servicer._get_provider_resource = get_provider_resource
+    servicer._get_resource_options = get_resource_options
     return True
 
 

@@ -43,6 +43,7 @@ def restore_sdk(monkeypatch):
     monkeypatch.setattr(sdk_policy, "unknown_checking_proxy", sdk_policy.unknown_checking_proxy)
     servicer = sdk_policy._PolicyAnalyzerServicer
     monkeypatch.setattr(servicer, "_get_provider_resource", servicer._get_provider_resource)
+    monkeypatch.setattr(servicer, "_get_resource_options", servicer._get_resource_options)
     for name in sdk_conversion_cache.REQUEST_METHODS:
         servicer = sdk_policy._PolicyAnalyzerServicer
         monkeypatch.setattr(servicer, name, getattr(servicer, name))
@@ -103,7 +104,7 @@ def test_deserialised_properties_and_providers_are_shared_within_a_request_only(
         return dict(properties)
 
     shared = sdk_conversion_cache.RequestScopedDeserializer(
-        deserialize, lambda d: [d], lambda _s, r: object()
+        deserialize, lambda d: [d], lambda _s, r: object(), lambda _s, r: object()
     )
     converted = {"bucket": "b"}
     deserialized = shared.deserialize_properties(converted)
@@ -120,7 +121,10 @@ def test_deserialised_properties_and_providers_are_shared_within_a_request_only(
     )
     request = object()
     assert shared.provider_resource(None, request) is shared.provider_resource(None, request)
+    options = shared.resource_options(None, request)
+    assert options is shared.resource_options(None, request)
     shared.forget()
+    assert shared.resource_options(None, request) is not options, "options are per request"
     shared.deserialize_properties(converted)
     assert len(calls) == 3, "after the request, properties are deserialised again"
 

@@ -32,6 +32,7 @@ NAME = "codepipeline-no-mutable-image-tag"
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 LAMBDA_FUNCTION = "aws:lambda/function:Function"
 ECS_BLUE_GREEN = ActionKind(category="Deploy", provider="CodeDeployToECS")
+JUDGED_TYPES = frozenset({PIPELINE, TASK_DEFINITION, LAMBDA_FUNCTION})
 IMAGE_SETTINGS = ("Image1ArtifactName", "Image1ContainerName")
 IMAGE_PACKAGE = "Image"
 DIGEST_RE = re.compile(r"@sha256:[0-9a-f]{64}\Z")
@@ -39,6 +40,8 @@ PIN_FIX = "name the image by digest (<registry>/<repository>@sha256:<digest>), n
 
 
 def validate_image_by_digest(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type not in JUDGED_TYPES:
+        return  # before copying the properties of every other resource of the stack
     undecided: list[str] = []
     props = plain(args.props)
     if args.resource_type == PIPELINE:

