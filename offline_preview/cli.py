@@ -16,6 +16,7 @@ import os
 import re
 import shlex
 import signal
+import stat
 import sys
 import time
 import traceback
@@ -247,11 +248,26 @@ def _refuse_outputs_over_inputs(parser: OneLineArgumentParser, args: argparse.Na
     for option, output in (("--sarif", args.sarif),):
         if output is None:
             continue
+        if str(output) == "-" or _is_stdout(output):
+            parser.error(f"{option} {output}: the report goes to stdout; write {option} to a file")
         for what, path in inputs:
             if _same_file(output, path):
                 parser.error(
                     f"{option} {output}: is {what} this run reads; write the report elsewhere"
                 )
+
+
+def _is_stdout(path: Path) -> bool:
+    """`path` is the file or pipe stdout writes to (`/dev/stdout`, or the file stdout is redirected
+    to), where a second document would corrupt the report."""
+    try:
+        out = os.fstat(sys.stdout.fileno())
+        if not (stat.S_ISREG(out.st_mode) or stat.S_ISFIFO(out.st_mode)):
+            return False
+        target = path.stat()
+    except (OSError, ValueError, AttributeError):
+        return False
+    return (target.st_dev, target.st_ino) == (out.st_dev, out.st_ino)
 
 
 def _same_file(first: Path, second: Path) -> bool:

@@ -10,6 +10,7 @@ placeholder `SECRET_PLACEHOLDER`, marked secret, and reports show `[secret]`.
 """
 
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,9 @@ from offline_preview.aws_regions import region_problem
 from offline_preview.errors import PreviewError
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
+# The CLI's rule for a stack's own name (pulumi/pulumi pkg/tokens: "a stack name may only contain
+# alphanumeric, hyphens, underscores, or periods", at most 100 characters).
+STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 SECRET_PLACEHOLDER = "[secret]"
 SECURE_KEY = "secure"
 REGION_KEY = "aws:region"
@@ -73,6 +77,12 @@ def load_project(project_dir: Path, stack: str) -> Project:
     stack = stack.rsplit("/", 1)[-1]
     if not stack:
         raise PreviewError("--stack: the stack name is empty; give e.g. --stack dev")
+    if not STACK_NAME.fullmatch(stack):
+        # !a (ascii) shows control characters as escapes: the name is visible, the terminal untouched.
+        raise PreviewError(
+            f"stack name {stack!a}: a stack name may only contain letters, digits, '-', '_' "
+            "and '.' (at most 100); give e.g. --stack dev"
+        )
     directory = project_dir.resolve()
     project_file = next((directory / n for n in PROJECT_FILES if (directory / n).is_file()), None)
     if project_file is None:

@@ -201,9 +201,16 @@ def _credential_part(location: str) -> str:
         return ""
     if parts.username or parts.password:
         return "the user:password@ part"
-    for name, value in parse_qsl(parts.query, keep_blank_values=True):
-        if value.strip() and CREDENTIAL_PARAM_RE.search(re.sub(r"[-_]", "", name)):
-            return f"query parameter {name!r}"
+    # The fragment is stored with the URL as the query is (OAuth's implicit flow puts
+    # `access_token` there), and `;` separates parameters as `&` does for many servers.
+    for where, text in (("query", parts.query), ("fragment", parts.fragment)):
+        for name, value in parse_qsl(text.replace(";", "&"), keep_blank_values=True):
+            if not value.strip():
+                continue
+            if CREDENTIAL_PARAM_RE.search(re.sub(r"[-_]", "", name)) or any(
+                pattern.search(value) for pattern in SECRET_VALUE_RES
+            ):
+                return f"{where} parameter {name!r}"
     return ""
 
 

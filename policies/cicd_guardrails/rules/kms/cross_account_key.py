@@ -40,7 +40,7 @@ from cicd_guardrails.support.iam.allow_statements import Judging, judge_allow_st
 from cicd_guardrails.support.iam.policy_model import Statement
 from cicd_guardrails.support.iam.resource_policies import (
     KEY_POLICY_TYPES,
-    KMS_KEY,
+    KMS_KEY_TYPES,
     ResourcePolicy,
 )
 from cicd_guardrails.support.key_principals import (
@@ -253,12 +253,12 @@ def _via_s3_problem(statement: Statement) -> str:
 
 def _key_usage(policy: ResourcePolicy) -> str | None:
     """The key's usage (upper case), None when it is not known or the key is not found."""
-    if policy.resource.resource_type == KMS_KEY:
+    if policy.resource.resource_type in KMS_KEY_TYPES:
         return _usage_of(policy.props)
     linked = [
         key
         for key in policy.resource.property_dependencies.get(KEY_ID, [])
-        if key.resource_type == KMS_KEY
+        if key.resource_type in KMS_KEY_TYPES
     ]
     if len(linked) != 1:
         return None

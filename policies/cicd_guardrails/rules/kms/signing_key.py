@@ -58,12 +58,15 @@ from cicd_guardrails.support.iam.policy_model import (
     parse_policy_document,
 )
 from cicd_guardrails.support.metadata import policy_fields
+from cicd_guardrails.support.native_twins import NATIVE_KMS_KEY, twin_of
 from cicd_guardrails.support.pipeline_actions import PIPELINE
 from cicd_guardrails.support.wire import as_list, block, fail_undecided, is_unknown, plain, shown
 
 NAME = "kms-signing-key-restricted"
 SIGNING_STEPS = " or ".join(f"`python3 -m {module}`" for module in SIGNING_MODULES)
 KMS_KEY = "aws:kms/key:Key"
+# An aws-native key (keyPolicy as an object) is read as its `aws` twin.
+KEY_TYPES = frozenset({KMS_KEY, NATIVE_KMS_KEY})
 KMS_GRANT = "aws:kms/grant:Grant"
 SIGN = "kms:Sign"
 ENCRYPT = "kms:Encrypt"
@@ -110,7 +113,7 @@ def validate_signing_keys(args: StackValidationArgs, report: ReportViolation) ->
     roles = StackRoles(build_projects(args.resources), _pipeline_roles(args.resources))
     undecided: list[str] = []
     for resource in args.resources:
-        if resource.resource_type == KMS_KEY:
+        if resource.resource_type in KEY_TYPES:
             _judge_key(resource, roles, report, undecided)
         elif resource.resource_type == KMS_GRANT:
             _judge_grant(resource, report, undecided)
@@ -121,7 +124,7 @@ def validate_signing_keys(args: StackValidationArgs, report: ReportViolation) ->
 def _judge_key(
     key: PolicyResource, roles: StackRoles, report: ReportViolation, undecided: list[str]
 ) -> None:
-    props = plain(key.props)
+    props = twin_of(key.resource_type, plain(key.props)).props
     label = f"KMS key '{key.name}'"
     usage = props.get("keyUsage")
     signs = None if is_unknown(usage) else str(usage or DEFAULT_USAGE).upper() == SIGN_VERIFY
