@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from components.release.steps.step_io import safe
 from offline_preview import go_yaml
 from offline_preview.aws_regions import region_problem
 from offline_preview.errors import PreviewError
@@ -84,6 +85,10 @@ def load_project(project_dir: Path, stack: str) -> Project:
             "and '.' (at most 100); give e.g. --stack dev"
         )
     directory = project_dir.resolve()
+    if not directory.is_dir():
+        raise PreviewError(
+            f"--cwd {safe(str(project_dir))}: not a directory; give the project's directory"
+        )
     project_file = next((directory / n for n in PROJECT_FILES if (directory / n).is_file()), None)
     if project_file is None:
         raise PreviewError(

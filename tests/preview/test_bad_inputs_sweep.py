@@ -30,3 +30,14 @@ def test_a_stack_name_the_cli_would_refuse_is_named_escaped(stack):
     assert result.stderr.count("\n") == 1
     assert "\x1b" not in result.stderr
     assert "a stack name may only contain letters, digits, '-', '_' and '.'" in result.stderr
+
+
+def test_a_cwd_that_is_a_file_is_named_as_not_a_directory(tmp_path):
+    not_a_directory = tmp_path / "Pulumi.yaml"
+    not_a_directory.write_text("name: x\nruntime: python\n")
+    result = preview("--stack", "dev", "--cwd", not_a_directory)
+    assert result.code == 2, result.stderr
+    assert (
+        result.stderr
+        == f"error: --cwd {not_a_directory}: not a directory; give the project's directory\n"
+    )
