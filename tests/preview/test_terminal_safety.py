@@ -23,7 +23,7 @@ def assert_no_control_sequence(text: str) -> None:
 def test_a_stack_name_with_escape_sequences_is_echoed_escaped(tmp_path, as_json):
     project = write_project(tmp_path / "p", "import pulumi\n")
     result = preview("--stack", f"x{ESCAPES}", "--cwd", project, *(["--json"] if as_json else []))
-    assert_one_line_error(result, "no stack file Pulumi.x", "\\u202e")
+    assert_one_line_error(result, "stack name 'x", "a stack name may only contain", "\\u202e")
     assert_no_control_sequence(result.stderr)
     assert_no_control_sequence(result.stdout)
 
