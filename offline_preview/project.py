@@ -22,7 +22,7 @@ from offline_preview.aws_regions import region_problem
 from offline_preview.errors import PreviewError
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
-# The CLI's rule for a stack's own name (pulumi/pulumi pkg/tokens: "a stack name may only contain
+# The CLI's rule for a stack's own name (pulumi/pulumi sdk/go/common/tokens/stack_name.go: "a stack name may only contain
 # alphanumeric, hyphens, underscores, or periods", at most 100 characters).
 STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 SECRET_PLACEHOLDER = "[secret]"
@@ -160,7 +160,7 @@ def _resolve_config(
         declared_type = schema.get("type")
         if key in config:
             if declared_type and key not in secret_keys:
-                _check_type(key, config[key], declared_type, stack_file)
+                _check_type(key, config[key], declared_type, stack_file, schema.get("items"))
             continue
         default = schema.get("default", schema.get("value"))
         if default is not None:
@@ -203,16 +203,35 @@ def _decode_value(raw: Any) -> tuple[Any, bool]:
     return raw, False
 
 
-def _check_type(key: str, value: Any, declared: str, stack_file: Path) -> None:
+def _check_type(key: str, value: Any, declared: str, stack_file: Path, items: Any = None) -> None:
+    """The declared type, and for an array its `items` type, as the CLI checks a stack's config
+    against the project's `config:` schema (pulumi/pulumi sdk/go/common/workspace/project.go,
+    ValidateConfigValue: an array's elements are checked against `items.type`)."""
     expected = YAML_TYPES.get(declared)
     if expected is None:
         return
-    wrong = not isinstance(value, expected) or (declared == "integer" and isinstance(value, bool))
-    if wrong:
+    item_type = items.get("type") if declared == "array" and isinstance(items, dict) else None
+    shown_type = f"array<{item_type}>" if item_type in YAML_TYPES else declared
+    if not _is_of(value, declared) or (
+        item_type in YAML_TYPES and not all(_is_of(item, item_type) for item in value)
+    ):
         raise PreviewError(
-            f"{stack_file.name}: configuration value {key!r} = {value!r} is not of type {declared} "
-            f"as Pulumi.yaml declares; set it to {_with_article(declared)}"
+            f"{stack_file.name}: configuration value {key!r} = {_shown_value(value)} is not of type "
+            f"{shown_type} as Pulumi.yaml declares; set it to {_with_article(shown_type)}"
         )
+
+
+def _is_of(value: Any, declared: str) -> bool:
+    expected = YAML_TYPES.get(declared)
+    if expected is None:
+        return True
+    return isinstance(value, expected) and not (declared == "integer" and isinstance(value, bool))
+
+
+def _shown_value(value: Any) -> str:
+    """The value as the YAML user wrote it (null, true), escaped and cut short."""
+    text = json.dumps(value, ensure_ascii=True, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _with_article(type_name: str) -> str:

@@ -43,7 +43,7 @@ def assert_json_error(result, *fragments: str, code: int = 2) -> None:
 def test_yaml_1_1_booleans_are_strings_so_a_boolean_key_refuses_them(tmp_path, spelling):
     result = run_json(scratch(tmp_path, f"config:\n  scratch:flag: {spelling}\n"))
     assert_json_error(
-        result, f"'scratch:flag' = '{spelling}' is not of type boolean", "set it to a boolean"
+        result, f"'scratch:flag' = \"{spelling}\" is not of type boolean", "set it to a boolean"
     )
 
 

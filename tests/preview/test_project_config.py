@@ -1,5 +1,6 @@
 """Pulumi.yaml + Pulumi.<stack>.yaml are read like the CLI reads them."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,7 @@ def test_secure_values_are_secret_placeholders(tmp_path):
 def test_a_value_of_the_wrong_type_names_the_key(tmp_path):
     with pytest.raises(
         PreviewError,
-        match=r"'shop:retention' = 'two weeks' is not of type integer .*; set it to an integer$",
+        match=r"'shop:retention' = \"two weeks\" is not of type integer .*; set it to an integer$",
     ):
         load_project(write(tmp_path, "config:\n  shop:retention: two weeks\n"), "dev")
 
@@ -93,3 +94,23 @@ def test_the_project_virtualenv_is_the_program_interpreter_when_it_exists(tmp_pa
     (tmp_path / "venv" / "bin").mkdir(parents=True)
     (tmp_path / "venv" / "bin" / "python").write_text("")
     assert project.python() == str(tmp_path / "venv" / "bin" / "python")
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("[42]", "[42]"), ("[a, null]", '["a", null]'), ("[[a]]", '[["a"]]')],
+)
+def test_an_array_item_of_the_wrong_type_is_a_config_error(tmp_path, value, shown):
+    project_yaml = (
+        "name: shop\nruntime: python\nconfig:\n  emails:\n    type: array\n"
+        "    items:\n      type: string\n"
+    )
+    write(tmp_path, f"config:\n  shop:emails: {value}\n", project_yaml)
+    with pytest.raises(
+        PreviewError,
+        match=rf"'shop:emails' = {re.escape(shown)} is not of type array<string> as Pulumi.yaml "
+        r"declares; set it to an array<string>$",
+    ):
+        load_project(tmp_path, "dev")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  shop:emails: [a, b]\n")
+    assert load_project(tmp_path, "dev").config["shop:emails"] == ["a", "b"]
