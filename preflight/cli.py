@@ -5,7 +5,6 @@ permission or AWS error (one line on stderr, never a traceback); 130 interrupted
 """
 
 import argparse
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,8 +30,7 @@ from preflight.plan import stack_plan
 from preflight.report_json import json_document
 from preflight.report_text import print_report
 from troubleshoot.aws_calls import AwsReader
-from troubleshoot.aws_environment import environment_problem
-from troubleshoot.cli import fail, interruptible, terminal_console
+from troubleshoot.cli import interruptible, read_or_fail, terminal_console
 from troubleshoot.errors import TroubleshootError
 from troubleshoot.report_json import dumps
 from troubleshoot.targets import load_stack_config, select_service, stack_region
@@ -66,17 +64,9 @@ def _main(
     argv: Sequence[str] | None, clients_for_region: ClientsForRegion, project_dir: Path
 ) -> int:
     args = parse_arguments(list(argv) if argv is not None else None)
-    problem = environment_problem(os.environ)
-    if problem:  # a malformed AWS_* variable is one line before botocore reads it
-        return fail(problem, args.json)
-    try:
-        report = _run(args, clients_for_region, project_dir)
-    except TroubleshootError as error:
-        return fail(str(error), args.json)
-    except BotoCoreError as error:
-        return fail(f"AWS: {error}", args.json)
-    except Exception as error:  # a bug must still end in one line, not a traceback
-        return fail(f"unexpected {type(error).__name__}: {error}", args.json)
+    report = read_or_fail(args.json, lambda: _run(args, clients_for_region, project_dir))
+    if isinstance(report, int):
+        return report
     exit_code = EXIT_FAILED if report.failed else EXIT_OK
     if args.json:
         print(dumps(json_document(report, exit_code)))

@@ -6,11 +6,8 @@ traceback); 130 interrupted (Ctrl-C).
 """
 
 import argparse
-import os
 from collections.abc import Sequence
 from pathlib import Path
-
-from botocore.exceptions import BotoCoreError
 
 from releases.arguments import parse_arguments
 from releases.aws_clients import ReleaseClients
@@ -19,8 +16,7 @@ from releases.release_reader import read_deployed
 from releases.report_json import json_document
 from releases.report_text import print_report
 from releases.stacks import ClientsForRegion, stacks_to_read
-from troubleshoot.aws_environment import environment_problem
-from troubleshoot.cli import fail, interruptible, terminal_console
+from troubleshoot.cli import interruptible, read_or_fail, terminal_console
 from troubleshoot.errors import TroubleshootError
 from troubleshoot.model import AwsStep
 from troubleshoot.report_json import dumps
@@ -42,17 +38,9 @@ def _main(
     argv: Sequence[str] | None, clients_for_region: ClientsForRegion, project_dir: Path
 ) -> int:
     args = parse_arguments(list(argv) if argv is not None else None)
-    problem = environment_problem(os.environ)
-    if problem:  # a malformed AWS_* variable is one line before botocore reads it
-        return fail(problem, args.json)
-    try:
-        report = _read(args, clients_for_region, project_dir)
-    except TroubleshootError as error:
-        return fail(str(error), args.json)
-    except BotoCoreError as error:  # e.g. a body that stops half-way through
-        return fail(f"AWS: {error}", args.json)
-    except Exception as error:  # a bug must still end in one line, not a traceback
-        return fail(f"unexpected {type(error).__name__}: {error}", args.json)
+    report = read_or_fail(args.json, lambda: _read(args, clients_for_region, project_dir))
+    if isinstance(report, int):
+        return report
     exit_code = EXIT_OK if report.all_verified else EXIT_NOT_VERIFIED
     if args.json:
         print(dumps(json_document(report, exit_code)))

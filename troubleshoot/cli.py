@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from botocore.exceptions import BotoCoreError
 
@@ -26,7 +27,7 @@ from troubleshoot.aws_calls import AwsClients, AwsReader
 from troubleshoot.aws_environment import environment_problem
 from troubleshoot.errors import TroubleshootError
 from troubleshoot.explain import explain
-from troubleshoot.model import Target, Verdict
+from troubleshoot.model import Explanation, Target, Verdict
 from troubleshoot.report_json import dumps, json_document
 from troubleshoot.report_text import print_report
 from troubleshoot.targets import (
@@ -101,21 +102,9 @@ def _main(
     argv: Sequence[str] | None, clients_for_region: ClientsForRegion, project_dir: Path
 ) -> int:
     args = parse_arguments(list(argv) if argv is not None else None)
-    problem = environment_problem(os.environ)
-    if problem:
-        return fail(problem, args.json)
-    try:
-        with Deadline(args.timeout):
-            target, reader = _resolve(args, clients_for_region, project_dir)
-            explanation = explain(reader, target, args.execution)
-    except DeadlineExceeded as error:
-        return fail(error.message(), args.json)
-    except TroubleshootError as error:
-        return fail(str(error), args.json)
-    except BotoCoreError as error:  # e.g. a body that stops half-way through
-        return fail(f"AWS: {error}", args.json)
-    except Exception as error:  # a bug must still end in one line, not a traceback
-        return fail(f"unexpected {type(error).__name__}: {error}", args.json)
+    explanation = read_or_fail(args.json, lambda: _explain(args, clients_for_region, project_dir))
+    if isinstance(explanation, int):
+        return explanation
     exit_code = EXIT_FAILED if explanation.verdict is Verdict.FAILED else EXIT_OK
     if explanation.stopped_by:  # an error half-way: what was read is printed, then the one line
         exit_code = EXIT_ERROR
@@ -126,6 +115,36 @@ def _main(
     if explanation.stopped_by:
         print(f"error: {safe(' '.join(explanation.stopped_by.split()))}", file=sys.stderr)
     return exit_code
+
+
+T = TypeVar("T")
+
+
+def _explain(
+    args: argparse.Namespace, clients_for_region: ClientsForRegion, project_dir: Path
+) -> Explanation:
+    with Deadline(args.timeout):
+        target, reader = _resolve(args, clients_for_region, project_dir)
+        return explain(reader, target, args.execution)
+
+
+def read_or_fail(as_json: bool, read: Callable[[], T]) -> T | int:
+    """`read()`, or the exit code of the one-line error every expected failure becomes: a
+    malformed AWS_* variable (before botocore reads it), a deadline, our own errors, botocore's,
+    and a bug (never a traceback). Shared by troubleshoot, releases and preflight."""
+    problem = environment_problem(os.environ)
+    if problem:
+        return fail(problem, as_json)
+    try:
+        return read()
+    except DeadlineExceeded as error:
+        return fail(error.message(), as_json)
+    except TroubleshootError as error:
+        return fail(str(error), as_json)
+    except BotoCoreError as error:  # e.g. a body that stops half-way through
+        return fail(f"AWS: {error}", as_json)
+    except Exception as error:  # a bug must still end in one line, not a traceback
+        return fail(f"unexpected {type(error).__name__}: {error}", as_json)
 
 
 def _resolve(
